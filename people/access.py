@@ -1,0 +1,109 @@
+"""Who may see and change which people-related objects.
+
+Every object fetch on a user-supplied id goes through a ``*_get_for_user`` function here:
+an object outside the user's scope raises ``Http404`` (no existence leak); one that is
+visible but not writable raises ``PermissionDenied``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from .models import Notification, OrgUnit, User
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Roles derived from the account: everyone is an employee; the rest are earned."""
+
+    employee: bool
+    manager: bool
+    hr: bool
+    admin: bool
+
+    @property
+    def labels(self) -> list[str]:
+        names = [(self.employee, _("Employee")), (self.manager, _("Manager")), (self.hr, _("HR"))]
+        names.append((self.admin, _("Administrator")))
+        return [str(label) for present, label in names if present]
+
+
+def roles_for(user: User) -> Roles:
+    if not user.is_authenticated:
+        return Roles(employee=False, manager=False, hr=False, admin=False)
+    in_org = user.organisation_id is not None
+    return Roles(
+        employee=in_org,
+        manager=in_org and user.is_manager,
+        hr=in_org and user.is_hr,
+        admin=user.is_staff,
+    )
+
+
+def is_line_manager_of(manager: User, person: User) -> bool:
+    return (
+        person.line_manager_id is not None
+        and person.line_manager_id == manager.pk
+        and person.organisation_id == manager.organisation_id
+    )
+
+
+def people_in_organisation(organisation_id: int | None) -> QuerySet[User]:
+    if organisation_id is None:
+        return User.objects.none()
+    return User.objects.filter(organisation_id=organisation_id)
+
+
+def people_visible_to(user: User) -> QuerySet[User]:
+    """People whose personal pages this user may open.
+
+    HR: everyone in the organisation. A manager: themself and their direct reports.
+    Anyone else: only themself. Never anyone from another organisation.
+    """
+    people = people_in_organisation(user.organisation_id)
+    if user.is_hr:
+        return people
+    return people.filter(pk=user.pk) | people.filter(line_manager_id=user.pk)
+
+
+def person_get_for_user(*, user: User, person_uuid: UUID, write: bool = False) -> User:
+    """A person as seen by ``user``; writing is for the person and their line manager."""
+    try:
+        person = (
+            people_visible_to(user).select_related("unit", "line_manager").get(uuid=person_uuid)
+        )
+    except User.DoesNotExist as missing:
+        raise Http404 from missing
+    if write and not (person.pk == user.pk or is_line_manager_of(user, person)):
+        raise PermissionDenied
+    return person
+
+
+def units_of_organisation(organisation_id: int | None) -> QuerySet[OrgUnit]:
+    if organisation_id is None:
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.filter(organisation_id=organisation_id)
+
+
+def notifications_for(user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient_id=user.pk)
+
+
+def notification_get_for_user(*, user: User, notification_uuid: UUID) -> Notification:
+    """Only the recipient ever sees a notification."""
+    try:
+        return notifications_for(user).get(uuid=notification_uuid)
+    except Notification.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def axes_username(request, credentials: dict | None = None) -> str:
+    """The sign-in name django-axes counts failures for: the e-mail, case-insensitive."""
+    value = (credentials or {}).get("username") or request.POST.get("username", "")
+    return str(value).strip().lower()

@@ -1,0 +1,158 @@
+"""Django admin for setup and support, scoped to the staff member's organisation.
+
+Superusers see every organisation; other staff see only their own organisation's data.
+Audit events are read-only for everyone.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEvent, Notification, Organisation, OrgUnit, User
+
+
+class OrganisationScopedAdmin(admin.ModelAdmin):
+    """Limit rows and foreign-key choices to the staff member's organisation."""
+
+    organisation_lookup = "organisation"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{self.organisation_lookup: request.user.organisation_id})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if not request.user.is_superuser:
+            model = db_field.related_model
+            organisation_id = request.user.organisation_id
+            if model is Organisation:
+                kwargs["queryset"] = Organisation.objects.filter(pk=organisation_id)
+            elif model in (OrgUnit, User):
+                kwargs["queryset"] = model.objects.filter(organisation_id=organisation_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(OrganisationScopedAdmin):
+    organisation_lookup = "pk"
+    list_display = ["name", "default_language", "timezone", "min_group_size"]
+    search_fields = ["name"]
+    fieldsets = [
+        (None, {"fields": ["name", "default_language", "timezone"]}),
+        (
+            _("Conversation and reminder policy"),
+            {
+                "fields": [
+                    "checkin_cadence_weeks",
+                    "conversation_interval_months",
+                    "start_conversation_within_weeks",
+                    "reminder_lead_days",
+                ]
+            },
+        ),
+        (_("Goals"), {"fields": ["goal_behind_margin", "goal_at_risk_margin"]}),
+        (
+            _("Budget, privacy and retention"),
+            {"fields": ["default_yearly_budget", "min_group_size", "retention_months"]},
+        ),
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.is_superuser
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(OrganisationScopedAdmin):
+    list_display = ["name", "kind", "parent", "manager", "organisation"]
+    list_filter = ["kind", "organisation"]
+    search_fields = ["name"]
+    list_select_related = ["parent", "manager", "organisation"]
+    autocomplete_fields = ["manager"]
+
+
+@admin.register(User)
+class UserAdmin(OrganisationScopedAdmin, DjangoUserAdmin):
+    ordering = ["full_name"]
+    list_display = ["full_name", "email", "unit", "line_manager", "is_hr", "is_active"]
+    list_filter = ["is_hr", "is_active", "is_staff", "language", "organisation"]
+    search_fields = ["full_name", "email", "job_title"]
+    list_select_related = ["unit", "line_manager"]
+    autocomplete_fields = ["line_manager"]
+    readonly_fields = ["uuid", "last_login", "date_joined"]
+    fieldsets = [
+        (None, {"fields": ["email", "password", "uuid"]}),
+        (
+            _("Person"),
+            {"fields": ["full_name", "job_title", "language", "start_date", "end_date"]},
+        ),
+        (_("Organisation"), {"fields": ["organisation", "unit", "line_manager", "is_hr"]}),
+        (
+            _("Access"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "full_name", "organisation", "password1", "password2"],
+            },
+        )
+    ]
+
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        # Only superusers hand out superuser rights or fine-grained permissions.
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        field
+                        for field in options["fields"]
+                        if field not in ("is_superuser", "groups", "user_permissions")
+                    ],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+
+@admin.register(Notification)
+class NotificationAdmin(OrganisationScopedAdmin):
+    organisation_lookup = "recipient__organisation"
+    list_display = ["title", "recipient", "kind", "created_at", "read_at", "emailed_at"]
+    list_filter = ["kind"]
+    search_fields = ["title", "recipient__email"]
+    list_select_related = ["recipient"]
+    readonly_fields = ["created_at", "emailed_at", "read_at"]
+    autocomplete_fields = ["recipient"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(OrganisationScopedAdmin):
+    list_display = ["occurred_at", "actor", "action", "object_type", "subject", "ip_address"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["actor__email", "subject__email", "summary"]
+    list_select_related = ["actor", "subject"]
+    date_hierarchy = "occurred_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

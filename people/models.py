@@ -1,0 +1,364 @@
+"""Organisations (tenants), their unit tree, people, notifications and the audit log."""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from pop_platform.models import BaseModel
+
+
+class Language(models.TextChoices):
+    DUTCH = "nl", _("Dutch")
+    ENGLISH = "en", _("English")
+
+
+def _timezone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class Organisation(BaseModel):
+    """A tenant. Nobody ever sees another organisation's data."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    default_language = models.CharField(
+        _("default language"), max_length=5, choices=Language.choices, default=Language.DUTCH
+    )
+    timezone = models.CharField(
+        _("time zone"), max_length=64, choices=_timezone_choices, default="Europe/Amsterdam"
+    )
+    # Policy settings (HR).
+    checkin_cadence_weeks = models.PositiveSmallIntegerField(
+        _("check-in every (weeks)"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+    )
+    conversation_interval_months = models.PositiveSmallIntegerField(
+        _("development conversation every (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+    )
+    start_conversation_within_weeks = models.PositiveSmallIntegerField(
+        _("start conversation within (weeks after joining)"),
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(26)],
+    )
+    reminder_lead_days = models.PositiveSmallIntegerField(
+        _("reminder lead time (days)"),
+        default=3,
+        validators=[MinValueValidator(0), MaxValueValidator(30)],
+    )
+    min_group_size = models.PositiveSmallIntegerField(
+        _("minimum group size for aggregates"),
+        default=5,
+        validators=[MinValueValidator(2), MaxValueValidator(50)],
+    )
+    default_yearly_budget = models.DecimalField(
+        _("default yearly development budget per person"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("1500.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    retention_months = models.PositiveSmallIntegerField(
+        _("retention after leaving (months)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
+    goal_behind_margin = models.DecimalField(
+        _("goal is behind when progress lags expected by more than"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.10"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("A share between 0 and 1, e.g. 0.10 for ten percentage points."),
+    )
+    goal_at_risk_margin = models.DecimalField(
+        _("goal is at risk when progress lags expected by more than"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.25"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("A share between 0 and 1; larger than the 'behind' margin."),
+    )
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(goal_at_risk_margin__gte=models.F("goal_behind_margin")),
+                name="organisation_at_risk_margin_not_below_behind_margin",
+                violation_error_message=_(
+                    "The 'at risk' margin must be at least the 'behind' margin."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class OrgUnit(BaseModel):
+    """A department or team. Trees are small: load them whole and build in Python."""
+
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", _("department")
+        TEAM = "team", _("team")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="units", verbose_name=_("organisation")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("part of"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TEAM)
+    manager = models.ForeignKey(
+        "User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_units",
+        verbose_name=_("manager"),
+    )
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "organisation",
+                "parent",
+                Lower("name"),
+                condition=models.Q(parent__isnull=False),
+                name="orgunit_unique_name_under_parent",
+                violation_error_message=_("A unit with this name already exists here."),
+            ),
+            models.UniqueConstraint(
+                "organisation",
+                Lower("name"),
+                condition=models.Q(parent__isnull=True),
+                name="orgunit_unique_top_level_name",
+                violation_error_message=_("A unit with this name already exists here."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("id")),
+                name="orgunit_not_its_own_parent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **fields: object) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields: object) -> User:
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: object) -> User:
+        fields.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. Signs in with their e-mail address; public UUID in URLs."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("organisation"),
+        help_text=_("Empty only for platform support staff."),
+    )
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("unit"),
+    )
+    line_manager = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("line manager"),
+    )
+    is_hr = models.BooleanField(_("HR"), default=False)
+    language = models.CharField(
+        _("language"), max_length=5, choices=Language.choices, default=Language.DUTCH
+    )
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("staff"), default=False, help_text=_("May use the Django admin for setup and support.")
+    )
+    date_joined = models.DateTimeField(_("account created"), default=timezone.now)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["full_name"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ignoring_case"),
+            models.CheckConstraint(
+                condition=~models.Q(line_manager=models.F("id")),
+                name="user_not_own_line_manager",
+                violation_error_message=_("A person cannot be their own line manager."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="user_end_date_not_before_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    @cached_property
+    def is_manager(self) -> bool:
+        """A manager has direct reports (or manages a unit)."""
+        if not self.pk:
+            return False
+        return (
+            User.objects.filter(line_manager_id=self.pk, is_active=True).exists()
+            or OrgUnit.objects.filter(manager_id=self.pk).exists()
+        )
+
+
+class Notification(BaseModel):
+    """One message in a person's in-app inbox; it can also go out by e-mail."""
+
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    kind = models.CharField(_("kind"), max_length=50)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class AuditEvent(models.Model):
+    """Append-only: who read or changed another person's data, when and from where."""
+
+    class Action(models.TextChoices):
+        READ = "read", _("read")
+        CHANGE = "change", _("changed")
+        CREATE = "create", _("created")
+        DELETE = "delete", _("deleted")
+        EXPORT = "export", _("exported")
+        IMPORT = "import", _("imported")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="audit_events_as_actor",
+        verbose_name=_("who"),
+    )
+    subject = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events_as_subject",
+        verbose_name=_("whose data"),
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object"), max_length=64, blank=True)
+    summary = models.CharField(_("summary"), max_length=500, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-occurred_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)

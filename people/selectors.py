@@ -1,0 +1,68 @@
+"""Reads for people pages, with what the templates need loaded up front."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from .access import notifications_for, units_of_organisation
+from .models import Notification, OrgUnit, User
+
+
+@dataclass
+class UnitNode:
+    unit: OrgUnit
+    depth: int
+    children: list[UnitNode] = field(default_factory=list)
+
+
+def unit_tree(*, organisation_id: int | None) -> list[UnitNode]:
+    """The organisation's unit tree, loaded in one query and built in Python."""
+    units = list(units_of_organisation(organisation_id).select_related("manager"))
+    nodes = {unit.pk: UnitNode(unit=unit, depth=0) for unit in units}
+    roots: list[UnitNode] = []
+    for unit in units:
+        node = nodes[unit.pk]
+        parent = nodes.get(unit.parent_id) if unit.parent_id else None
+        (parent.children if parent else roots).append(node)
+
+    def set_depth(items: list[UnitNode], depth: int) -> None:
+        for item in items:
+            item.depth = depth
+            set_depth(item.children, depth + 1)
+
+    set_depth(roots, 0)
+    return roots
+
+
+def unit_paths(*, organisation_id: int | None) -> dict[int, str]:
+    """Every unit's full path such as ``Zorg/Wijkteam Noord``, in one query."""
+    units = {unit.pk: unit for unit in units_of_organisation(organisation_id)}
+    paths: dict[int, str] = {}
+
+    def path_of(unit: OrgUnit, seen: frozenset[int] = frozenset()) -> str:
+        if unit.pk in paths:
+            return paths[unit.pk]
+        parent = units.get(unit.parent_id) if unit.parent_id else None
+        if parent is None or parent.pk in seen:
+            paths[unit.pk] = unit.name
+        else:
+            paths[unit.pk] = f"{path_of(parent, seen | {unit.pk})}/{unit.name}"
+        return paths[unit.pk]
+
+    for unit in units.values():
+        path_of(unit)
+    return paths
+
+
+def person_profile(*, user_id: int) -> User:
+    return User.objects.select_related("organisation", "unit", "line_manager").get(pk=user_id)
+
+
+def inbox(*, user: User, limit: int = 200) -> QuerySet[Notification]:
+    return notifications_for(user).order_by("-created_at", "-id")[:limit]
+
+
+def unread_count(*, user: User) -> int:
+    return notifications_for(user).filter(read_at__isnull=True).count()

@@ -1,0 +1,365 @@
+"""Writes for people: language, notifications, audit events and the CSV import."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pop_platform.email import absolute_url, send_templated_email
+
+from .models import AuditEvent, Notification, Organisation, OrgUnit, User
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    supported = {code for code, _name in settings.LANGUAGES}
+    if language not in supported:
+        raise ValidationError(_("This language is not available."))
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
+
+
+# --- Notifications -----------------------------------------------------------------------
+
+
+def notification_create(
+    *,
+    recipient: User,
+    kind: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    send_email: bool = True,
+) -> Notification:
+    """Put a message in the recipient's inbox and, after commit, e-mail it."""
+    from .tasks import notification_send_email
+
+    notification = Notification.objects.create(
+        recipient=recipient, kind=kind, title=title, body=body, link=link
+    )
+    if send_email and recipient.is_active and recipient.email:
+        notification_send_email.delay_on_commit(notification.pk)
+    return notification
+
+
+def notification_email(*, notification_id: int) -> bool:
+    """E-mail one notification once. Returns False when there was nothing to send."""
+    notification = (
+        Notification.objects.select_related("recipient")
+        .filter(pk=notification_id, emailed_at__isnull=True)
+        .first()
+    )
+    if notification is None or not notification.recipient.is_active:
+        return False
+    recipient = notification.recipient
+    send_templated_email(
+        to=[recipient.email],
+        template="people/email/notification",
+        context={
+            "notification": notification,
+            "recipient": recipient,
+            "link": absolute_url(notification.link) if notification.link else "",
+        },
+        language=recipient.language,
+    )
+    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    return True
+
+
+def notification_mark_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at", "updated_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+# --- Audit ------------------------------------------------------------------------------
+
+
+def _client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    actor: User,
+    action: str,
+    object_type: str,
+    object_id: str = "",
+    subject: User | None = None,
+    summary: str = "",
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    organisation_id = (subject or actor).organisation_id
+    if organisation_id is None:
+        raise ValidationError("An audit event needs an organisation.")
+    return AuditEvent.objects.create(
+        organisation_id=organisation_id,
+        actor=actor,
+        subject=subject,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        summary=summary[:500],
+        ip_address=_client_ip(request),
+    )
+
+
+# --- CSV import -------------------------------------------------------------------------
+
+IMPORT_COLUMNS = ("email", "name", "unit", "manager_email", "is_hr")
+_TRUE = {"1", "true", "yes", "ja", "j", "y", "x", "waar"}
+_FALSE = {"", "0", "false", "no", "nee", "n", "onwaar"}
+
+
+@dataclass
+class ImportRow:
+    line: int
+    email: str
+    name: str
+    unit_path: tuple[str, ...]
+    manager_email: str
+    is_hr: bool
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    units_created: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _parse_rows(text: str) -> tuple[list[ImportRow], list[tuple[int, str]]]:
+    errors: list[tuple[int, str]] = []
+    sample = text[:2048]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    missing = [column for column in IMPORT_COLUMNS if column not in header]
+    if missing:
+        errors.append((1, _("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)}))
+        return [], errors
+    reader.fieldnames = header
+    rows: list[ImportRow] = []
+    seen: dict[str, int] = {}
+    for record in reader:
+        line = reader.line_num
+        values = {key: (value or "").strip() for key, value in record.items() if key}
+        email = values["email"].lower()
+        problems: list[str] = []
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems.append(_("'%(email)s' is not a valid e-mail address.") % {"email": email})
+        if email in seen:
+            problems.append(
+                _("%(email)s appears twice (also on line %(line)d).")
+                % {"email": email, "line": seen[email]}
+            )
+        seen.setdefault(email, line)
+        if not values["name"]:
+            problems.append(_("The name is empty."))
+        unit_path = tuple(part.strip() for part in values["unit"].split("/") if part.strip())
+        if not unit_path:
+            problems.append(_("The unit is empty."))
+        manager_email = values["manager_email"].lower()
+        if manager_email == email and email:
+            problems.append(_("A person cannot be their own manager."))
+        hr_flag = values["is_hr"].lower()
+        if hr_flag not in _TRUE | _FALSE:
+            problems.append(
+                _("'%(value)s' is not a valid HR flag (use ja/nee).") % {"value": values["is_hr"]}
+            )
+        if problems:
+            errors.extend((line, problem) for problem in problems)
+            continue
+        rows.append(
+            ImportRow(
+                line=line,
+                email=email,
+                name=values["name"],
+                unit_path=unit_path,
+                manager_email=manager_email,
+                is_hr=hr_flag in _TRUE,
+            )
+        )
+    return rows, errors
+
+
+def _check_cross_references(
+    *, organisation: Organisation, rows: list[ImportRow]
+) -> list[tuple[int, str]]:
+    """Managers must exist (in the file or the organisation); no one from elsewhere."""
+    errors: list[tuple[int, str]] = []
+    emails = {row.email for row in rows} | {row.manager_email for row in rows if row.manager_email}
+    existing = {
+        person.email: person.organisation_id
+        for person in User.objects.filter(email__in=emails).only("email", "organisation_id")
+    }
+    in_file = {row.email for row in rows}
+    for row in rows:
+        owner = existing.get(row.email)
+        if owner is not None and owner != organisation.pk:
+            errors.append(
+                (row.line, _("%(email)s belongs to another organisation.") % {"email": row.email})
+            )
+        if row.manager_email:
+            manager_org = existing.get(row.manager_email)
+            if row.manager_email not in in_file and manager_org is None:
+                errors.append(
+                    (
+                        row.line,
+                        _("Manager %(email)s is neither in this file nor in the organisation.")
+                        % {"email": row.manager_email},
+                    )
+                )
+            elif manager_org is not None and manager_org != organisation.pk:
+                errors.append(
+                    (
+                        row.line,
+                        _("Manager %(email)s belongs to another organisation.")
+                        % {"email": row.manager_email},
+                    )
+                )
+    errors.extend(_manager_cycles(rows=rows, organisation=organisation))
+    return errors
+
+
+def _manager_cycles(*, rows: list[ImportRow], organisation: Organisation) -> list[tuple[int, str]]:
+    managers = dict(
+        User.objects.filter(organisation=organisation, line_manager__isnull=False).values_list(
+            "email", "line_manager__email"
+        )
+    )
+    managers.update({row.email: row.manager_email for row in rows if row.manager_email})
+    for row in rows:
+        if not row.manager_email:
+            managers.pop(row.email, None)
+    errors = []
+    for row in rows:
+        seen = {row.email}
+        current = managers.get(row.email)
+        while current:
+            if current in seen:
+                errors.append(
+                    (row.line, _("The manager chain of %(email)s loops.") % {"email": row.email})
+                )
+                break
+            seen.add(current)
+            current = managers.get(current)
+    return errors
+
+
+def _ensure_unit(
+    *, organisation: Organisation, path: tuple[str, ...], cache: dict, result: ImportResult
+) -> OrgUnit:
+    parent: OrgUnit | None = None
+    for depth in range(1, len(path) + 1):
+        key = tuple(part.lower() for part in path[:depth])
+        unit = cache.get(key)
+        if unit is None:
+            unit = OrgUnit.objects.create(
+                organisation=organisation,
+                parent=parent,
+                name=path[depth - 1],
+                kind=OrgUnit.Kind.TEAM if depth == len(path) else OrgUnit.Kind.DEPARTMENT,
+            )
+            cache[key] = unit
+            result.units_created += 1
+        parent = unit
+    assert parent is not None
+    return parent
+
+
+def people_import(
+    *, organisation: Organisation, text: str, actor: User | None = None
+) -> ImportResult:
+    """Create or update people and units from CSV text, all or nothing.
+
+    Columns: ``email``, ``name``, ``unit`` (a path such as ``Zorg/Team Noord``),
+    ``manager_email``, ``is_hr``. Every bad row is reported with its line number and the
+    reason; when there is any, nothing is changed.
+    """
+    result = ImportResult()
+    rows, result.errors = _parse_rows(text)
+    if not result.errors and not rows:
+        result.errors.append((1, _("The file contains no people.")))
+    if result.errors:
+        return result
+    result.errors = _check_cross_references(organisation=organisation, rows=rows)
+    if result.errors:
+        return result
+
+    with transaction.atomic():
+        from .selectors import unit_paths
+
+        cache: dict[tuple[str, ...], OrgUnit] = {}
+        paths = unit_paths(organisation_id=organisation.pk)
+        for unit in OrgUnit.objects.filter(organisation=organisation):
+            cache[tuple(part.lower() for part in paths[unit.pk].split("/"))] = unit
+        existing = {
+            person.email: person for person in User.objects.filter(organisation=organisation)
+        }
+        people: dict[str, User] = {}
+        for row in rows:
+            unit = _ensure_unit(
+                organisation=organisation, path=row.unit_path, cache=cache, result=result
+            )
+            person = existing.get(row.email)
+            if person is None:
+                person = User.objects.create_user(
+                    email=row.email,
+                    password=None,
+                    full_name=row.name,
+                    organisation=organisation,
+                    unit=unit,
+                    is_hr=row.is_hr,
+                    language=organisation.default_language,
+                )
+                result.created += 1
+            else:
+                person.full_name, person.unit, person.is_hr = row.name, unit, row.is_hr
+                person.save(update_fields=["full_name", "unit", "is_hr"])
+                result.updated += 1
+            people[row.email] = person
+        for row in rows:
+            person = people[row.email]
+            manager = (
+                (people.get(row.manager_email) or existing.get(row.manager_email))
+                if row.manager_email
+                else None
+            )
+            if person.line_manager_id != (manager.pk if manager else None):
+                person.line_manager = manager
+                person.save(update_fields=["line_manager"])
+        if actor is not None:
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.IMPORT,
+                object_type="people",
+                summary=f"{result.created} created, {result.updated} updated",
+            )
+    return result

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "people"
+
+urlpatterns = [
+    path("notifications/", views.inbox, name="inbox"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
+    path(
+        "notifications/<uuid:notification_uuid>/read/",
+        views.notification_read,
+        name="notification-read",
+    ),
+    path("accounts/language/", views.set_language, name="set-language"),
+]

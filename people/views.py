@@ -1,0 +1,70 @@
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from . import access, selectors, services
+from .forms import LanguageForm
+
+
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    notifications = list(selectors.inbox(user=request.user))
+    return render(request, "people/inbox.html", {"notifications": notifications})
+
+
+@require_POST
+def notification_read(request: HttpRequest, notification_uuid: UUID) -> HttpResponse:
+    notification = access.notification_get_for_user(
+        user=request.user, notification_uuid=notification_uuid
+    )
+    services.notification_mark_read(notification=notification)
+    if request.htmx:
+        return render(request, "people/inbox.html#notification", {"notification": notification})
+    if notification.link and url_has_allowed_host_and_scheme(
+        notification.link, allowed_hosts={request.get_host()}
+    ):
+        return redirect(notification.link)
+    return redirect("people:inbox")
+
+
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    count = services.notifications_mark_all_read(user=request.user)
+    if count:
+        messages.success(request, _("All notifications are marked as read."))
+    return redirect("people:inbox")
+
+
+@login_not_required
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch between Dutch and English; remembered on the account and in a cookie."""
+    form = LanguageForm(request.POST)
+    next_url = request.POST.get("next") or reverse("dashboards:home")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("dashboards:home")
+    response = redirect(next_url)
+    if not form.is_valid():
+        return response
+    language = form.cleaned_data["language"]
+    if request.user.is_authenticated:
+        services.user_set_language(user=request.user, language=language)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
+        httponly=True,
+    )
+    return response

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from pop_platform.health import healthz
+
+admin.site.site_header = _("POP Platform administration")
+admin.site.site_title = _("POP Platform")
+
+urlpatterns = [
+    path("", include("dashboards.urls")),
+    path("", include("people.urls")),
+    path("accounts/", include("people.auth_urls")),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

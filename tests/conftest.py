@@ -1,0 +1,182 @@
+"""Shared fixtures: personas (STYLE.md) and helpers for real services."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from people.models import Organisation, OrgUnit, User
+
+from .factories import PASSWORD, OrganisationFactory, OrgUnitFactory, UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require(condition: bool, what: str) -> None:
+    """Skip a test when a real service is missing locally; in CI that is a failure."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI but is not available.")
+    pytest.skip(f"{what} is not available here.")
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(settings):
+    """Unit tests run Celery tasks in-process; integration tests override this."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    from pop_platform.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class World:
+    """Two organisations and every persona of STYLE.md."""
+
+    organisation: Organisation
+    other_organisation: Organisation
+    department: OrgUnit
+    team: OrgUnit
+    other_team: OrgUnit
+    employee: User
+    colleague: User
+    manager: User
+    other_manager: User
+    hr: User
+    other_hr: User
+    other_employee: User
+
+    def personas(self) -> dict[str, User | None]:
+        return {
+            "employee": self.employee,
+            "colleague": self.colleague,
+            "manager": self.manager,
+            "other_manager": self.other_manager,
+            "hr": self.hr,
+            "other_hr": self.other_hr,
+            "anonymous": None,
+        }
+
+
+@pytest.fixture
+def world(db) -> World:
+    organisation = OrganisationFactory(name="Zorggroep Test")
+    other_organisation = OrganisationFactory(name="Gemeente Elders")
+    department = OrgUnitFactory(
+        organisation=organisation, name="Zorg", kind=OrgUnit.Kind.DEPARTMENT
+    )
+    team = OrgUnitFactory(organisation=organisation, parent=department, name="Wijkteam Noord")
+    other_team = OrgUnitFactory(organisation=organisation, parent=department, name="Wijkteam Zuid")
+    manager = UserFactory(
+        organisation=organisation,
+        unit=team,
+        full_name="Jeroen de Vries",
+        email="manager@zorg.test",
+    )
+    team.manager = manager
+    team.save()
+    other_manager = UserFactory(
+        organisation=organisation,
+        unit=other_team,
+        full_name="Ilse Bakker",
+        email="other.manager@zorg.test",
+    )
+    other_team.manager = other_manager
+    other_team.save()
+    employee = UserFactory(
+        organisation=organisation,
+        unit=team,
+        line_manager=manager,
+        full_name="Sanne Jansen",
+        email="employee@zorg.test",
+        job_title="Wijkverpleegkundige",
+    )
+    colleague = UserFactory(
+        organisation=organisation,
+        unit=team,
+        line_manager=manager,
+        full_name="Daan Visser",
+        email="colleague@zorg.test",
+    )
+    hr = UserFactory(
+        organisation=organisation,
+        unit=department,
+        is_hr=True,
+        full_name="Fatima el Amrani",
+        email="hr@zorg.test",
+    )
+    other_team_elsewhere = OrgUnitFactory(organisation=other_organisation, name="Team Elders")
+    other_hr = UserFactory(
+        organisation=other_organisation,
+        unit=other_team_elsewhere,
+        is_hr=True,
+        full_name="Kees Smit",
+        email="hr@elders.test",
+    )
+    other_employee = UserFactory(
+        organisation=other_organisation,
+        unit=other_team_elsewhere,
+        full_name="Lotte Mulder",
+        email="employee@elders.test",
+    )
+    return World(
+        organisation=organisation,
+        other_organisation=other_organisation,
+        department=department,
+        team=team,
+        other_team=other_team,
+        employee=employee,
+        colleague=colleague,
+        manager=manager,
+        other_manager=other_manager,
+        hr=hr,
+        other_hr=other_hr,
+        other_employee=other_employee,
+    )
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_user():
+    return client_for
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def live_url(live_server) -> str:
+    return live_server.url
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests need the async-unsafe flag (Playwright's loop in the test thread)."""
+    if any("browser" in item.keywords for item in items):
+        os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+__all__ = ["CHROMIUM", "IN_CI", "client_for", "require", "settings"]

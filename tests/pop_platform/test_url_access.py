@@ -1,0 +1,72 @@
+"""Every URL requires sign-in unless it is on the public allow-list (generated)."""
+
+import uuid
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+PUBLIC = {
+    "login",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "healthz",
+    "people:set-language",
+    # The admin guards itself and sends visitors to its own sign-in page.
+    "admin:login",
+}
+
+
+def _patterns(resolver: URLResolver, prefix: str = "", namespace: str = ""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            if ns and namespace and entry.namespace:
+                ns = f"{namespace}:{entry.namespace}"
+            yield from _patterns(entry, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            yield name, entry
+
+
+def _sample_kwargs(pattern: URLPattern) -> dict:
+    values = {"uuid": uuid.uuid4(), "int": 1, "str": "x", "slug": "x", "path": "x"}
+    kwargs = {}
+    for key, converter in pattern.pattern.converters.items():
+        kind = type(converter).__name__.replace("Converter", "").lower()
+        kind = {"string": "str"}.get(kind, kind)
+        kwargs[key] = values.get(kind, "x")
+    return kwargs
+
+
+def _app_patterns():
+    found = []
+    for name, pattern in _patterns(get_resolver()):
+        if name.startswith("admin:"):
+            continue
+        found.append(pytest.param(name, pattern, id=name))
+    return found
+
+
+def test_allow_list_only_names_real_urls():
+    names = {name for name, _pattern in _patterns(get_resolver())}
+    assert names >= PUBLIC
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "pattern"), _app_patterns())
+def test_url_requires_sign_in_unless_public(client, name, pattern):
+    view = pattern.callback
+    public = not getattr(view, "login_required", True)
+    assert public == (name in PUBLIC), (
+        f"{name}: public={public}; add it to PUBLIC only if anonymous visitors need it"
+    )
+    if public:
+        return
+    kwargs = _sample_kwargs(pattern)
+    url = reverse(name, kwargs=kwargs)
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        assert response.status_code == 302, f"{method.upper()} {url}"
+        assert response.url.startswith(reverse("login")), response.url
