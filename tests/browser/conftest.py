@@ -1,0 +1,105 @@
+"""Real Chromium through Playwright, against pytest-django's live server.
+
+Every page a test visits is watched for console errors (a Content-Security-Policy
+violation shows up there) and can be checked with axe-core.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CHROMIUM, require
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(os.environ.get("POP_SCREENSHOTS", "var/screenshots"))
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require(Path(CHROMIUM).exists(), "Chromium (/usr/bin/chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+class BrowserSession:
+    """One person's browser context; collects console errors."""
+
+    def __init__(self, browser, base_url: str) -> None:
+        self.context = browser.new_context(base_url=base_url, locale="nl-NL")
+        self.context.set_default_timeout(10_000)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on(
+            "console",
+            lambda message: self.errors.append(message.text) if message.type == "error" else None,
+        )
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def sign_in(self, email: str, password: str) -> None:
+        page = self.page
+        page.goto("/accounts/login/")
+        page.get_by_label("E-mailadres").fill(email)
+        page.get_by_label("Wachtwoord").fill(password)
+        page.get_by_role("button", name="Inloggen").click()
+        page.wait_for_url("**/")
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def assert_no_console_errors(self) -> None:
+        assert self.errors == [], self.errors
+
+
+@pytest.fixture
+def open_session(browser, live_server) -> Iterator[Callable[[], BrowserSession]]:
+    sessions: list[BrowserSession] = []
+
+    def make() -> BrowserSession:
+        session = BrowserSession(browser, live_server.url)
+        sessions.append(session)
+        return session
+
+    yield make
+    for session in sessions:
+        session.context.close()
+
+
+def assert_accessible(page, *, context: str | None = None) -> None:
+    """axe-core: no serious or critical violations on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, context=context)
+    bad = [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} - "
+        + "; ".join(node["target"][0] for node in violation["nodes"][:5])
+        for violation in results.response["violations"]
+        if violation["impact"] in {"serious", "critical"}
+    ]
+    assert bad == [], "\n".join(bad)
