@@ -100,3 +100,23 @@ def test_pages_have_no_inline_scripts(world, as_user):
         assert "src=" in attrs and not body.strip(), f"inline script: {attrs} {body[:80]}"
     assert " hx-on" not in html
     assert "style=" not in html
+
+
+def _env_example() -> dict[str, str]:
+    values = {}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            values[key] = value
+    return values
+
+
+def test_env_example_lists_every_setting_variable_and_works_as_is():
+    import re
+
+    settings_source = (ROOT / "pop_platform" / "settings.py").read_text()
+    used = set(re.findall(r'env(?:_bool\(|\.\w+\()"([A-Z_]+)"', settings_source))
+    example = _env_example()
+    assert used - set(example) == set()
+    result = _manage("check", env=example)
+    assert result.returncode == 0, result.stderr
