@@ -7,25 +7,32 @@ visible but not writable raises ``PermissionDenied``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .models import Notification, OrgUnit, User
 
 
-@dataclass(frozen=True)
 class Roles:
-    """Roles derived from the account: everyone is an employee; the rest are earned."""
+    """Roles derived from the account: everyone in an organisation is an employee; being
+    a manager comes from having reports or a unit; HR and admin are flags. Each role is
+    worked out only when asked for (the manager check needs a query)."""
 
-    employee: bool
-    manager: bool
-    hr: bool
-    admin: bool
+    def __init__(self, user: User) -> None:
+        self._user = user
+        in_org = user.is_authenticated and user.organisation_id is not None
+        self.employee = in_org
+        self.hr = in_org and user.is_hr
+        self.admin = user.is_authenticated and user.is_staff
+
+    @cached_property
+    def manager(self) -> bool:
+        return self.employee and self._user.is_manager
 
     @property
     def labels(self) -> list[str]:
@@ -35,15 +42,7 @@ class Roles:
 
 
 def roles_for(user: User) -> Roles:
-    if not user.is_authenticated:
-        return Roles(employee=False, manager=False, hr=False, admin=False)
-    in_org = user.organisation_id is not None
-    return Roles(
-        employee=in_org,
-        manager=in_org and user.is_manager,
-        hr=in_org and user.is_hr,
-        admin=user.is_staff,
-    )
+    return Roles(user)
 
 
 def is_line_manager_of(manager: User, person: User) -> bool:
@@ -107,3 +106,10 @@ def axes_username(request, credentials: dict | None = None) -> str:
     """The sign-in name django-axes counts failures for: the e-mail, case-insensitive."""
     value = (credentials or {}).get("username") or request.POST.get("username", "")
     return str(value).strip().lower()
+
+
+def organisation_get_for_policy(*, user: User, write: bool = False):
+    """The user's own organisation for the policy page: HR only (404 for anyone else)."""
+    if user.organisation_id is None or not user.is_hr:
+        raise Http404
+    return user.organisation

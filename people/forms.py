@@ -3,6 +3,8 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from .models import Organisation
+
 
 class EmailAuthenticationForm(AuthenticationForm):
     """Sign in with an e-mail address (the field keeps Django's name ``username``)."""
@@ -47,3 +49,23 @@ class LocalisedPasswordResetForm(PasswordResetForm):
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=(("nl", "Nederlands"), ("en", "English")))
     next = forms.CharField(required=False)
+
+
+class OrganisationPolicyForm(forms.ModelForm):
+    """HR's policy settings: conversation cadence, reminders, privacy, budget, retention."""
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "default_language",
+            "timezone",
+            "checkin_cadence_weeks",
+            "conversation_interval_months",
+            "start_conversation_within_weeks",
+            "reminder_lead_days",
+            "goal_behind_margin",
+            "goal_at_risk_margin",
+            "default_yearly_budget",
+            "min_group_size",
+            "retention_months",
+        ]

@@ -363,3 +363,30 @@ def people_import(
                 summary=f"{result.created} created, {result.updated} updated",
             )
     return result
+
+
+def organisation_update_policy(
+    *, organisation: Organisation, by: User, changes: dict[str, object], request=None
+) -> Organisation:
+    """Save HR's policy settings and log who changed what."""
+    changed = {
+        name: (getattr(organisation, name), value)
+        for name, value in changes.items()
+        if getattr(organisation, name) != value
+    }
+    if not changed:
+        return organisation
+    for name, (_old, new) in changed.items():
+        setattr(organisation, name, new)
+    organisation.full_clean()
+    with transaction.atomic():
+        organisation.save(update_fields=[*changed, "updated_at"])
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.CHANGE,
+            object_type="organisation",
+            object_id=str(organisation.uuid),
+            summary="; ".join(f"{name}: {old} → {new}" for name, (old, new) in changed.items()),
+            request=request,
+        )
+    return organisation

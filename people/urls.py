@@ -13,4 +13,5 @@ urlpatterns = [
         name="notification-read",
     ),
     path("accounts/language/", views.set_language, name="set-language"),
+    path("organisation/settings/", views.organisation_settings, name="organisation-settings"),
 ]

@@ -8,10 +8,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import access, selectors, services
-from .forms import LanguageForm
+from .forms import LanguageForm, OrganisationPolicyForm
+from .models import Organisation
 
 
 @require_GET
@@ -68,3 +69,22 @@ def set_language(request: HttpRequest) -> HttpResponse:
         httponly=True,
     )
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_settings(request: HttpRequest) -> HttpResponse:
+    """HR: the organisation's policy (cadence, reminders, group size, budget, retention)."""
+    organisation = access.organisation_get_for_policy(user=request.user)
+    form = OrganisationPolicyForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        services.organisation_update_policy(
+            organisation=Organisation.objects.get(pk=organisation.pk),
+            by=request.user,
+            changes=form.cleaned_data,
+            request=request,
+        )
+        messages.success(request, _("The settings are saved."))
+        return redirect("people:organisation-settings")
+    return render(
+        request, "people/organisation_settings.html", {"form": form, "organisation": organisation}
+    )
