@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from .models import Notification, OrgUnit, User
+from .models import Notification, Organisation, OrgUnit, User
 
 
 class Roles:
@@ -108,7 +108,7 @@ def axes_username(request, credentials: dict | None = None) -> str:
     return str(value).strip().lower()
 
 
-def organisation_get_for_policy(*, user: User, write: bool = False):
+def organisation_get_for_policy(*, user: User) -> Organisation:
     """The user's own organisation for the policy page: HR only (404 for anyone else)."""
     if user.organisation_id is None or not user.is_hr:
         raise Http404

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from pop_platform.email import absolute_url, send_templated_email
 
 from .models import AuditEvent, Notification, Organisation, OrgUnit, User
+from .selectors import unit_paths
 
 
 def user_set_language(*, user: User, language: str) -> User:
@@ -314,8 +315,6 @@ def people_import(
         return result
 
     with transaction.atomic():
-        from .selectors import unit_paths
-
         cache: dict[tuple[str, ...], OrgUnit] = {}
         paths = unit_paths(organisation_id=organisation.pk)
         for unit in OrgUnit.objects.filter(organisation=organisation):
@@ -366,7 +365,11 @@ def people_import(
 
 
 def organisation_update_policy(
-    *, organisation: Organisation, by: User, changes: dict[str, object], request=None
+    *,
+    organisation: Organisation,
+    by: User,
+    changes: dict[str, object],
+    request: HttpRequest | None = None,
 ) -> Organisation:
     """Save HR's policy settings and log who changed what."""
     changed = {
