@@ -1,0 +1,83 @@
+"""Rendering HTML to PDF with WeasyPrint, safely.
+
+The only resources a PDF may load are the project's own static files. User text can
+contain HTML-looking input or URLs; whatever slips into the HTML, the server never
+fetches a URL: every other address (http, https, file, ftp, data…) is refused.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# Documents are rendered with this base URL, so `{% static %}` paths become absolute
+# URLs on a host that does not exist; the fetcher maps them to files on disk.
+BASE_URL = "https://pdf.pop-platform.invalid/"
+DEFAULT_MAX_PAGES = 300
+
+
+class PdfError(Exception):
+    """A PDF could not be made; the message is safe to show to the person."""
+
+
+class PdfTooLong(PdfError):
+    pass
+
+
+class ResourceRefused(ValueError):
+    """WeasyPrint catches ValueError per resource: the resource is left out, nothing else."""
+
+
+def static_file_for(url: str) -> Path | None:
+    """The file behind a static URL on the document's base host, or None."""
+    parts = urlsplit(url)
+    base = urlsplit(BASE_URL)
+    if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
+        return None
+    prefix = settings.STATIC_URL
+    if not parts.path.startswith(prefix):
+        return None
+    relative = unquote(parts.path[len(prefix) :])
+    if not relative or ".." in Path(relative).parts:
+        return None
+    found = finders.find(relative)
+    if found:
+        return Path(found)
+    collected = Path(settings.STATIC_ROOT) / relative
+    return collected if collected.is_file() else None
+
+
+class StaticFilesOnlyFetcher(URLFetcher):
+    """Serves the project's static files to WeasyPrint and refuses everything else."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=(), allow_redirects=False)
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        path = static_file_for(url)
+        if path is None:
+            self.refused.append(url)
+            raise ResourceRefused(f"Refused to fetch {url[:200]}")
+        mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime_type}, 200)
+
+
+def render_pdf(*, html: str, max_pages: int = DEFAULT_MAX_PAGES, forms: bool = False) -> bytes:
+    """Render a whole HTML document (with its `<title>` and `<html lang>`) to a tagged PDF.
+
+    Raises ``PdfTooLong`` when the document would have more than ``max_pages`` pages.
+    """
+    fetcher = StaticFilesOnlyFetcher()
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
+        pdf_variant="pdf/ua-1", pdf_forms=forms
+    )
+    if len(document.pages) > max_pages:
+        raise PdfTooLong(f"The document has {len(document.pages)} pages (at most {max_pages}).")
+    return document.write_pdf(pdf_variant="pdf/ua-1", pdf_forms=forms)
