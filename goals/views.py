@@ -155,6 +155,8 @@ def goal_edit(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
     goal, permissions = access.goal_get_for_user(
         user=request.user, goal_uuid=goal_uuid, action="edit", scope=scope
     )
+    if not permissions.can_edit_now:
+        raise PermissionDenied  # e.g. the employee's own goal once it is approved
     form = _form_for(request, level=goal.level, scope=scope, goal=goal, permissions=permissions)
     conflict = None
     if request.method == "POST" and form.is_valid():
