@@ -44,7 +44,8 @@ def goal_list(request: HttpRequest) -> HttpResponse:
         units=selectors.filter_units(organisation_id=user.organisation_id),
         years=selectors.filter_years(organisation_id=user.organisation_id),
     )
-    data = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # a bad value drops only that filter; the others still apply
+    data = form.cleaned_data
     filters = selectors.GoalFilters(
         unit_id=data.get("unit"),
         year=data.get("year"),
@@ -103,7 +104,7 @@ def _smart_for(form: GoalForm, level: str) -> list:
     """The SMART check of what the form holds now (the goal as typed, not as saved)."""
     draft = form.instance
     draft.level = level
-    if not form.is_bound and form.initial.get("parent"):
+    if not form.is_bound and draft.pk is None and form.initial.get("parent"):
         draft.parent = form.initial["parent"]
     return smart_check(draft)
 

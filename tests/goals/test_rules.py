@@ -50,8 +50,14 @@ def _english():
         {"start_value": Decimal(3), "target_value": Decimal(3)},
         {"metric": "yes_no", "start_value": 0, "target_value": 1, "current_value": Decimal(2)},
     ],
-    ids=["team-without-unit", "org-with-owner", "unlinked-without-reason", "zero-weight",
-         "target-equals-start", "yes-no-value-2"],
+    ids=[
+        "team-without-unit",
+        "org-with-owner",
+        "unlinked-without-reason",
+        "zero-weight",
+        "target-equals-start",
+        "yes-no-value-2",
+    ],
 )
 def test_database_refuses_inconsistent_rows(world, cascade, fields):
     values = {
