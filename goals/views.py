@@ -64,7 +64,7 @@ def goal_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, goal: Goal, permissions, **extra) -> dict:
-    scope = access.unit_scope(request.user)
+    scope = extra.pop("scope", None) or access.unit_scope(request.user)
     detail = selectors.goal_detail(user=request.user, scope=scope, goal=goal)
     return {
         "detail": detail,
@@ -80,8 +80,12 @@ def _detail_context(request: HttpRequest, goal: Goal, permissions, **extra) -> d
 
 @require_GET
 def goal_detail(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
-    goal, permissions = access.goal_get_for_user(user=request.user, goal_uuid=goal_uuid)
-    return render(request, "goals/goal_detail.html", _detail_context(request, goal, permissions))
+    scope = access.unit_scope(request.user)
+    goal, permissions = access.goal_get_for_user(
+        user=request.user, goal_uuid=goal_uuid, scope=scope
+    )
+    context = _detail_context(request, goal, permissions, scope=scope)
+    return render(request, "goals/goal_detail.html", context)
 
 
 def _form_for(

@@ -60,9 +60,11 @@ class GoalFactory(DjangoModelFactory):
         model = "goals.Goal"
 
     organisation = factory.LazyAttribute(
-        lambda goal: (goal.owner_person or goal.owner_unit).organisation
-        if (goal.owner_person or goal.owner_unit)
-        else OrganisationFactory()
+        lambda goal: (
+            (goal.owner_person or goal.owner_unit).organisation
+            if (goal.owner_person or goal.owner_unit)
+            else OrganisationFactory()
+        )
     )
     level = "individual"
     owner_person = None
