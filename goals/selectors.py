@@ -269,11 +269,13 @@ def progress_chart(goal: Goal, check_ins: list[CheckIn]) -> ProgressChart | None
         return None
     times = [c.update.recorded_at for c in measured]
     tz = timezone.get_current_timezone()
-    start = min(times)
-    end = max(times)
-    if goal.start_date and goal.due_date:
-        start = min(start, datetime.datetime.combine(goal.start_date, datetime.time(), tz))
-        end = max(end, datetime.datetime.combine(goal.due_date, datetime.time(), tz))
+    origin = (
+        datetime.datetime.combine(goal.start_date, datetime.time(), tz)
+        if goal.start_date
+        else goal.created_at
+    )
+    due = datetime.datetime.combine(goal.due_date, datetime.time(), tz) if goal.due_date else None
+    start, end = min([origin, *times]), max([*times, *([due] if due else [])])
     span = (end - start).total_seconds() or 1.0
     inner_w, inner_h = CHART_WIDTH - 2 * CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
 
@@ -283,13 +285,15 @@ def progress_chart(goal: Goal, check_ins: list[CheckIn]) -> ProgressChart | None
     def y_of(percent: int) -> int:
         return round(CHART_HEIGHT - CHART_PAD - inner_h * percent / 100)
 
-    points = [
-        ChartPoint(x=x_of(c.update.recorded_at), y=y_of(c.percent), percent=c.percent, when=t)
-        for c, t in zip(measured, times, strict=True)
+    # The line starts at the start value (0 %) at the start of the period.
+    points = [ChartPoint(x=x_of(origin), y=y_of(0), percent=0, when=origin)]
+    points += [
+        ChartPoint(x=x_of(moment), y=y_of(c.percent), percent=c.percent, when=moment)
+        for c, moment in zip(measured, times, strict=True)
     ]
     expected = None
     if goal.start_date and goal.due_date:
-        expected = (CHART_PAD, y_of(0), CHART_WIDTH - CHART_PAD, y_of(100))
+        expected = (x_of(origin), y_of(0), x_of(due), y_of(100))
     return ProgressChart(
         width=CHART_WIDTH, height=CHART_HEIGHT, points=points, expected_line=expected
     )

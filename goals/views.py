@@ -297,7 +297,7 @@ def goal_check_in(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
             form, saved = CheckInForm(goal=goal), True
     context = _detail_context(request, goal, permissions, check_in_form=form, saved=saved)
     if request.htmx:
-        return render(request, "goals/goal_detail.html#goal-progress", context)
+        return render(request, "goals/goal_detail.html#goal-page", context)
     return render(request, "goals/goal_detail.html", context)
 
 

@@ -101,7 +101,8 @@ def test_check_in_moves_the_current_value_and_the_roll_up(world, cascade, as_use
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<html" not in html and 'id="goal-progress"' in html
+    assert "<html" not in html and html.lstrip().startswith('<div id="goal-page">')
+    assert "Van 0 naar 10; nu 8" in html  # the whole goal page is refreshed in place
     assert "Je check-in is opgeslagen." in html
     assert "80%" in html
     update = GoalUpdate.objects.get(goal=cascade.employee_goal)

@@ -155,7 +155,8 @@ def test_goal_page_shows_path_children_history_chart_and_smart(world, cascade, a
     assert "<td>40%</td>" in history
     assert '<svg viewBox="0 0 480 160" role="img"' in html
     assert "Voortgang in de tijd" in html
-    assert re.search(r"Van 20% op .+ naar 50% op .+\.", html)
+    assert re.search(r"Van 0% op 1 januari \d{4} naar 50% op .+\.", html)
+    assert html.count('class="chart-point"') == 4  # the start and three check-ins
     assert "SMART-check" in html
     assert "Check-in vastleggen" in html
 
