@@ -90,6 +90,7 @@ class GoalNode:
     progress: Progress
     children: list[GoalNode] = field(default_factory=list)
     hidden_children: int = 0
+    folded_children: int = 0  # individual goals left out of a large tree (see TREE_LIMIT)
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,12 @@ class GoalTree:
     total: int
     signals: dict[str, int]
     not_linked_count: int
+    folded: bool = False
+
+
+# Above this many goals, an unfiltered tree shows individual goals as a count per team
+# goal, with a link that filters on the team; a unit filter or a search shows them all.
+TREE_LIMIT = 400
 
 
 def _sort_key(node: GoalNode) -> tuple:
@@ -170,12 +177,15 @@ def goal_tree(*, user: User, scope: UnitScope, filters: GoalFilters) -> GoalTree
     if context_ids:
         shown.update({goal.pk: goal for goal in visible.filter(pk__in=context_ids)})
 
+    fold = len(matches) > TREE_LIMIT and not (filters.unit_id or filters.query)
     nodes = {pk: GoalNode(goal=goal, progress=org.of(pk)) for pk, goal in shown.items()}
     roots: list[GoalNode] = []
     not_linked: list[GoalNode] = []
     for pk, node in nodes.items():
         holder = next((a for a in org.ancestors(pk) if a in nodes), None)
-        if holder is not None:
+        if fold and holder is not None and node.goal.level == Goal.Level.INDIVIDUAL:
+            nodes[holder].folded_children += 1
+        elif holder is not None:
             nodes[holder].children.append(node)
         elif node.goal.level != Goal.Level.ORGANISATION and node.goal.parent_id is None:
             not_linked.append(node)
@@ -197,6 +207,7 @@ def goal_tree(*, user: User, scope: UnitScope, filters: GoalFilters) -> GoalTree
         total=len(match_ids),
         signals=signals,
         not_linked_count=len(not_linked),
+        folded=fold,
     )
 
 

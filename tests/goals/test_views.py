@@ -288,3 +288,13 @@ def test_manager_cannot_create_a_team_goal_for_a_unit_they_do_not_manage(world, 
     )
     assert response.status_code == 200
     assert "Selecteer een geldige keuze." in response.content.decode()
+
+
+def test_a_large_tree_folds_individual_goals_into_counts(world, cascade, as_user, monkeypatch):
+    monkeypatch.setattr("goals.selectors.TREE_LIMIT", 3)
+    client = as_user(world.manager)
+    html = client.get(LIST).content.decode()
+    assert cascade.employee_goal.title not in html
+    assert f'<a href="?unit={world.team.pk}">Toon de persoonlijke doelen (4)</a>' in html
+    unfolded = client.get(LIST, {"unit": world.team.pk}).content.decode()
+    assert cascade.employee_goal.title in unfolded and "Toon de persoonlijke doelen" not in unfolded
