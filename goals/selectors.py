@@ -191,9 +191,11 @@ def goal_tree(*, user: User, scope: UnitScope, filters: GoalFilters) -> GoalTree
             not_linked.append(node)
         else:
             roots.append(node)
-    if user.is_hr:
+    if user.is_hr:  # HR sees the private goals of others as counts, never their content
+        visible_ids = set(visible.values_list("pk", flat=True))
         for pk, node in nodes.items():
-            node.hidden_children = sum(1 for c in org.children.get(pk, ()) if c not in shown)
+            children = org.children.get(pk, ())
+            node.hidden_children = sum(1 for c in children if c not in visible_ids)
     for node in nodes.values():
         node.children.sort(key=_sort_key)
     signals = {"on_track": 0, "behind": 0, "at_risk": 0}

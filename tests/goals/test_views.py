@@ -298,3 +298,8 @@ def test_a_large_tree_folds_individual_goals_into_counts(world, cascade, as_user
     assert f'<a href="?unit={world.team.pk}">Toon de persoonlijke doelen (4)</a>' in html
     unfolded = client.get(LIST, {"unit": world.team.pk}).content.decode()
     assert cascade.employee_goal.title in unfolded and "Toon de persoonlijke doelen" not in unfolded
+
+
+def test_hidden_count_is_about_private_goals_not_about_filters(world, cascade, as_user):
+    html = as_user(world.hr).get(LIST, {"unit": world.other_team.pk}).content.decode()
+    assert "Persoonlijke doelen die niet getoond worden" not in html
