@@ -165,6 +165,8 @@ def goal_tree(*, user: User, scope: UnitScope, filters: GoalFilters) -> GoalTree
     context); a goal whose parent is hidden hangs under its nearest visible ancestor.
     Goals that do not contribute to any goal are listed apart.
     """
+    if user.organisation_id is None:  # platform support staff: no organisation, no goals
+        return GoalTree(roots=[], not_linked=[], total=0, signals={}, not_linked_count=0)
     organisation = Organisation.objects.get(pk=user.organisation_id)
     org = organisation_progress(organisation=organisation)
     visible = goals_visible_to(user, scope).select_related(

@@ -96,7 +96,7 @@ def _form_for(
         instance=copy.deepcopy(goal) if goal else None,
         level=level,
         parents=access.parent_candidates(request.user, scope).exclude(pk=goal.pk if goal else None),
-        units=selectors.managed_units(scope=scope),
+        units=selectors.managed_units(scope=scope) if goal is None else None,
         with_status=bool(
             permissions and permissions.manage and goal.status in services.STATUSES_AFTER_APPROVAL
         ),

@@ -303,3 +303,24 @@ def test_a_large_tree_folds_individual_goals_into_counts(world, cascade, as_user
 def test_hidden_count_is_about_private_goals_not_about_filters(world, cascade, as_user):
     html = as_user(world.hr).get(LIST, {"unit": world.other_team.pk}).content.decode()
     assert "Persoonlijke doelen die niet getoond worden" not in html
+
+
+def test_support_staff_without_organisation_see_an_empty_cascade(world, cascade, as_user):
+    from tests.factories import UserFactory
+
+    staff = UserFactory(organisation=None, unit=None, is_staff=True)
+    response = as_user(staff).get(LIST)
+    assert response.status_code == 200
+    assert node_titles(response.content.decode()) == []
+    assert as_user(staff).get(detail(cascade.org_goal)).status_code == 404
+    assert as_user(staff).get(reverse("goals:goal-create")).status_code == 403
+
+
+def test_edit_form_of_a_team_goal_does_not_offer_to_move_it(world, cascade, as_user):
+    html = (
+        as_user(world.manager)
+        .get(reverse("goals:goal-edit", kwargs={"goal_uuid": cascade.team_goal.uuid}))
+        .content.decode()
+    )
+    assert 'name="owner_unit"' not in html
+    assert 'name="status"' in html  # the manager may close an active team goal
