@@ -59,7 +59,8 @@ def goal_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "levels": access.levels_user_may_create(user, scope),
     }
-    template = "goals/goal_list.html#goal-tree" if request.htmx else "goals/goal_list.html"
+    fragment = request.htmx and not request.htmx.history_restore_request
+    template = "goals/goal_list.html#goal-tree" if fragment else "goals/goal_list.html"
     return render(request, template, context)
 
 
