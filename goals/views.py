@@ -21,6 +21,7 @@ from .forms import (
     GoalForm,
     ReturnForm,
     ReviewForm,
+    add_service_errors,
 )
 from .models import Goal
 from .smart import smart_check
@@ -138,7 +139,7 @@ def goal_create(request: HttpRequest) -> HttpResponse:
                 propose=request.POST.get("action") == "propose",
             )
         except ValidationError as error:
-            form.add_service_errors(error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The goal is saved."))
             return redirect(goal)
@@ -181,7 +182,7 @@ def goal_edit(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
         except services.GoalConflict as clash:
             conflict = clash.current
         except ValidationError as error:
-            form.add_service_errors(error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The goal is saved."))
             return redirect(goal)
@@ -290,7 +291,7 @@ def goal_check_in(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             if not request.htmx:
                 messages.success(request, _("Your check-in is saved."))
@@ -322,11 +323,7 @@ def goal_assign(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
                 due_date=form.cleaned_data["due_date"],
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for name, problems in error.message_dict.items():
-                    form.add_error(name if name in form.fields else None, problems)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
