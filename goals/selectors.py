@@ -66,12 +66,12 @@ class OrganisationProgress:
 
 
 def organisation_progress(*, organisation: Organisation) -> OrganisationProgress:
-    goals = list(goals_of_organisation(organisation.pk).only(*ROLLUP_FIELDS))
-    parents = {goal.pk: goal.parent_id for goal in goals}
+    goals = list(goals_of_organisation(organisation.pk).values_list(*ROLLUP_FIELDS, named=True))
+    parents = {goal.id: goal.parent_id for goal in goals}
     children: dict[int, list[int]] = {}
     for goal in goals:
         if goal.parent_id is not None:
-            children.setdefault(goal.parent_id, []).append(goal.pk)
+            children.setdefault(goal.parent_id, []).append(goal.id)
     progress = rollup(
         goals,
         today=timezone.localdate(),
