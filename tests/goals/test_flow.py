@@ -238,3 +238,21 @@ def test_bulk_assignment_only_to_own_reports(world, cascade, as_user):
     )
     assert response.status_code == 200
     assert not Goal.objects.filter(owner_person=stranger).exists()
+
+
+def test_proposing_without_a_line_manager_is_refused_and_nothing_is_saved(world, cascade, as_user):
+    response = as_user(world.hr).post(
+        reverse("goals:goal-create"),
+        {
+            "level": "individual",
+            "action": "propose",
+            "title": "Training arbeidsrecht volgen en toepassen",
+            "parent": cascade.org_goal.pk,
+            "metric": "yes_no",
+            "weight": "1",
+            "visibility": "private",
+        },
+    )
+    assert response.status_code == 200
+    assert "Je hebt geen leidinggevende die dit doel kan goedkeuren." in response.content.decode()
+    assert not Goal.objects.filter(title="Training arbeidsrecht volgen en toepassen").exists()
