@@ -97,7 +97,9 @@ def _form_for(
         request.POST if request.method == "POST" else None,
         instance=copy.deepcopy(goal) if goal else None,
         level=level,
-        parents=access.parent_candidates(request.user, scope).exclude(pk=goal.pk if goal else None),
+        parents=access.parent_candidates(
+            request.user, scope, current=goal.parent_id if goal else None
+        ).exclude(pk=goal.pk if goal else None),
         units=selectors.managed_units(scope=scope) if goal is None else None,
         with_status=bool(
             permissions and permissions.manage and goal.status in services.STATUSES_AFTER_APPROVAL

@@ -256,3 +256,17 @@ def test_proposing_without_a_line_manager_is_refused_and_nothing_is_saved(world,
     assert response.status_code == 200
     assert "Je hebt geen leidinggevende die dit doel kan goedkeuren." in response.content.decode()
     assert not Goal.objects.filter(title="Training arbeidsrecht volgen en toepassen").exists()
+
+
+def test_a_goal_whose_parent_was_archived_can_still_be_edited(world, cascade, as_user):
+    Goal.objects.filter(pk=cascade.team_goal.pk).update(status="archived")
+    goal = cascade.draft
+    response = as_user(world.employee).post(
+        url("goal-edit", goal), _edit_data(goal, title="Coachingstraject timemanagement afronden")
+    )
+    assert response.status_code == 302
+    goal.refresh_from_db()
+    assert (goal.title, goal.parent_id) == (
+        "Coachingstraject timemanagement afronden",
+        cascade.team_goal.pk,
+    )
