@@ -270,3 +270,36 @@ def test_a_goal_whose_parent_was_archived_can_still_be_edited(world, cascade, as
         "Coachingstraject timemanagement afronden",
         cascade.team_goal.pk,
     )
+
+
+def test_yes_no_check_in_reaches_the_goal(world, cascade, as_user):
+    goal = GoalFactory(
+        owner_person=world.employee,
+        parent=cascade.team_goal,
+        metric="yes_no",
+        start_value=0,
+        target_value=1,
+        current_value=0,
+    )
+    client = as_user(world.employee)
+    html = client.get(url("goal-detail", goal)).content.decode()
+    assert "Behaald?" in html and "Ja, behaald" in html
+    client.post(url("goal-check-in", goal), {"value": "1", "confidence": "10"})
+    goal.refresh_from_db()
+    assert goal.current_value == 1
+    html = client.get(url("goal-detail", goal)).content.decode()
+    assert 'data-testid="goal-progress"' in html and "100%" in html
+
+
+def test_check_in_on_a_goal_without_own_measure_records_note_and_confidence(
+    world, cascade, as_user
+):
+    client = as_user(world.manager)
+    html = client.get(url("goal-detail", cascade.team_goal)).content.decode()
+    assert 'name="value"' not in html and 'name="confidence"' in html
+    client.post(
+        url("goal-check-in", cascade.team_goal),
+        {"value": "99", "confidence": "6", "note": "Rooster besproken"},
+    )
+    update = GoalUpdate.objects.get(goal=cascade.team_goal)
+    assert (update.value, update.confidence, update.note) == (None, 6, "Rooster besproken")
