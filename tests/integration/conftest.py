@@ -26,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+from kombu import pools
 
 from pop_platform.celery import app
 from tests.conftest import require
@@ -61,11 +62,11 @@ def _integration_redis_url() -> str:
 def _publish_to(url: str, transport_options: dict) -> None:
     """Point the test process's Celery app at another broker.
 
-    The app caches its connection and producer pools (as after a fork, they must be
-    dropped), so closing them makes the next ``delay()`` connect to ``url``.
+    The app keeps its connection and producer pools (kombu's, shared per process): close
+    them all and drop the app's references, as after a fork, so that the next
+    ``delay()`` connects to ``url``.
     """
-    if app._pool is not None:
-        app._pool.force_close_all()
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
     app.conf.broker_url = url

@@ -210,11 +210,15 @@ class SmtpServer:
         with self._lock:
             return list(self._messages)
 
-    def wait_for_messages(self, count: int, *, timeout: float = 15.0) -> list[ReceivedEmail]:
+    def wait_for_messages(
+        self, count: int, *, timeout: float = 15.0, details: Callable[[], str] | None = None
+    ) -> list[ReceivedEmail]:
+        """Wait until at least ``count`` messages arrived; return all of them."""
         return wait_until(
             lambda: len(self.messages) >= count and self.messages,
-            what=f"{count} e-mail(s) at the SMTP server (have {len(self.messages)})",
+            what=f"{count} e-mail(s) at the SMTP server",
             timeout=timeout,
+            details=details,
         )
 
     def _session_held(self, change: int) -> None:
