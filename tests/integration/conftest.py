@@ -10,8 +10,9 @@ runs them against the test database and the test's SMTP server.
   ``.hold()``/``.release()``, ``.held``, ``.stop()``/``.start()`` (same port).
 - ``broker``: :class:`Broker`, Redis database 14, emptied before and after each test;
   ``.pending()``, ``.wait_until_idle()``.
-- ``celery_worker``: :class:`CeleryWorker`, started; ``.kill()`` (SIGKILL, whole process
-  group), ``.start()``, ``.stop()`` (warm), ``.log()``, ``.wait_for_log(text)``.
+- ``celery_worker``: :class:`CeleryWorker`, started (``celery_worker_concurrency`` pool
+  processes, default 2); ``.kill()`` (SIGKILL, whole process group), ``.start()``,
+  ``.stop()`` (warm), ``.processes()``, ``.log()``, ``.wait_for_log(text)``.
 - ``redis_server``: :class:`RedisServer`, a throwaway ``redis-server`` to stop at will.
 - ``wait_until(condition, what=…)`` from ``harness`` for everything else.
 """
@@ -108,8 +109,19 @@ def postgresql(transactional_db) -> str:
 
 
 @pytest.fixture
-def celery_worker(postgresql, broker, smtp_server, tmp_path) -> Iterator[CeleryWorker]:
-    """A running ``celery worker`` (prefork, two processes) on the test's services."""
+def celery_worker_concurrency() -> int:
+    """Pool processes of ``celery_worker``: two, so that two tasks can run at once.
+
+    A test changes it with ``@pytest.mark.parametrize("celery_worker_concurrency", [1])``.
+    """
+    return 2
+
+
+@pytest.fixture
+def celery_worker(
+    postgresql, broker, smtp_server, tmp_path, celery_worker_concurrency
+) -> Iterator[CeleryWorker]:
+    """A running ``celery worker`` (prefork) on the test's database, broker and SMTP."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "pop_platform.settings",
@@ -123,7 +135,9 @@ def celery_worker(postgresql, broker, smtp_server, tmp_path) -> Iterator[CeleryW
         "TASK_MAX_RETRIES": "5",
         "PYTHONUNBUFFERED": "1",
     }
-    worker = CeleryWorker(env=env, log_path=tmp_path / "celery-worker.log")
+    worker = CeleryWorker(
+        env=env, log_path=tmp_path / "celery-worker.log", concurrency=celery_worker_concurrency
+    )
     try:
         worker.start()
         yield worker
