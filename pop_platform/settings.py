@@ -231,7 +231,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # --- Celery ----------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 # Seconds after which Redis hands a task that was taken but never acknowledged (its
-# worker died) to another worker. Longer than any task runs, or it would run twice.
+# worker died) to another worker. Longer than any task runs and than the longest retry
+# wait (TASK_RETRY_BACKOFF_MAX_SECONDS), or that task would be handed out twice.
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
 if CELERY_VISIBILITY_TIMEOUT < 1:
     raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must be at least 1 second.")
@@ -273,6 +274,10 @@ CELERY_BEAT_SCHEDULE: dict = {}
 TASK_MAX_RETRIES = env.int("TASK_MAX_RETRIES", default=5)
 TASK_RETRY_BACKOFF_SECONDS = env.int("TASK_RETRY_BACKOFF_SECONDS", default=30)
 TASK_RETRY_BACKOFF_MAX_SECONDS = 10 * 60
+if TASK_MAX_RETRIES < 0 or TASK_RETRY_BACKOFF_SECONDS < 1:
+    raise ImproperlyConfigured(
+        "TASK_MAX_RETRIES must be 0 or more and TASK_RETRY_BACKOFF_SECONDS at least 1."
+    )
 
 # --- Forms, logging --------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
