@@ -257,7 +257,9 @@ class Broker:
         )
         return queued + self.client.hlen("unacked")
 
-    def wait_until_idle(self, *, timeout: float = 15.0, details: Callable[[], str] | None = None):
+    def wait_until_idle(
+        self, *, timeout: float = 15.0, details: Callable[[], str] | None = None
+    ) -> None:
         """Every task message has been handled and acknowledged."""
         wait_until(
             lambda: self.pending() == 0,
