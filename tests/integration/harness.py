@@ -337,20 +337,31 @@ class RedisServer:
 # --- Celery ----------------------------------------------------------------------------
 
 
+def _stat(pid: int) -> tuple[str, int] | None:
+    """``(state, process group)`` of a process, or None when it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    # "pid (comm) state ppid pgrp ...": comm may hold spaces, so split after ")".
+    state, _ppid, pgrp = stat.rsplit(")", 1)[1].split()[:3]
+    return state, int(pgrp)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie, dead but not yet reaped, does not)."""
+    stat = _stat(pid)
+    return stat is not None and stat[0] != "Z"
+
+
 def _live_processes_in_group(group: int) -> list[int]:
-    """Process ids in process group ``group`` that have not exited (zombies excluded)."""
+    """Process ids in process group ``group`` that still run."""
     alive = []
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        # "pid (comm) state ppid pgrp ...": comm may hold spaces, so split after ")".
-        state, _ppid, pgrp = stat.rsplit(")", 1)[1].split()[:3]
-        if int(pgrp) == group and state != "Z":
-            alive.append(int(entry.name))
+        if entry.name.isdigit() and (stat := _stat(int(entry.name))):
+            state, pgrp = stat
+            if pgrp == group and state != "Z":
+                alive.append(int(entry.name))
     return alive
 
 
