@@ -55,6 +55,10 @@ def notification_create(
     return notification
 
 
+class NotificationEmailInProgress(Exception):
+    """Another run of the task holds the notification's send lock right now."""
+
+
 def notification_email(*, notification_id: int) -> bool:
     """E-mail one notification: at least once, and only once unless a worker dies between
     the mail server accepting the message and ``emailed_at`` being saved.
@@ -62,15 +66,17 @@ def notification_email(*, notification_id: int) -> bool:
     Call it outside a transaction (the task does): the attempt is counted in its own
     committed update before the mail server is contacted, so an attempt cut short by a
     killed worker still shows on the row. A lock keeps two runs of the task (enqueued
-    twice, or redelivered while the first is busy) from sending at the same time.
+    twice, or redelivered while the first is busy) from sending at the same time; the
+    run that finds it taken raises ``NotificationEmailInProgress`` and tries again later
+    rather than assume the other run will succeed (its machine may be gone).
 
-    Returns False when there was nothing to send: already e-mailed, the recipient left,
-    or another worker is sending it right now (that one retries if it fails). An SMTP or
-    network failure is recorded in ``email_error`` and raised, so the task can retry.
+    Returns False when there is nothing to send: already e-mailed, or the recipient left.
+    An SMTP or network failure is recorded in ``email_error`` and raised, so the task
+    can retry.
     """
     with exclusive(f"notification-email:{notification_id}") as mine:
         if not mine:
-            return False
+            raise NotificationEmailInProgress(notification_id)
         claimed = Notification.objects.filter(
             pk=notification_id, emailed_at__isnull=True, recipient__is_active=True
         ).update(email_attempts=F("email_attempts") + 1)

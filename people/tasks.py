@@ -11,7 +11,9 @@ from . import services
 def notification_send_email(self: Task, notification_id: int) -> bool:
     try:
         return services.notification_email(notification_id=notification_id)
-    except OSError as error:  # the mail server is down or refused: retry, then give up
+    # The mail server is down or refused, or another run is sending it right now:
+    # try again later, and after the last retry mark it as not e-mailed.
+    except (OSError, services.NotificationEmailInProgress) as error:
         if not retries_left(self):
             services.notification_email_give_up(notification_id=notification_id)
             raise

@@ -8,7 +8,11 @@ from django.db import connections
 from django.urls import reverse
 
 from people.models import Notification
-from people.services import notification_create, notification_email
+from people.services import (
+    NotificationEmailInProgress,
+    notification_create,
+    notification_email,
+)
 from pop_platform.locks import exclusive
 from tests.factories import NotificationFactory
 from tests.integration.harness import free_port
@@ -147,7 +151,7 @@ def test_a_later_successful_send_clears_the_given_up_mark(world, smtp_nobody_lis
     assert notification.email_error.startswith("ConnectionRefusedError:")
 
 
-def test_a_run_that_finds_another_one_sending_stops_without_an_attempt(world):
+def test_a_run_that_finds_another_one_sending_waits_without_an_attempt(world):
     """Two runs of the task at once (enqueued twice): only the lock holder sends."""
     notification = NotificationFactory(recipient=world.employee)
     holding, done = threading.Event(), threading.Event()
@@ -165,7 +169,8 @@ def test_a_run_that_finds_another_one_sending_stops_without_an_attempt(world):
     thread.start()
     try:
         assert holding.wait(timeout=10)
-        assert notification_email(notification_id=notification.pk) is False
+        with pytest.raises(NotificationEmailInProgress):
+            notification_email(notification_id=notification.pk)
     finally:
         done.set()
         thread.join(timeout=10)
