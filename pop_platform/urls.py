@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("", include("people.urls")),
     path("accounts/", include("people.auth_urls")),
+    path("goals/", include("goals.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

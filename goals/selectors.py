@@ -1,0 +1,343 @@
+"""Reads for the goal pages, in a fixed number of queries whatever the number of goals.
+
+Progress always comes from ``organisation_progress``: the whole organisation's goals,
+loaded in one query with only the fields the roll-up needs, computed in Python. So the
+same goal shows the same number on every page and for every viewer.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from people.access import units_of_organisation
+from people.models import Organisation, OrgUnit, User
+from people.selectors import unit_paths
+
+from .access import UnitScope, goals_of_organisation, goals_visible_to
+from .models import Goal, GoalUpdate
+from .progress import NO_PROGRESS, Progress, as_percent, measured_share, rollup
+
+ROLLUP_FIELDS = (
+    "id",
+    "parent_id",
+    "level",
+    "status",
+    "weight",
+    "metric",
+    "start_value",
+    "target_value",
+    "current_value",
+    "start_date",
+    "due_date",
+)
+LEVEL_ORDER = {Goal.Level.ORGANISATION: 0, Goal.Level.TEAM: 1, Goal.Level.INDIVIDUAL: 2}
+CURRENT_STATUSES = (
+    Goal.Status.DRAFT,
+    Goal.Status.PROPOSED,
+    Goal.Status.ACTIVE,
+    Goal.Status.ACHIEVED,
+    Goal.Status.NOT_ACHIEVED,
+)
+
+
+@dataclass
+class OrganisationProgress:
+    """Every goal of an organisation: its parent and its progress."""
+
+    parents: dict[int, int | None]
+    children: dict[int, list[int]]
+    progress: dict[int, Progress]
+
+    def of(self, goal_id: int) -> Progress:
+        return self.progress.get(goal_id, NO_PROGRESS)
+
+    def ancestors(self, goal_id: int) -> list[int]:
+        """Parent first, up to the top; stops on a (corrupt) loop."""
+        result: list[int] = []
+        current = self.parents.get(goal_id)
+        while current is not None and current not in result:
+            result.append(current)
+            current = self.parents.get(current)
+        return result
+
+
+def organisation_progress(*, organisation: Organisation) -> OrganisationProgress:
+    goals = list(goals_of_organisation(organisation.pk).only(*ROLLUP_FIELDS))
+    parents = {goal.pk: goal.parent_id for goal in goals}
+    children: dict[int, list[int]] = {}
+    for goal in goals:
+        if goal.parent_id is not None:
+            children.setdefault(goal.parent_id, []).append(goal.pk)
+    progress = rollup(
+        goals,
+        today=timezone.localdate(),
+        behind_margin=organisation.goal_behind_margin,
+        at_risk_margin=organisation.goal_at_risk_margin,
+    )
+    return OrganisationProgress(parents=parents, children=children, progress=progress)
+
+
+# --- The cascade (/goals/) ---------------------------------------------------------------
+
+
+@dataclass
+class GoalNode:
+    goal: Goal
+    progress: Progress
+    children: list[GoalNode] = field(default_factory=list)
+    hidden_children: int = 0
+
+
+@dataclass(frozen=True)
+class GoalFilters:
+    unit_id: int | None = None
+    year: int | None = None
+    status: str = "current"
+    query: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.unit_id or self.year or self.status != "current" or self.query)
+
+
+@dataclass
+class GoalTree:
+    roots: list[GoalNode]
+    not_linked: list[GoalNode]
+    total: int
+    signals: dict[str, int]
+    not_linked_count: int
+
+
+def _sort_key(node: GoalNode) -> tuple:
+    goal = node.goal
+    return (LEVEL_ORDER[goal.level], goal.due_date or datetime.date.max, goal.title.lower())
+
+
+def _unit_subtree(organisation_id: int, unit_id: int) -> set[int]:
+    rows = list(units_of_organisation(organisation_id).values_list("id", "parent_id"))
+    subtree = {unit_id}
+    grew = True
+    while grew:
+        grew = False
+        for child_id, parent_id in rows:
+            if parent_id in subtree and child_id not in subtree:
+                subtree.add(child_id)
+                grew = True
+    return subtree
+
+
+def _filtered(queryset: QuerySet[Goal], filters: GoalFilters, organisation_id: int) -> QuerySet:
+    if filters.status == "current":
+        queryset = queryset.filter(status__in=CURRENT_STATUSES)
+    elif filters.status != "all":
+        queryset = queryset.filter(status=filters.status)
+    if filters.unit_id:
+        units = _unit_subtree(organisation_id, filters.unit_id)
+        queryset = queryset.filter(Q(owner_unit_id__in=units) | Q(owner_person__unit_id__in=units))
+    if filters.year:
+        first, last = datetime.date(filters.year, 1, 1), datetime.date(filters.year, 12, 31)
+        queryset = queryset.filter(
+            Q(due_date__gte=first) & (Q(start_date__lte=last) | Q(start_date__isnull=True))
+        )
+    if filters.query:
+        queryset = queryset.filter(
+            Q(title__icontains=filters.query) | Q(description__icontains=filters.query)
+        )
+    return queryset
+
+
+def goal_tree(*, user: User, scope: UnitScope, filters: GoalFilters) -> GoalTree:
+    """The cascade as this user may see it: organisation → team → individual goals.
+
+    Goals matching the filters are shown under their visible ancestors (shown for
+    context); a goal whose parent is hidden hangs under its nearest visible ancestor.
+    Goals that do not contribute to any goal are listed apart.
+    """
+    organisation = Organisation.objects.get(pk=user.organisation_id)
+    org = organisation_progress(organisation=organisation)
+    visible = goals_visible_to(user, scope).select_related("owner_unit", "owner_person")
+    matches = list(_filtered(visible, filters, organisation.pk))
+    match_ids = {goal.pk for goal in matches}
+    context_ids = {a for goal in matches for a in org.ancestors(goal.pk)} - match_ids
+    shown = {goal.pk: goal for goal in matches}
+    if context_ids:
+        shown.update({goal.pk: goal for goal in visible.filter(pk__in=context_ids)})
+
+    nodes = {pk: GoalNode(goal=goal, progress=org.of(pk)) for pk, goal in shown.items()}
+    roots: list[GoalNode] = []
+    not_linked: list[GoalNode] = []
+    for pk, node in nodes.items():
+        holder = next((a for a in org.ancestors(pk) if a in nodes), None)
+        if holder is not None:
+            nodes[holder].children.append(node)
+        elif node.goal.level != Goal.Level.ORGANISATION and node.goal.parent_id is None:
+            not_linked.append(node)
+        else:
+            roots.append(node)
+    if user.is_hr:
+        for pk, node in nodes.items():
+            node.hidden_children = sum(1 for c in org.children.get(pk, ()) if c not in shown)
+    for node in nodes.values():
+        node.children.sort(key=_sort_key)
+    signals = {"on_track": 0, "behind": 0, "at_risk": 0}
+    for pk in match_ids:
+        signal = org.of(pk).signal
+        if signal:
+            signals[signal] += 1
+    return GoalTree(
+        roots=sorted(roots, key=_sort_key),
+        not_linked=sorted(not_linked, key=_sort_key),
+        total=len(match_ids),
+        signals=signals,
+        not_linked_count=len(not_linked),
+    )
+
+
+def filter_units(*, organisation_id: int) -> list[tuple[int, str]]:
+    """Units for the filter, by their full path (one query)."""
+    paths = unit_paths(organisation_id=organisation_id)
+    return sorted(paths.items(), key=lambda item: item[1].lower())
+
+
+def filter_years(*, organisation_id: int) -> list[int]:
+    dates = goals_of_organisation(organisation_id).dates("due_date", "year")
+    return sorted({day.year for day in dates} | {timezone.localdate().year}, reverse=True)
+
+
+# --- One goal (/goals/<uuid>/) -----------------------------------------------------------
+
+
+@dataclass
+class CheckIn:
+    update: GoalUpdate
+    percent: int | None
+
+
+@dataclass
+class ChartPoint:
+    x: int
+    y: int
+    percent: int
+    when: datetime.datetime
+
+
+@dataclass
+class ProgressChart:
+    width: int
+    height: int
+    points: list[ChartPoint]
+    expected_line: tuple[int, int, int, int] | None
+
+    @property
+    def polyline(self) -> str:
+        return " ".join(f"{point.x},{point.y}" for point in self.points)
+
+    @property
+    def first(self) -> ChartPoint:
+        return self.points[0]
+
+    @property
+    def last(self) -> ChartPoint:
+        return self.points[-1]
+
+
+@dataclass
+class GoalDetail:
+    goal: Goal
+    progress: Progress
+    path: list[tuple[Goal, Progress]]
+    children: list[GoalNode]
+    hidden_children: int
+    check_ins: list[CheckIn]
+    chart: ProgressChart | None
+
+
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 480, 160, 16
+
+
+def progress_chart(goal: Goal, check_ins: list[CheckIn]) -> ProgressChart | None:
+    """Points of progress over time, oldest first, scaled into a small SVG."""
+    measured = [c for c in reversed(check_ins) if c.percent is not None]
+    if not measured:
+        return None
+    times = [c.update.recorded_at for c in measured]
+    tz = timezone.get_current_timezone()
+    start = min(times)
+    end = max(times)
+    if goal.start_date and goal.due_date:
+        start = min(start, datetime.datetime.combine(goal.start_date, datetime.time(), tz))
+        end = max(end, datetime.datetime.combine(goal.due_date, datetime.time(), tz))
+    span = (end - start).total_seconds() or 1.0
+    inner_w, inner_h = CHART_WIDTH - 2 * CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
+
+    def x_of(moment: datetime.datetime) -> int:
+        return round(CHART_PAD + inner_w * (moment - start).total_seconds() / span)
+
+    def y_of(percent: int) -> int:
+        return round(CHART_HEIGHT - CHART_PAD - inner_h * percent / 100)
+
+    points = [
+        ChartPoint(x=x_of(c.update.recorded_at), y=y_of(c.percent), percent=c.percent, when=t)
+        for c, t in zip(measured, times, strict=True)
+    ]
+    expected = None
+    if goal.start_date and goal.due_date:
+        expected = (CHART_PAD, y_of(0), CHART_WIDTH - CHART_PAD, y_of(100))
+    return ProgressChart(
+        width=CHART_WIDTH, height=CHART_HEIGHT, points=points, expected_line=expected
+    )
+
+
+def goal_detail(*, user: User, scope: UnitScope, goal: Goal) -> GoalDetail:
+    org = organisation_progress(organisation=goal.organisation)
+    visible = goals_visible_to(user, scope).select_related("owner_unit", "owner_person")
+    ancestor_ids = org.ancestors(goal.pk)
+    ancestors = {a.pk: a for a in visible.filter(pk__in=ancestor_ids)} if ancestor_ids else {}
+    path = [(ancestors[pk], org.of(pk)) for pk in reversed(ancestor_ids) if pk in ancestors]
+    children = [
+        GoalNode(goal=child, progress=org.of(child.pk))
+        for child in visible.filter(parent_id=goal.pk)
+    ]
+    children.sort(key=_sort_key)
+    hidden = len(org.children.get(goal.pk, ())) - len(children) if user.is_hr else 0
+    updates = list(goal.updates.select_related("author"))
+    check_ins = [
+        CheckIn(
+            update=update,
+            percent=as_percent(
+                measured_share(
+                    metric=goal.metric,
+                    start=goal.start_value,
+                    target=goal.target_value,
+                    value=update.value,
+                )
+            )
+            if update.value is not None
+            else None,
+        )
+        for update in updates
+    ]
+    return GoalDetail(
+        goal=goal,
+        progress=org.of(goal.pk),
+        path=path,
+        children=children,
+        hidden_children=hidden,
+        check_ins=check_ins,
+        chart=progress_chart(goal, check_ins),
+    )
+
+
+def reports_for_assignment(*, manager: User) -> QuerySet[User]:
+    return User.objects.filter(
+        line_manager_id=manager.pk, organisation_id=manager.organisation_id, is_active=True
+    ).order_by("full_name")
+
+
+def managed_units(*, scope: UnitScope) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(pk__in=scope.managed).order_by("name")

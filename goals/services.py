@@ -1,0 +1,451 @@
+"""Writes for goals: create, edit (conditional on the version), propose, approve or
+return, check in, and assign one team goal to several reports at once."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from people.access import units_of_organisation
+from people.models import AuditEvent, OrgUnit, User
+from people.services import audit_record, notification_create
+
+from .models import Goal, GoalUpdate
+
+Level, Status, Visibility, Metric = Goal.Level, Goal.Status, Goal.Visibility, Goal.Metric
+
+# What the create and edit forms may change; the rest is set by the transitions below.
+EDITABLE_FIELDS = (
+    "parent",
+    "not_linked_reason",
+    "weight",
+    "title",
+    "description",
+    "metric",
+    "start_value",
+    "target_value",
+    "measure_unit",
+    "feasibility_note",
+    "start_date",
+    "due_date",
+    "visibility",
+)
+# A manager (or HR for organisation goals) may also close an active goal.
+STATUSES_AFTER_APPROVAL = (
+    Status.ACTIVE,
+    Status.ACHIEVED,
+    Status.NOT_ACHIEVED,
+    Status.CANCELLED,
+    Status.ARCHIVED,
+)
+
+
+class GoalConflict(Exception):
+    """Someone else saved the goal since the form was opened."""
+
+    def __init__(self, current: Goal) -> None:
+        super().__init__("The goal was changed by someone else.")
+        self.current = current
+
+
+# --- Rules that involve more than one row ------------------------------------------------
+
+
+def _unit_ancestors(unit: OrgUnit) -> set[int]:
+    parents = dict(units_of_organisation(unit.organisation_id).values_list("id", "parent_id"))
+    ancestors: set[int] = set()
+    current = parents.get(unit.pk)
+    while current is not None and current not in ancestors:
+        ancestors.add(current)
+        current = parents.get(current)
+    return ancestors
+
+
+def _creates_cycle(goal: Goal, parent: Goal) -> bool:
+    if goal.pk is None:
+        return False
+    seen: set[int] = set()
+    current: Goal | None = parent
+    while current is not None and current.pk not in seen:
+        if current.pk == goal.pk:
+            return True
+        seen.add(current.pk)
+        current = current.parent
+    return False
+
+
+def _parent_errors(goal: Goal, *, parent_changed: bool) -> list[str]:
+    parent = goal.parent
+    if parent is None:
+        return []
+    if parent.organisation_id != goal.organisation_id:
+        return [_("A goal can only contribute to a goal of its own organisation.")]
+    if goal.level == Level.ORGANISATION:
+        return [_("An organisation goal cannot contribute to another goal.")]
+    errors = []
+    if goal.level == Level.TEAM and not (
+        parent.level == Level.ORGANISATION
+        or (parent.level == Level.TEAM and parent.owner_unit_id in _unit_ancestors(goal.owner_unit))
+    ):
+        errors.append(
+            _(
+                "A team goal contributes to an organisation goal or to a goal of a unit "
+                "above this team."
+            )
+        )
+    if goal.level == Level.INDIVIDUAL and parent.level not in (Level.ORGANISATION, Level.TEAM):
+        errors.append(_("An individual goal contributes to a team or organisation goal."))
+    if _creates_cycle(goal, parent):
+        errors.append(_("This link would make the goal contribute to itself."))
+    if parent_changed and parent.status != Status.ACTIVE:
+        errors.append(_("A goal can only contribute to an active goal."))
+    return errors
+
+
+def goal_validate(goal: Goal, *, parent_changed: bool = True) -> None:
+    """All rules for one goal, with messages per form field; raises ``ValidationError``."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field_name: str, message: str) -> None:
+        errors.setdefault(field_name, []).append(message)
+
+    organisation_id = goal.organisation_id
+    if goal.owner_unit is not None and goal.owner_unit.organisation_id != organisation_id:
+        add("owner_unit", _("This unit belongs to another organisation."))
+    if goal.owner_person is not None and goal.owner_person.organisation_id != organisation_id:
+        add("owner_person", _("This person belongs to another organisation."))
+    for message in _parent_errors(goal, parent_changed=parent_changed):
+        add("parent", message)
+    unlinked = goal.level != Level.ORGANISATION and goal.parent is None
+    if unlinked and not goal.not_linked_reason.strip():
+        add(
+            "not_linked_reason",
+            _("Link the goal to a team or organisation goal, or say why it is not linked."),
+        )
+    if goal.level == Level.ORGANISATION and goal.visibility != Visibility.ORGANISATION:
+        add("visibility", _("Everyone in the organisation sees its goals."))
+    if goal.level == Level.TEAM and goal.visibility == Visibility.PRIVATE:
+        add("visibility", _("A team goal is visible to the team or to the whole organisation."))
+    numeric = goal.metric in (Metric.PERCENTAGE, Metric.NUMBER, Metric.CURRENCY)
+    if numeric and goal.target_value is not None and goal.target_value == goal.start_value:
+        add("target_value", _("The target value must differ from the start value."))
+    if goal.start_date and goal.due_date and goal.due_date < goal.start_date:
+        add("due_date", _("The due date cannot be before the start date."))
+    if errors:
+        raise ValidationError(errors)
+    goal.full_clean(exclude=["created_by"])
+
+
+def _normalise_measure(goal: Goal) -> None:
+    if goal.metric == Metric.YES_NO:
+        goal.start_value, goal.target_value = Decimal(0), Decimal(1)
+        if goal.current_value is None:
+            goal.current_value = Decimal(0)
+    elif goal.metric == Metric.NONE:
+        goal.start_value = goal.target_value = goal.current_value = None
+    elif goal.start_value is None and goal.target_value is not None:
+        goal.start_value = Decimal(0)
+    if goal.parent is not None:
+        goal.not_linked_reason = ""
+
+
+# --- Notifications -----------------------------------------------------------------------
+
+
+def _notify(*, recipient: User, kind: str, goal: Goal, title: str, body: str = "") -> None:
+    notification_create(
+        recipient=recipient, kind=kind, title=title, body=body, link=goal.get_absolute_url()
+    )
+
+
+# --- Create and edit -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def goal_create(
+    *,
+    by: User,
+    level: str,
+    data: dict,
+    owner_unit: OrgUnit | None = None,
+    propose: bool = False,
+) -> Goal:
+    """A new goal. Organisation (HR) and team goals (their manager) are active at once;
+    an individual goal starts as the employee's draft, proposed right away if asked."""
+    goal = Goal(organisation_id=by.organisation_id, level=level, created_by=by)
+    for name in EDITABLE_FIELDS:
+        if name in data:
+            setattr(goal, name, data[name])
+    if level == Level.INDIVIDUAL:
+        goal.owner_person = by
+        goal.status = Status.DRAFT
+    else:
+        goal.owner_unit = owner_unit if level == Level.TEAM else None
+        goal.status = Status.ACTIVE
+        goal.approved_by, goal.approved_at = by, timezone.now()
+        if level == Level.ORGANISATION:
+            goal.visibility = Visibility.ORGANISATION
+    _normalise_measure(goal)
+    goal_validate(goal)
+    goal.save()
+    if propose:
+        goal = goal_submit(goal=goal, by=by)
+    return goal
+
+
+@transaction.atomic
+def goal_update(*, goal: Goal, by: User, data: dict, version: int, manage: bool) -> Goal:
+    """Save the changed fields only if nobody saved the goal in between (``version``)."""
+    if goal.is_closed and not manage:
+        raise ValidationError(_("This goal is closed and can no longer be changed."))
+    if not manage and goal.status not in (Status.DRAFT, Status.PROPOSED):
+        raise ValidationError(
+            _("Your goal is approved: ask your manager to change it, or record a check-in.")
+        )
+    old_parent_id = goal.parent_id
+    for name in EDITABLE_FIELDS:
+        if name in data:
+            setattr(goal, name, data[name])
+    status = data.get("status")
+    if manage and status and goal.status in STATUSES_AFTER_APPROVAL:
+        if status not in STATUSES_AFTER_APPROVAL:
+            raise ValidationError({"status": _("An approved goal cannot go back to a draft.")})
+        goal.status = status
+    _normalise_measure(goal)
+    goal_validate(goal, parent_changed=goal.parent_id != old_parent_id)
+    changes = {name: getattr(goal, name) for name in (*EDITABLE_FIELDS, "status")}
+    parent = changes.pop("parent")
+    changes["parent_id"] = parent.pk if parent else None
+    changes["current_value"] = goal.current_value
+    updated = Goal.objects.filter(pk=goal.pk, version=version).update(
+        **changes, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        raise GoalConflict(current=Goal.objects.select_related("parent").get(pk=goal.pk))
+    goal.version = version + 1
+    if goal.owner_person_id is not None and goal.owner_person_id != by.pk:
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.CHANGE,
+            object_type="goal",
+            object_id=str(goal.uuid),
+            subject=goal.owner_person,
+            summary=goal.title,
+        )
+    return goal
+
+
+# --- Propose, approve, return ------------------------------------------------------------
+
+
+def _transition(*, goal: Goal, expected: str, changes: dict) -> None:
+    """Move one goal from ``expected`` to a new status; nobody else can move it meanwhile."""
+    updated = Goal.objects.filter(pk=goal.pk, status=expected).update(
+        **changes, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        raise ValidationError(_("The goal changed in the meantime. Look at it again."))
+    for name, value in changes.items():
+        setattr(goal, name, value)
+    goal.version += 1
+
+
+@transaction.atomic
+def goal_submit(*, goal: Goal, by: User) -> Goal:
+    """The employee proposes their goal to their line manager."""
+    if goal.status != Status.DRAFT:
+        raise ValidationError(_("Only a draft can be proposed."))
+    manager = goal.owner_person.line_manager if goal.owner_person else None
+    if manager is None:
+        raise ValidationError(_("You have no line manager to approve this goal."))
+    _transition(
+        goal=goal,
+        expected=Status.DRAFT,
+        changes={"status": Status.PROPOSED, "proposed_by": by, "proposed_at": timezone.now()},
+    )
+    with translation.override(manager.language):
+        _notify(
+            recipient=manager,
+            kind="goal_proposed",
+            goal=goal,
+            title=_("%(name)s proposes a goal: %(title)s")
+            % {"name": goal.owner_person.full_name, "title": goal.title},
+        )
+    return goal
+
+
+@transaction.atomic
+def goal_approve(*, goal: Goal, by: User, comment: str = "") -> Goal:
+    if goal.status != Status.PROPOSED:
+        raise ValidationError(_("Only a proposed goal can be approved."))
+    _transition(
+        goal=goal,
+        expected=Status.PROPOSED,
+        changes={
+            "status": Status.ACTIVE,
+            "approved_by": by,
+            "approved_at": timezone.now(),
+            "review_comment": comment.strip(),
+        },
+    )
+    owner = goal.owner_person
+    with translation.override(owner.language):
+        _notify(
+            recipient=owner,
+            kind="goal_approved",
+            goal=goal,
+            title=_("Your goal is approved: %(title)s") % {"title": goal.title},
+            body=comment.strip(),
+        )
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.CHANGE,
+        object_type="goal",
+        object_id=str(goal.uuid),
+        subject=owner,
+        summary=_("Approved: %(title)s") % {"title": goal.title},
+    )
+    return goal
+
+
+@transaction.atomic
+def goal_return(*, goal: Goal, by: User, comment: str) -> Goal:
+    """Send a proposal back to the employee with a comment; it becomes a draft again."""
+    if not comment.strip():
+        raise ValidationError({"comment": _("Say what should change before you return it.")})
+    if goal.status != Status.PROPOSED:
+        raise ValidationError(_("Only a proposed goal can be returned."))
+    _transition(
+        goal=goal,
+        expected=Status.PROPOSED,
+        changes={"status": Status.DRAFT, "review_comment": comment.strip()},
+    )
+    owner = goal.owner_person
+    with translation.override(owner.language):
+        _notify(
+            recipient=owner,
+            kind="goal_returned",
+            goal=goal,
+            title=_("Your manager returned your goal: %(title)s") % {"title": goal.title},
+            body=comment.strip(),
+        )
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.CHANGE,
+        object_type="goal",
+        object_id=str(goal.uuid),
+        subject=owner,
+        summary=_("Returned: %(title)s") % {"title": goal.title},
+    )
+    return goal
+
+
+# --- Check-ins ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def goal_check_in(
+    *, goal: Goal, by: User, value: Decimal | None, confidence: int, note: str = ""
+) -> GoalUpdate:
+    """Record a check-in and move the goal's current value with it, in one transaction."""
+    if goal.status != Status.ACTIVE:
+        raise ValidationError(_("You can only check in on an active goal."))
+    if goal.is_measured and value is None:
+        raise ValidationError({"value": _("Enter the value reached so far.")})
+    if goal.metric == Metric.YES_NO and value not in (Decimal(0), Decimal(1)):
+        raise ValidationError({"value": _("A yes/no goal is either reached (1) or not (0).")})
+    if not goal.is_measured:
+        value = None
+    update = GoalUpdate(goal=goal, value=value, confidence=confidence, note=note.strip(), author=by)
+    update.full_clean(exclude=["goal", "author"])
+    update.save()
+    if value is not None:
+        Goal.objects.filter(pk=goal.pk).update(
+            current_value=value, version=F("version") + 1, updated_at=timezone.now()
+        )
+        goal.current_value = value
+        goal.version += 1
+    return update
+
+
+# --- Bulk assignment ---------------------------------------------------------------------
+
+
+@dataclass
+class AssignResult:
+    created: list[Goal] = field(default_factory=list)
+    skipped: list[User] = field(default_factory=list)
+
+
+@transaction.atomic
+def goals_assign(
+    *,
+    team_goal: Goal,
+    by: User,
+    people: list[User],
+    title: str,
+    target_value: Decimal | None = None,
+    due_date: datetime.date | None = None,
+) -> AssignResult:
+    """Turn one team goal into a draft individual goal for each chosen direct report.
+
+    Each person then edits and proposes their own goal. People who already have a goal
+    under this team goal are skipped, so assigning twice creates nothing twice.
+    """
+    if team_goal.level != Level.TEAM or team_goal.status != Status.ACTIVE:
+        raise ValidationError(_("Only an active team goal can be assigned."))
+    if not people:
+        raise ValidationError({"people": _("Choose at least one person.")})
+    for person in people:
+        if person.line_manager_id != by.pk or person.organisation_id != team_goal.organisation_id:
+            raise ValidationError({"people": _("You can only assign goals to your own reports.")})
+    already = set(
+        Goal.objects.filter(parent=team_goal, owner_person__in=people)
+        .exclude(status__in=[Status.CANCELLED, Status.ARCHIVED])
+        .values_list("owner_person_id", flat=True)
+    )
+    result = AssignResult(skipped=[person for person in people if person.pk in already])
+    metric = team_goal.metric if team_goal.is_measured else Metric.NUMBER
+    new_goals = []
+    for person in people:
+        if person.pk in already:
+            continue
+        goal = Goal(
+            organisation_id=team_goal.organisation_id,
+            level=Level.INDIVIDUAL,
+            owner_person=person,
+            parent=team_goal,
+            title=title,
+            description=team_goal.description,
+            metric=metric,
+            start_value=Decimal(0) if target_value is not None else None,
+            target_value=target_value,
+            measure_unit=team_goal.measure_unit,
+            start_date=team_goal.start_date,
+            due_date=due_date or team_goal.due_date,
+            status=Status.DRAFT,
+            visibility=Visibility.PRIVATE,
+            created_by=by,
+        )
+        _normalise_measure(goal)
+        goal_validate(goal)
+        new_goals.append(goal)
+    result.created = Goal.objects.bulk_create(new_goals)
+    for goal in result.created:
+        with translation.override(goal.owner_person.language):
+            _notify(
+                recipient=goal.owner_person,
+                kind="goal_assigned",
+                goal=goal,
+                title=_("%(name)s prepared a goal for you: %(title)s")
+                % {"name": by.full_name, "title": goal.title},
+                body=_("Make it your own, check the SMART hints and propose it."),
+            )
+    return result

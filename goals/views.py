@@ -1,0 +1,329 @@
+"""Goal pages: the cascade, one goal, create/edit with a live SMART check, the review
+flow, check-ins and bulk assignment. Each view: parse → access → service → render."""
+
+from __future__ import annotations
+
+import copy
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import access, selectors, services
+from .forms import (
+    AssignForm,
+    CheckInForm,
+    GoalFilterForm,
+    GoalForm,
+    ReturnForm,
+    ReviewForm,
+)
+from .models import Goal
+from .smart import smart_check
+
+Level = Goal.Level
+
+
+def _uuid_or_404(value: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError as bad:
+        raise Http404 from bad
+
+
+@require_GET
+def goal_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    scope = access.unit_scope(user)
+    form = GoalFilterForm(
+        request.GET,
+        units=selectors.filter_units(organisation_id=user.organisation_id),
+        years=selectors.filter_years(organisation_id=user.organisation_id),
+    )
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.GoalFilters(
+        unit_id=data.get("unit"),
+        year=data.get("year"),
+        status=data.get("status") or "current",
+        query=(data.get("q") or "").strip(),
+    )
+    tree = selectors.goal_tree(user=user, scope=scope, filters=filters)
+    context = {
+        "tree": tree,
+        "filter_form": form,
+        "filters": filters,
+        "levels": access.levels_user_may_create(user, scope),
+    }
+    template = "goals/goal_list.html#goal-tree" if request.htmx else "goals/goal_list.html"
+    return render(request, template, context)
+
+
+def _detail_context(request: HttpRequest, goal: Goal, permissions, **extra) -> dict:
+    scope = access.unit_scope(request.user)
+    detail = selectors.goal_detail(user=request.user, scope=scope, goal=goal)
+    return {
+        "detail": detail,
+        "goal": goal,
+        "perms": permissions,
+        "smart": smart_check(goal),
+        "check_in_form": extra.pop("check_in_form", None) or CheckInForm(goal=goal),
+        "review_form": ReviewForm(),
+        "return_form": extra.pop("return_form", None) or ReturnForm(),
+        **extra,
+    }
+
+
+@require_GET
+def goal_detail(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
+    goal, permissions = access.goal_get_for_user(user=request.user, goal_uuid=goal_uuid)
+    return render(request, "goals/goal_detail.html", _detail_context(request, goal, permissions))
+
+
+def _form_for(
+    request: HttpRequest, *, level: str, scope, goal: Goal | None, permissions=None, initial=None
+) -> GoalForm:
+    return GoalForm(
+        request.POST if request.method == "POST" else None,
+        instance=copy.deepcopy(goal) if goal else None,
+        level=level,
+        parents=access.parent_candidates(request.user, scope).exclude(pk=goal.pk if goal else None),
+        units=selectors.managed_units(scope=scope),
+        with_status=bool(
+            permissions and permissions.manage and goal.status in services.STATUSES_AFTER_APPROVAL
+        ),
+        initial=initial,
+    )
+
+
+def _smart_for(form: GoalForm, level: str) -> list:
+    """The SMART check of what the form holds now (the goal as typed, not as saved)."""
+    draft = form.instance
+    draft.level = level
+    if not form.is_bound and form.initial.get("parent"):
+        draft.parent = form.initial["parent"]
+    return smart_check(draft)
+
+
+@require_http_methods(["GET", "POST"])
+def goal_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    scope = access.unit_scope(user)
+    levels = access.levels_user_may_create(user, scope)
+    level = request.POST.get("level") or request.GET.get("level") or Level.INDIVIDUAL
+    if level not in levels:
+        raise PermissionDenied
+    initial = {}
+    parent_uuid = request.GET.get("parent", "")
+    if request.method == "GET" and parent_uuid:
+        candidates = access.parent_candidates(user, scope)
+        initial["parent"] = candidates.filter(uuid=_uuid_or_404(parent_uuid)).first()
+    form = _form_for(request, level=level, scope=scope, goal=None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            goal = services.goal_create(
+                by=user,
+                level=level,
+                data=form.goal_data(),
+                owner_unit=form.cleaned_data.get("owner_unit"),
+                propose=request.POST.get("action") == "propose",
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("The goal is saved."))
+            return redirect(goal)
+    return render(
+        request,
+        "goals/goal_form.html",
+        {
+            "form": form,
+            "level": level,
+            "levels": levels,
+            "goal": None,
+            "smart": _smart_for(form, level),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def goal_edit(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
+    scope = access.unit_scope(request.user)
+    goal, permissions = access.goal_get_for_user(
+        user=request.user, goal_uuid=goal_uuid, action="edit", scope=scope
+    )
+    form = _form_for(request, level=goal.level, scope=scope, goal=goal, permissions=permissions)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = -1
+        try:
+            services.goal_update(
+                goal=goal,
+                by=request.user,
+                data={**form.goal_data(), "status": form.cleaned_data.get("status")},
+                version=version,
+                manage=permissions.manage,
+            )
+        except services.GoalConflict as clash:
+            conflict = clash.current
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("The goal is saved."))
+            return redirect(goal)
+    return render(
+        request,
+        "goals/goal_form.html",
+        {
+            "form": form,
+            "level": goal.level,
+            "goal": goal,
+            "conflict": conflict,
+            "version": goal.version,
+            "smart": _smart_for(form, goal.level),
+        },
+    )
+
+
+@require_POST
+def smart_check_fragment(request: HttpRequest) -> HttpResponse:
+    """The SMART hints for the form as it is being typed (htmx, every few keystrokes)."""
+    user = request.user
+    scope = access.unit_scope(user)
+    goal = None
+    if request.POST.get("goal"):
+        goal, _permissions = access.goal_get_for_user(
+            user=user, goal_uuid=_uuid_or_404(request.POST["goal"]), action="edit", scope=scope
+        )
+        level = goal.level
+    else:
+        level = request.POST.get("level", Level.INDIVIDUAL)
+        if level not in access.levels_user_may_create(user, scope):
+            raise PermissionDenied
+    form = _form_for(request, level=level, scope=scope, goal=goal)
+    form.is_valid()
+    return render(request, "goals/_smart.html", {"smart": _smart_for(form, level)})
+
+
+def _state_change(request: HttpRequest, goal: Goal, change, success: str) -> HttpResponse:
+    try:
+        change()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+    return redirect(goal)
+
+
+@require_POST
+def goal_submit(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
+    goal, _p = access.goal_get_for_user(user=request.user, goal_uuid=goal_uuid, action="submit")
+    return _state_change(
+        request,
+        goal,
+        lambda: services.goal_submit(goal=goal, by=request.user),
+        _("Your goal is proposed to your manager."),
+    )
+
+
+@require_POST
+def goal_approve(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
+    goal, _p = access.goal_get_for_user(user=request.user, goal_uuid=goal_uuid, action="review")
+    form = ReviewForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    return _state_change(
+        request,
+        goal,
+        lambda: services.goal_approve(goal=goal, by=request.user, comment=comment),
+        _("The goal is approved."),
+    )
+
+
+@require_POST
+def goal_return(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
+    goal, permissions = access.goal_get_for_user(
+        user=request.user, goal_uuid=goal_uuid, action="review"
+    )
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, goal, permissions, return_form=form)
+        return render(request, "goals/goal_detail.html", context)
+    return _state_change(
+        request,
+        goal,
+        lambda: services.goal_return(
+            goal=goal, by=request.user, comment=form.cleaned_data["comment"]
+        ),
+        _("The goal is returned to the employee with your comment."),
+    )
+
+
+@require_POST
+def goal_check_in(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
+    goal, permissions = access.goal_get_for_user(
+        user=request.user, goal_uuid=goal_uuid, action="check_in"
+    )
+    form = CheckInForm(request.POST, goal=goal)
+    saved = False
+    if form.is_valid():
+        try:
+            services.goal_check_in(
+                goal=goal,
+                by=request.user,
+                value=form.cleaned_data.get("value"),
+                confidence=form.cleaned_data["confidence"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if not request.htmx:
+                messages.success(request, _("Your check-in is saved."))
+                return redirect(goal)
+            form, saved = CheckInForm(goal=goal), True
+    context = _detail_context(request, goal, permissions, check_in_form=form, saved=saved)
+    if request.htmx:
+        return render(request, "goals/goal_detail.html#goal-progress", context)
+    return render(request, "goals/goal_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def goal_assign(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
+    goal, _p = access.goal_get_for_user(user=request.user, goal_uuid=goal_uuid, action="assign")
+    reports = selectors.reports_for_assignment(manager=request.user)
+    form = AssignForm(
+        request.POST if request.method == "POST" else None,
+        reports=reports,
+        initial={"title": goal.title, "due_date": goal.due_date},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.goals_assign(
+                team_goal=goal,
+                by=request.user,
+                people=list(form.cleaned_data["people"]),
+                title=form.cleaned_data["title"],
+                target_value=form.cleaned_data["target_value"],
+                due_date=form.cleaned_data["due_date"],
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for name, problems in error.message_dict.items():
+                    form.add_error(name if name in form.fields else None, problems)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Draft goals prepared: %(created)d. Already had a goal here: %(skipped)d.")
+                % {"created": len(result.created), "skipped": len(result.skipped)},
+            )
+            return redirect(goal)
+    return render(request, "goals/goal_assign.html", {"goal": goal, "form": form})
