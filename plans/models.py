@@ -389,9 +389,7 @@ class PlanVersion(BaseModel):
         verbose_name = _("agreed version")
         verbose_name_plural = _("agreed versions")
         ordering = ["-number"]
-        constraints = [
-            models.UniqueConstraint("plan", "number", name="plan_version_number_unique")
-        ]
+        constraints = [models.UniqueConstraint("plan", "number", name="plan_version_number_unique")]
 
     def __str__(self) -> str:
         return str(_("Version %(number)s") % {"number": self.number})
