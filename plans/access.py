@@ -18,9 +18,6 @@ from people.models import User
 
 from .models import Competency, DevelopmentPlan, PrivateNote
 
-# Fields only the plan's employee may write.
-EMPLOYEE_ONLY_FIELDS = frozenset({"employee_ambition", "reflection"})
-
 
 def plans_visible_to(user: User) -> QuerySet[DevelopmentPlan]:
     if not user.is_authenticated or user.organisation_id is None:
@@ -56,8 +53,10 @@ def plan_get_for_user(*, user: User, plan_uuid: UUID, write: bool = False) -> De
     return plan
 
 
-def check_fields_writable(*, user: User, plan: DevelopmentPlan, fields: set[str]) -> None:
-    if plan.employee_id != user.pk and fields & EMPLOYEE_ONLY_FIELDS:
+def check_kind_writable(*, user: User, plan: DevelopmentPlan, employee_only: bool) -> None:
+    """Field rule: the employee's ambition is theirs alone to write. (Their reflection on
+    an action is a disabled field for anyone else, see ``forms.ActionForm``.)"""
+    if employee_only and plan.employee_id != user.pk:
         raise PermissionDenied
 
 

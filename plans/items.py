@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from .models import ActionStep, CompetencyGap, DevelopmentAction, DevelopmentPlan, PrivateNote
 
@@ -20,6 +21,7 @@ from .models import ActionStep, CompetencyGap, DevelopmentAction, DevelopmentPla
 @dataclass(frozen=True)
 class ItemKind:
     name: str
+    title: str
     model: type[models.Model]
     fields: tuple[str, ...]
     # Changes to content items raise the plan's revision, reset pending akkoords and are
@@ -27,6 +29,8 @@ class ItemKind:
     content: bool = True
     can_add: bool = False
     can_delete: bool = False
+    # Only the plan's employee writes it (their ambition).
+    employee_only: bool = False
 
     @property
     def is_plan_section(self) -> bool:
@@ -61,11 +65,28 @@ class ItemKind:
 KINDS: dict[str, ItemKind] = {
     kind.name: kind
     for kind in (
-        ItemKind("ambition", DevelopmentPlan, ("employee_ambition",)),
-        ItemKind("org-ambition", DevelopmentPlan, ("organisation_ambition",)),
-        ItemKind("details", DevelopmentPlan, ("period_start", "period_end", "yearly_budget")),
+        ItemKind(
+            "ambition",
+            _("Ambition of the employee"),
+            DevelopmentPlan,
+            ("employee_ambition",),
+            employee_only=True,
+        ),
+        ItemKind(
+            "org-ambition",
+            _("The organisation's ambition"),
+            DevelopmentPlan,
+            ("organisation_ambition",),
+        ),
+        ItemKind(
+            "details",
+            _("Period and budget"),
+            DevelopmentPlan,
+            ("period_start", "period_end", "yearly_budget"),
+        ),
         ItemKind(
             "gap",
+            _("Competency gap"),
             CompetencyGap,
             ("competency", "current_level", "desired_level", "why_it_matters", "goal", "priority"),
             can_add=True,
@@ -73,6 +94,7 @@ KINDS: dict[str, ItemKind] = {
         ),
         ItemKind(
             "action",
+            _("Development action"),
             DevelopmentAction,
             (
                 "kind",
@@ -94,9 +116,22 @@ KINDS: dict[str, ItemKind] = {
             can_delete=True,
         ),
         ItemKind(
-            "step", ActionStep, ("title", "due_date", "done_on"), can_add=True, can_delete=True
+            "step",
+            _("Step"),
+            ActionStep,
+            ("title", "due_date", "done_on"),
+            can_add=True,
+            can_delete=True,
         ),
-        ItemKind("note", PrivateNote, ("body",), content=False, can_add=True, can_delete=True),
+        ItemKind(
+            "note",
+            _("Private note"),
+            PrivateNote,
+            ("body",),
+            content=False,
+            can_add=True,
+            can_delete=True,
+        ),
     )
 }
 # The history names items by these types.

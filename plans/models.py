@@ -187,6 +187,14 @@ class CompetencyGap(BaseModel):
     def __str__(self) -> str:
         return f"{self.competency.name} ({self.current_level} → {self.desired_level})"
 
+    @property
+    def current_descriptor(self) -> str:
+        return self.competency.level_descriptor(self.current_level)
+
+    @property
+    def desired_descriptor(self) -> str:
+        return self.competency.level_descriptor(self.desired_level)
+
 
 class DevelopmentAction(BaseModel):
     class Kind(models.TextChoices):

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from goals.access import goals_visible_to
 from goals.models import Goal
@@ -40,6 +41,12 @@ STATUS_ORDER = [
     DevelopmentAction.Status.CANCELLED,
 ]
 CHANGE_LIMIT = 40
+TYPE_LABELS = {
+    "plan": _lazy("the plan"),
+    "gap": _lazy("competency gap"),
+    "action": _lazy("development action"),
+    "step": _lazy("step"),
+}
 
 
 @dataclass
@@ -54,6 +61,10 @@ class ChangeLine:
     new: str = ""
     author: User | None = None
     at: datetime.datetime | None = None
+
+    @property
+    def type_label(self) -> str:
+        return str(TYPE_LABELS.get(self.item_type, ""))
 
 
 @dataclass
