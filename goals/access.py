@@ -182,7 +182,7 @@ def goal_get_for_user(
     try:
         goal = (
             goals_visible_to(user, scope)
-            .select_related("owner_unit", "owner_person", "organisation", "approved_by")
+            .select_related("owner_unit", "owner_person", "organisation", "approved_by", "parent")
             .get(uuid=goal_uuid)
         )
     except Goal.DoesNotExist as missing:

@@ -277,10 +277,10 @@ class _Builder:
         if key in self.existing:
             return self.existing[key]
         fields.setdefault("due_date", self.due)
+        fields.setdefault("description", spec.description)
         goal = Goal(
             organisation=self.organisation,
             title=spec.title,
-            description=spec.description,
             metric=spec.metric,
             start_value=spec.start if spec.metric != Metric.YES_NO else D(0),
             target_value=spec.target if spec.metric != Metric.YES_NO else D(1),
@@ -288,6 +288,9 @@ class _Builder:
             feasibility_note=spec.feasibility or FEASIBLE,
             start_date=self.start,
             status=Status.ACTIVE,
+            approved_at=datetime.datetime.combine(
+                self.start, datetime.time(9), timezone.get_current_timezone()
+            ),
             **fields,
         )
         goal.demo_author = author
@@ -447,12 +450,13 @@ def seed(*, organisation: Organisation) -> None:
             parent=team_goal,
             visibility=Visibility.TEAM if index % 4 == 0 else Visibility.PRIVATE,
             created_by=person,
+            description=f"Mijn bijdrage aan het teamdoel '{team_goal.title}'.",
             proposed_by=person,
             approved_by=None if proposed else person.line_manager,
             due_date=builder.due - datetime.timedelta(days=31 * (index % 3)),
         )
         if proposed and goal.pk is None:
-            goal.status, goal.current_value = Status.PROPOSED, None
+            goal.status, goal.current_value, goal.approved_at = Status.PROPOSED, None, None
             proposals_left -= 1
         if index % 12 == 5 or person.email == EMPLOYEE_EMAIL:
             builder.goal(

@@ -112,8 +112,8 @@ class Goal(BaseModel):
         blank=True,
         help_text=_("Time, budget and support needed, and who agrees."),
     )
-    start_date = models.DateField(_("start date"), null=True, blank=True)
-    due_date = models.DateField(_("due date"), null=True, blank=True)
+    start_date = models.DateField(_("period starts on"), null=True, blank=True)
+    due_date = models.DateField(_("due on"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )

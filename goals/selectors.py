@@ -160,7 +160,9 @@ def goal_tree(*, user: User, scope: UnitScope, filters: GoalFilters) -> GoalTree
     """
     organisation = Organisation.objects.get(pk=user.organisation_id)
     org = organisation_progress(organisation=organisation)
-    visible = goals_visible_to(user, scope).select_related("owner_unit", "owner_person")
+    visible = goals_visible_to(user, scope).select_related(
+        "owner_unit", "owner_person", "organisation"
+    )
     matches = list(_filtered(visible, filters, organisation.pk))
     match_ids = {goal.pk for goal in matches}
     context_ids = {a for goal in matches for a in org.ancestors(goal.pk)} - match_ids
@@ -295,7 +297,9 @@ def progress_chart(goal: Goal, check_ins: list[CheckIn]) -> ProgressChart | None
 
 def goal_detail(*, user: User, scope: UnitScope, goal: Goal) -> GoalDetail:
     org = organisation_progress(organisation=goal.organisation)
-    visible = goals_visible_to(user, scope).select_related("owner_unit", "owner_person")
+    visible = goals_visible_to(user, scope).select_related(
+        "owner_unit", "owner_person", "organisation"
+    )
     ancestor_ids = org.ancestors(goal.pk)
     ancestors = {a.pk: a for a in visible.filter(pk__in=ancestor_ids)} if ancestor_ids else {}
     path = [(ancestors[pk], org.of(pk)) for pk in reversed(ancestor_ids) if pk in ancestors]

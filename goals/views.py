@@ -44,7 +44,8 @@ def goal_list(request: HttpRequest) -> HttpResponse:
         units=selectors.filter_units(organisation_id=user.organisation_id),
         years=selectors.filter_years(organisation_id=user.organisation_id),
     )
-    data = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # a bad value drops only that filter; the others still apply
+    data = form.cleaned_data
     filters = selectors.GoalFilters(
         unit_id=data.get("unit"),
         year=data.get("year"),
@@ -63,7 +64,7 @@ def goal_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, goal: Goal, permissions, **extra) -> dict:
-    scope = access.unit_scope(request.user)
+    scope = extra.pop("scope", None) or access.unit_scope(request.user)
     detail = selectors.goal_detail(user=request.user, scope=scope, goal=goal)
     return {
         "detail": detail,
@@ -79,8 +80,12 @@ def _detail_context(request: HttpRequest, goal: Goal, permissions, **extra) -> d
 
 @require_GET
 def goal_detail(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
-    goal, permissions = access.goal_get_for_user(user=request.user, goal_uuid=goal_uuid)
-    return render(request, "goals/goal_detail.html", _detail_context(request, goal, permissions))
+    scope = access.unit_scope(request.user)
+    goal, permissions = access.goal_get_for_user(
+        user=request.user, goal_uuid=goal_uuid, scope=scope
+    )
+    context = _detail_context(request, goal, permissions, scope=scope)
+    return render(request, "goals/goal_detail.html", context)
 
 
 def _form_for(
@@ -103,7 +108,7 @@ def _smart_for(form: GoalForm, level: str) -> list:
     """The SMART check of what the form holds now (the goal as typed, not as saved)."""
     draft = form.instance
     draft.level = level
-    if not form.is_bound and form.initial.get("parent"):
+    if not form.is_bound and draft.pk is None and form.initial.get("parent"):
         draft.parent = form.initial["parent"]
     return smart_check(draft)
 
@@ -155,6 +160,8 @@ def goal_edit(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
     goal, permissions = access.goal_get_for_user(
         user=request.user, goal_uuid=goal_uuid, action="edit", scope=scope
     )
+    if not permissions.can_edit_now:
+        raise PermissionDenied  # e.g. the employee's own goal once it is approved
     form = _form_for(request, level=goal.level, scope=scope, goal=goal, permissions=permissions)
     conflict = None
     if request.method == "POST" and form.is_valid():

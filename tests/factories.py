@@ -1,5 +1,7 @@
 """factory_boy factories with Dutch fake data."""
 
+import datetime
+
 import factory
 from factory.django import DjangoModelFactory
 
@@ -49,3 +51,38 @@ class NotificationFactory(DjangoModelFactory):
     kind = "test"
     title = factory.Faker("sentence", nb_words=5)
     body = factory.Faker("paragraph")
+
+
+class GoalFactory(DjangoModelFactory):
+    """An active individual goal by default; pass ``level`` and owner for other kinds."""
+
+    class Meta:
+        model = "goals.Goal"
+
+    organisation = factory.LazyAttribute(
+        lambda goal: (
+            (goal.owner_person or goal.owner_unit).organisation
+            if (goal.owner_person or goal.owner_unit)
+            else OrganisationFactory()
+        )
+    )
+    level = "individual"
+    owner_person = None
+    owner_unit = None
+    parent = None
+    not_linked_reason = factory.LazyAttribute(
+        lambda goal: "" if goal.parent or goal.level == "organisation" else "Eigen ambitie"
+    )
+    title = factory.Sequence(lambda n: f"Doel nummer {n} voor het team")
+    description = "Concreet resultaat voor cliënten in de wijk."
+    metric = "number"
+    start_value = 0
+    target_value = 10
+    current_value = 0
+    feasibility_note = "Past in het rooster; besproken met de leidinggevende."
+    start_date = factory.LazyFunction(lambda: datetime.date(datetime.date.today().year, 1, 1))
+    due_date = factory.LazyFunction(lambda: datetime.date(datetime.date.today().year, 12, 31))
+    status = "active"
+    visibility = factory.LazyAttribute(
+        lambda goal: {"organisation": "organisation", "team": "team"}.get(goal.level, "private")
+    )
