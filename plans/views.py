@@ -86,11 +86,13 @@ def plan_detail(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
 @require_GET
 def item_show(request: HttpRequest, plan_uuid: UUID, kind: str, item_uuid: UUID) -> HttpResponse:
     """One item as displayed (htmx: "cancel" and "take theirs" land here)."""
+    if not request.htmx:  # the page itself shows it (and records an HR read there)
+        plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid)
+        item = kind_named(kind).get(plan=plan, user=request.user, item_uuid=item_uuid)
+        return redirect(f"{plan.get_absolute_url()}#item-{kind}-{item.uuid}")
     plan = _read_plan(request, plan_uuid)
     spec = kind_named(kind)
     item = spec.get(plan=plan, user=request.user, item_uuid=item_uuid)
-    if not request.htmx:
-        return redirect(f"{plan.get_absolute_url()}#item-{kind}-{item.uuid}")
     context = _page_context(request, plan, item=item)
     return _fragments(request, context, f"item-{kind}")
 
