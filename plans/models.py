@@ -18,6 +18,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pop_platform.models import BaseModel
 
@@ -241,7 +242,9 @@ class DevelopmentAction(BaseModel):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
     )
-    start_date = models.DateField(_("start date"), null=True, blank=True)
+    start_date = models.DateField(
+        pgettext_lazy("development action", "start date"), null=True, blank=True
+    )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     cost = models.DecimalField(
         _("cost (€)"),
@@ -414,11 +417,11 @@ class PlanChange(models.Model):
     """
 
     class Operation(models.TextChoices):
-        ADDED = "added", _("added")
-        CHANGED = "changed", _("changed")
-        REMOVED = "removed", _("removed")
-        COMMENTED = "commented", _("commented on")
-        AGREED = "agreed", _("gave akkoord")
+        ADDED = "added", pgettext_lazy("plan history", "added")
+        CHANGED = "changed", pgettext_lazy("plan history", "changed")
+        REMOVED = "removed", pgettext_lazy("plan history", "removed")
+        COMMENTED = "commented", pgettext_lazy("plan history", "commented on")
+        AGREED = "agreed", pgettext_lazy("plan history", "gave akkoord")
 
     plan = models.ForeignKey(DevelopmentPlan, on_delete=models.CASCADE, related_name="changes")
     author = models.ForeignKey(

@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from goals.access import goals_visible_to
 from goals.models import Goal
@@ -42,10 +41,10 @@ STATUS_ORDER = [
 ]
 CHANGE_LIMIT = 40
 TYPE_LABELS = {
-    "plan": _lazy("the plan"),
-    "gap": _lazy("competency gap"),
-    "action": _lazy("development action"),
-    "step": _lazy("step"),
+    "plan": gettext_lazy("the plan"),
+    "gap": gettext_lazy("competency gap"),
+    "action": gettext_lazy("development action"),
+    "step": gettext_lazy("step"),
 }
 
 
@@ -164,7 +163,7 @@ def snapshot_diff(*, agreed: dict, now: dict) -> list[ChangeLine]:
         if agreed["plan"].get(name, "") != value:
             lines.append(
                 ChangeLine(
-                    operation=_("changed"),
+                    operation=pgettext("plan history", "changed"),
                     item_type="plan",
                     item_label="",
                     field_label=_field_label("plan", name),
@@ -176,13 +175,15 @@ def snapshot_diff(*, agreed: dict, now: dict) -> list[ChangeLine]:
         before, after = agreed.get(item_type, {}), now[item_type]
         for uuid, values in after.items():
             if uuid not in before:
-                lines.append(ChangeLine(_("added"), item_type, values["_label"]))
+                lines.append(
+                    ChangeLine(pgettext("plan history", "added"), item_type, values["_label"])
+                )
                 continue
             for name, value in values.items():
                 if name != "_label" and before[uuid].get(name, "") != value:
                     lines.append(
                         ChangeLine(
-                            operation=_("changed"),
+                            operation=pgettext("plan history", "changed"),
                             item_type=item_type,
                             item_label=values["_label"],
                             field_label=_field_label(item_type, name),
@@ -192,7 +193,9 @@ def snapshot_diff(*, agreed: dict, now: dict) -> list[ChangeLine]:
                     )
         for uuid, values in before.items():
             if uuid not in after:
-                lines.append(ChangeLine(_("removed"), item_type, values["_label"]))
+                lines.append(
+                    ChangeLine(pgettext("plan history", "removed"), item_type, values["_label"])
+                )
     return lines
 
 

@@ -110,7 +110,7 @@ def test_permission_matrix(world, pop, as_user, persona, endpoint, htmx):
 
 @pytest.mark.parametrize("endpoint", ["detail", "show-action"])
 def test_hr_reads_are_audited(world, pop, as_user, endpoint):
-    method, url, _data, _kind = _endpoints(pop)[endpoint]
+    _method, url, _data, _kind = _endpoints(pop)[endpoint]
     headers = {"HTTP_HX_REQUEST": "true"} if endpoint != "detail" else {}
     as_user(world.hr).get(url, **headers)
     event = AuditEvent.objects.get(action=AuditEvent.Action.READ)

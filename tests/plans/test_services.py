@@ -150,7 +150,9 @@ def test_a_gap_that_actions_serve_cannot_be_removed(world, pop):
         plan=pop.plan, kind=ACTION, item=pop.action, by=world.employee, expected_version=1
     )
     assert not DevelopmentAction.objects.exists()
-    assert PlanChange.objects.filter(operation="removed", item_label="E-learning beeldzorg").exists()
+    assert PlanChange.objects.filter(
+        operation="removed", item_label="E-learning beeldzorg"
+    ).exists()
 
 
 def test_first_plan_gets_the_organisation_budget(world):
