@@ -53,7 +53,7 @@ def _save_until_applied(user, url: str, data: dict, barrier: threading.Barrier) 
             version = int(VERSION.search(html).group(1))  # "save my version"
         outcome.errors.append("never applied")
         return outcome
-    except Exception as error:  # noqa: BLE001 - reported and failed below
+    except Exception as error:  # reported and failed in the test
         outcome.errors.append(repr(error))
         return outcome
     finally:
