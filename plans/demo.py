@@ -153,7 +153,17 @@ def _sanne(organisation: Organisation, catalogue: dict[str, Competency]) -> None
     today = timezone.localdate()
     now = timezone.now()
     agreed_at = now - datetime.timedelta(days=35)
-    goal = _linked_goal(sanne)
+    # Her digital gap serves her team's digital goal; her own goal (resilience, from the
+    # goals demo) is served by the resilience training she already finished.
+    team_goal = (
+        Goal.objects.filter(
+            level=Goal.Level.TEAM, owner_unit_id=sanne.unit_id, title__icontains="digitaal"
+        )
+        .order_by("pk")
+        .first()
+    )
+    own_goal = _linked_goal(sanne)
+    goal = team_goal or own_goal
     plan = DevelopmentPlan.objects.create(
         employee=sanne,
         organisation=organisation,
@@ -187,6 +197,31 @@ def _sanne(organisation: Organisation, catalogue: dict[str, Competency]) -> None
         desired_level=3,
         priority=Priority.MEDIUM,
         why_it_matters="Cliënten houden zelf de regie; ik wil minder voor ze oplossen.",
+    )
+    vitality = CompetencyGap.objects.create(
+        plan=plan,
+        competency=catalogue["Veerkracht en vitaliteit"],
+        current_level=2,
+        desired_level=3,
+        priority=Priority.LOW,
+        goal=own_goal,
+        why_it_matters="Ik wil dit werk lang en met plezier blijven doen.",
+    )
+    resilience = DevelopmentAction.objects.create(
+        plan=plan,
+        kind=Kind.TRAINING,
+        title="Training 'Grenzen stellen en veerkracht'",
+        gap=vitality,
+        goal=own_goal,
+        priority=Priority.LOW,
+        status=Status.DONE,
+        start_date=today - datetime.timedelta(days=150),
+        due_date=today - datetime.timedelta(days=120),
+        cost=Decimal("350"),
+        hours=Decimal("8"),
+        provider="Zorgacademie Rivierenland",
+        knowledge_transfer="Ik bespreek de signalenkaart in het teamoverleg.",
+        reflection="Ik zeg vaker nee tegen extra diensten en plan mijn pauzes echt in.",
     )
     start = today - datetime.timedelta(days=90)
     elearning = DevelopmentAction.objects.create(
@@ -322,6 +357,8 @@ def _sanne(organisation: Organisation, catalogue: dict[str, Competency]) -> None
                 [
                     ("gap", digital, digital.competency.name),
                     ("gap", coaching, coaching.competency.name),
+                    ("gap", vitality, vitality.competency.name),
+                    ("action", resilience, resilience.title),
                     ("action", elearning, elearning.title),
                     ("action", shadowing, shadowing.title),
                     ("action", training, training.title),

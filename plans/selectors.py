@@ -7,7 +7,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import DateField, Prefetch, Q, QuerySet
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy, pgettext
 
 from goals.access import goals_visible_to
@@ -133,6 +134,8 @@ def _field_display(item_type: str, name: str, value: str) -> str:
     model_field = model._meta.get_field(name)
     if model_field.choices:
         return str({str(k): v for k, v in model_field.choices}.get(value, value))
+    if isinstance(model_field, DateField):
+        return date_format(datetime.date.fromisoformat(value), "j M Y")
     return value
 
 
