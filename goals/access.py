@@ -205,11 +205,15 @@ def levels_user_may_create(user: User, scope: UnitScope) -> list[str]:
     return levels
 
 
-def parent_candidates(user: User, scope: UnitScope) -> QuerySet[Goal]:
-    """Goals a new goal may be linked to: visible, open organisation and team goals."""
+def parent_candidates(
+    user: User, scope: UnitScope, *, current: int | None = None
+) -> QuerySet[Goal]:
+    """Goals a goal may be linked to: visible, active organisation and team goals, and
+    the goal's ``current`` parent even if it is no longer active."""
     return (
         goals_visible_to(user, scope)
-        .filter(level__in=[Level.ORGANISATION, Level.TEAM], status=Status.ACTIVE)
+        .filter(level__in=[Level.ORGANISATION, Level.TEAM])
+        .filter(Q(status=Status.ACTIVE) | Q(pk=current))
         .select_related("owner_unit")
         .order_by("level", "title")
     )

@@ -246,6 +246,7 @@ PERSONAL_UNLINKED = Spec(
     feasibility="Avondcursus van tien weken, ik betaal de helft zelf.",
 )
 UNLINKED_REASON_PERSON = "Persoonlijke ambitie; past (nog) niet bij een team- of organisatiedoel."
+TEAM_FEASIBLE = "Besproken in het teamoverleg; past in de formatie en het teambudget."
 FEASIBLE = "Besproken met mijn leidinggevende; past in mijn rooster en het opleidingsbudget."
 
 
@@ -278,6 +279,7 @@ class _Builder:
             return self.existing[key]
         fields.setdefault("due_date", self.due)
         fields.setdefault("description", spec.description)
+        fields.setdefault("feasibility_note", spec.feasibility or FEASIBLE)
         goal = Goal(
             organisation=self.organisation,
             title=spec.title,
@@ -285,7 +287,6 @@ class _Builder:
             start_value=spec.start if spec.metric != Metric.YES_NO else D(0),
             target_value=spec.target if spec.metric != Metric.YES_NO else D(1),
             measure_unit=spec.unit,
-            feasibility_note=spec.feasibility or FEASIBLE,
             start_date=self.start,
             status=Status.ACTIVE,
             approved_at=datetime.datetime.combine(
@@ -348,7 +349,7 @@ def _check_ins(goals: list[Goal], *, builder: _Builder) -> None:
             value=goal.current_value,
         ) or D(0)
         for step in range(1, steps + 1):
-            day = builder.start + datetime.timedelta(days=elapsed * step // (steps + 1))
+            day = builder.start + datetime.timedelta(days=elapsed * step // steps - 6)
             if step == steps:
                 value = goal.current_value
             elif goal.metric == Metric.YES_NO:
@@ -393,6 +394,9 @@ def seed(*, organisation: Organisation) -> None:
             departments[unit.pk] = builder.goal(
                 spec,
                 author=unit.manager,
+                description="In elke wijk kunnen cliënten kiezen voor beeldzorg, een digitaal "
+                "zorgdossier en e-health-apps; de wijkteams dragen elk hun deel bij.",
+                feasibility_note=TEAM_FEASIBLE,
                 level=Level.TEAM,
                 owner_unit_id=unit.pk,
                 parent=strategic[parent_key],
@@ -415,6 +419,9 @@ def seed(*, organisation: Organisation) -> None:
             goal = builder.goal(
                 team_spec,
                 author=unit.manager,
+                description=team_spec.description
+                or f"Wat {unit.name} dit jaar samen bereikt: {team_spec.title.lower()}.",
+                feasibility_note=TEAM_FEASIBLE,
                 level=Level.TEAM,
                 owner_unit_id=unit.pk,
                 parent=parent,

@@ -22,6 +22,15 @@ VISIBILITY_BY_LEVEL = {
 }
 
 
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ``ValidationError`` on the matching fields (else on the form)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, messages in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, messages)
+
+
 class ParentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Goal) -> str:
         return f"{obj.owner_label} · {obj.title}"
@@ -106,14 +115,6 @@ class GoalForm(forms.ModelForm):
             for name, value in self.cleaned_data.items()
             if name not in ("owner_unit", "status")
         }
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Show a service's ``ValidationError`` on the matching fields (else on the form)."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, messages in error.message_dict.items():
-            self.add_error(name if name in self.fields else None, messages)
 
 
 class CheckInForm(forms.ModelForm):

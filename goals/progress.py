@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 from django.utils.translation import gettext_lazy as _
 
@@ -102,8 +103,23 @@ def signal_for(
     return "on_track"
 
 
+class GoalFigures(Protocol):
+    """What the roll-up reads of a goal: a ``Goal`` or a ``values_list(named=True)`` row."""
+
+    id: int
+    parent_id: int | None
+    status: str
+    weight: Decimal
+    metric: str
+    start_value: Decimal | None
+    target_value: Decimal | None
+    current_value: Decimal | None
+    start_date: datetime.date | None
+    due_date: datetime.date | None
+
+
 def rollup(
-    goals: Iterable[Goal],
+    goals: Iterable[GoalFigures],
     *,
     today: datetime.date,
     behind_margin: Decimal,
@@ -114,16 +130,16 @@ def rollup(
     Needs only the goals' own fields (no related rows), so callers load them in one query.
     """
     goals = list(goals)
-    children: dict[int, list[Goal]] = defaultdict(list)
+    children: dict[int, list[GoalFigures]] = defaultdict(list)
     for goal in goals:
         if goal.parent_id is not None:
             children[goal.parent_id].append(goal)
     shares: dict[int, Decimal | None] = {}
 
-    def share_of(goal: Goal, path: frozenset[int]) -> Decimal | None:
-        if goal.pk in shares:
-            return shares[goal.pk]
-        if goal.is_measured:
+    def share_of(goal: GoalFigures, path: frozenset[int]) -> Decimal | None:
+        if goal.id in shares:
+            return shares[goal.id]
+        if goal.metric != Goal.Metric.NONE:
             result = measured_share(
                 metric=goal.metric,
                 start=goal.start_value,
@@ -132,15 +148,15 @@ def rollup(
             )
         else:
             total = weights = ZERO
-            for child in children.get(goal.pk, ()):
-                if child.status not in Goal.COUNTED or child.pk in path:
+            for child in children.get(goal.id, ()):
+                if child.status not in Goal.COUNTED or child.id in path:
                     continue
-                child_share = share_of(child, path | {goal.pk})
+                child_share = share_of(child, path | {goal.id})
                 if child_share is not None:
                     total += child.weight * child_share
                     weights += child.weight
             result = total / weights if weights else None
-        shares[goal.pk] = result
+        shares[goal.id] = result
         return result
 
     progress: dict[int, Progress] = {}
@@ -152,5 +168,5 @@ def rollup(
             if goal.status == Goal.Status.ACTIVE
             else None
         )
-        progress[goal.pk] = Progress(share=share, expected=expected, signal=signal)
+        progress[goal.id] = Progress(share=share, expected=expected, signal=signal)
     return progress

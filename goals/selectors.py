@@ -66,12 +66,12 @@ class OrganisationProgress:
 
 
 def organisation_progress(*, organisation: Organisation) -> OrganisationProgress:
-    goals = list(goals_of_organisation(organisation.pk).only(*ROLLUP_FIELDS))
-    parents = {goal.pk: goal.parent_id for goal in goals}
+    goals = list(goals_of_organisation(organisation.pk).values_list(*ROLLUP_FIELDS, named=True))
+    parents = {goal.id: goal.parent_id for goal in goals}
     children: dict[int, list[int]] = {}
     for goal in goals:
         if goal.parent_id is not None:
-            children.setdefault(goal.parent_id, []).append(goal.pk)
+            children.setdefault(goal.parent_id, []).append(goal.id)
     progress = rollup(
         goals,
         today=timezone.localdate(),
@@ -90,6 +90,7 @@ class GoalNode:
     progress: Progress
     children: list[GoalNode] = field(default_factory=list)
     hidden_children: int = 0
+    folded_children: int = 0  # individual goals left out of a large tree (see TREE_LIMIT)
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,12 @@ class GoalTree:
     total: int
     signals: dict[str, int]
     not_linked_count: int
+    folded: bool = False
+
+
+# Above this many goals, an unfiltered tree shows individual goals as a count per team
+# goal, with a link that filters on the team; a unit filter or a search shows them all.
+TREE_LIMIT = 400
 
 
 def _sort_key(node: GoalNode) -> tuple:
@@ -158,6 +165,8 @@ def goal_tree(*, user: User, scope: UnitScope, filters: GoalFilters) -> GoalTree
     context); a goal whose parent is hidden hangs under its nearest visible ancestor.
     Goals that do not contribute to any goal are listed apart.
     """
+    if user.organisation_id is None:  # platform support staff: no organisation, no goals
+        return GoalTree(roots=[], not_linked=[], total=0, signals={}, not_linked_count=0)
     organisation = Organisation.objects.get(pk=user.organisation_id)
     org = organisation_progress(organisation=organisation)
     visible = goals_visible_to(user, scope).select_related(
@@ -170,20 +179,25 @@ def goal_tree(*, user: User, scope: UnitScope, filters: GoalFilters) -> GoalTree
     if context_ids:
         shown.update({goal.pk: goal for goal in visible.filter(pk__in=context_ids)})
 
+    fold = len(matches) > TREE_LIMIT and not (filters.unit_id or filters.query)
     nodes = {pk: GoalNode(goal=goal, progress=org.of(pk)) for pk, goal in shown.items()}
     roots: list[GoalNode] = []
     not_linked: list[GoalNode] = []
     for pk, node in nodes.items():
         holder = next((a for a in org.ancestors(pk) if a in nodes), None)
-        if holder is not None:
+        if fold and holder is not None and node.goal.level == Goal.Level.INDIVIDUAL:
+            nodes[holder].folded_children += 1
+        elif holder is not None:
             nodes[holder].children.append(node)
         elif node.goal.level != Goal.Level.ORGANISATION and node.goal.parent_id is None:
             not_linked.append(node)
         else:
             roots.append(node)
-    if user.is_hr:
+    if user.is_hr:  # HR sees the private goals of others as counts, never their content
+        visible_ids = set(visible.values_list("pk", flat=True))
         for pk, node in nodes.items():
-            node.hidden_children = sum(1 for c in org.children.get(pk, ()) if c not in shown)
+            children = org.children.get(pk, ())
+            node.hidden_children = sum(1 for c in children if c not in visible_ids)
     for node in nodes.values():
         node.children.sort(key=_sort_key)
     signals = {"on_track": 0, "behind": 0, "at_risk": 0}
@@ -197,6 +211,7 @@ def goal_tree(*, user: User, scope: UnitScope, filters: GoalFilters) -> GoalTree
         total=len(match_ids),
         signals=signals,
         not_linked_count=len(not_linked),
+        folded=fold,
     )
 
 
@@ -269,11 +284,13 @@ def progress_chart(goal: Goal, check_ins: list[CheckIn]) -> ProgressChart | None
         return None
     times = [c.update.recorded_at for c in measured]
     tz = timezone.get_current_timezone()
-    start = min(times)
-    end = max(times)
-    if goal.start_date and goal.due_date:
-        start = min(start, datetime.datetime.combine(goal.start_date, datetime.time(), tz))
-        end = max(end, datetime.datetime.combine(goal.due_date, datetime.time(), tz))
+    origin = (
+        datetime.datetime.combine(goal.start_date, datetime.time(), tz)
+        if goal.start_date
+        else goal.created_at
+    )
+    due = datetime.datetime.combine(goal.due_date, datetime.time(), tz) if goal.due_date else None
+    start, end = min([origin, *times]), max([*times, *([due] if due else [])])
     span = (end - start).total_seconds() or 1.0
     inner_w, inner_h = CHART_WIDTH - 2 * CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
 
@@ -283,13 +300,15 @@ def progress_chart(goal: Goal, check_ins: list[CheckIn]) -> ProgressChart | None
     def y_of(percent: int) -> int:
         return round(CHART_HEIGHT - CHART_PAD - inner_h * percent / 100)
 
-    points = [
-        ChartPoint(x=x_of(c.update.recorded_at), y=y_of(c.percent), percent=c.percent, when=t)
-        for c, t in zip(measured, times, strict=True)
+    # The line starts at the start value (0 %) at the start of the period.
+    points = [ChartPoint(x=x_of(origin), y=y_of(0), percent=0, when=origin)]
+    points += [
+        ChartPoint(x=x_of(moment), y=y_of(c.percent), percent=c.percent, when=moment)
+        for c, moment in zip(measured, times, strict=True)
     ]
     expected = None
     if goal.start_date and goal.due_date:
-        expected = (CHART_PAD, y_of(0), CHART_WIDTH - CHART_PAD, y_of(100))
+        expected = (x_of(origin), y_of(0), x_of(due), y_of(100))
     return ProgressChart(
         width=CHART_WIDTH, height=CHART_HEIGHT, points=points, expected_line=expected
     )

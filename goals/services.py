@@ -192,6 +192,11 @@ def goal_create(
         goal.approved_by, goal.approved_at = by, timezone.now()
         if level == Level.ORGANISATION:
             goal.visibility = Visibility.ORGANISATION
+    if goal.start_date is None:
+        start = goal.parent.start_date if goal.parent else None
+        goal.start_date = start or timezone.localdate()
+        if goal.due_date is not None and goal.due_date < goal.start_date:
+            goal.start_date = None
     _normalise_measure(goal)
     goal_validate(goal)
     goal.save()

@@ -21,6 +21,7 @@ from .forms import (
     GoalForm,
     ReturnForm,
     ReviewForm,
+    add_service_errors,
 )
 from .models import Goal
 from .smart import smart_check
@@ -59,7 +60,8 @@ def goal_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "levels": access.levels_user_may_create(user, scope),
     }
-    template = "goals/goal_list.html#goal-tree" if request.htmx else "goals/goal_list.html"
+    fragment = request.htmx and not request.htmx.history_restore_request
+    template = "goals/goal_list.html#goal-tree" if fragment else "goals/goal_list.html"
     return render(request, template, context)
 
 
@@ -95,8 +97,10 @@ def _form_for(
         request.POST if request.method == "POST" else None,
         instance=copy.deepcopy(goal) if goal else None,
         level=level,
-        parents=access.parent_candidates(request.user, scope).exclude(pk=goal.pk if goal else None),
-        units=selectors.managed_units(scope=scope),
+        parents=access.parent_candidates(
+            request.user, scope, current=goal.parent_id if goal else None
+        ).exclude(pk=goal.pk if goal else None),
+        units=selectors.managed_units(scope=scope) if goal is None else None,
         with_status=bool(
             permissions and permissions.manage and goal.status in services.STATUSES_AFTER_APPROVAL
         ),
@@ -137,7 +141,7 @@ def goal_create(request: HttpRequest) -> HttpResponse:
                 propose=request.POST.get("action") == "propose",
             )
         except ValidationError as error:
-            form.add_service_errors(error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The goal is saved."))
             return redirect(goal)
@@ -180,7 +184,7 @@ def goal_edit(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
         except services.GoalConflict as clash:
             conflict = clash.current
         except ValidationError as error:
-            form.add_service_errors(error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The goal is saved."))
             return redirect(goal)
@@ -289,7 +293,7 @@ def goal_check_in(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             if not request.htmx:
                 messages.success(request, _("Your check-in is saved."))
@@ -297,7 +301,7 @@ def goal_check_in(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
             form, saved = CheckInForm(goal=goal), True
     context = _detail_context(request, goal, permissions, check_in_form=form, saved=saved)
     if request.htmx:
-        return render(request, "goals/goal_detail.html#goal-progress", context)
+        return render(request, "goals/goal_detail.html#goal-page", context)
     return render(request, "goals/goal_detail.html", context)
 
 
@@ -321,11 +325,7 @@ def goal_assign(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
                 due_date=form.cleaned_data["due_date"],
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for name, problems in error.message_dict.items():
-                    form.add_error(name if name in form.fields else None, problems)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

@@ -109,7 +109,8 @@ def test_employee_proposes_manager_approves_progress_rolls_up(world, open_sessio
     page.get_by_label("Vertrouwen (0–10)").fill("8")
     page.get_by_label("Notitie").fill("Drie collega's zijn ingewerkt.")
     page.get_by_role("button", name="Check-in opslaan").click()
-    expect(page.get_by_text("Je check-in is opgeslagen.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Je check-in is opgeslagen.")).to_be_visible()
+    expect(page.locator("#progress-heading")).to_be_focused()
     progress = page.get_by_test_id("goal-progress")
     expect(progress.get_by_test_id("progress-percent")).to_have_text("60%")
     expect(page.get_by_test_id("check-ins")).to_contain_text("Drie collega's zijn ingewerkt.")
@@ -124,4 +125,10 @@ def test_employee_proposes_manager_approves_progress_rolls_up(world, open_sessio
     expect(node(page, goal.title).get_by_test_id("progress-percent")).to_have_text("60%")
     assert_accessible(page)
     employee.screenshot("goals-cascade-nl")
+
+    # The filters update the tree in place and keep the address bar in step.
+    page.get_by_label("Status").select_option("archived")
+    expect(page.get_by_test_id("goal-summary")).to_contain_text("0 doelen")
+    expect(page.get_by_text("Geen doelen die bij deze filters passen.")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"status=archived"))
     employee.assert_no_console_errors()

@@ -101,7 +101,9 @@ def test_check_in_moves_the_current_value_and_the_roll_up(world, cascade, as_use
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<html" not in html and 'id="goal-progress"' in html
+    assert "<html" not in html and '<div id="goal-page">' in html
+    assert 'id="messages" aria-live="polite" hx-swap-oob="true"' in html
+    assert "Van 0 naar 10; nu 8" in html  # the whole goal page is refreshed in place
     assert "Je check-in is opgeslagen." in html
     assert "80%" in html
     update = GoalUpdate.objects.get(goal=cascade.employee_goal)
@@ -236,3 +238,68 @@ def test_bulk_assignment_only_to_own_reports(world, cascade, as_user):
     )
     assert response.status_code == 200
     assert not Goal.objects.filter(owner_person=stranger).exists()
+
+
+def test_proposing_without_a_line_manager_is_refused_and_nothing_is_saved(world, cascade, as_user):
+    response = as_user(world.hr).post(
+        reverse("goals:goal-create"),
+        {
+            "level": "individual",
+            "action": "propose",
+            "title": "Training arbeidsrecht volgen en toepassen",
+            "parent": cascade.org_goal.pk,
+            "metric": "yes_no",
+            "weight": "1",
+            "visibility": "private",
+        },
+    )
+    assert response.status_code == 200
+    assert "Je hebt geen leidinggevende die dit doel kan goedkeuren." in response.content.decode()
+    assert not Goal.objects.filter(title="Training arbeidsrecht volgen en toepassen").exists()
+
+
+def test_a_goal_whose_parent_was_archived_can_still_be_edited(world, cascade, as_user):
+    Goal.objects.filter(pk=cascade.team_goal.pk).update(status="archived")
+    goal = cascade.draft
+    response = as_user(world.employee).post(
+        url("goal-edit", goal), _edit_data(goal, title="Coachingstraject timemanagement afronden")
+    )
+    assert response.status_code == 302
+    goal.refresh_from_db()
+    assert (goal.title, goal.parent_id) == (
+        "Coachingstraject timemanagement afronden",
+        cascade.team_goal.pk,
+    )
+
+
+def test_yes_no_check_in_reaches_the_goal(world, cascade, as_user):
+    goal = GoalFactory(
+        owner_person=world.employee,
+        parent=cascade.team_goal,
+        metric="yes_no",
+        start_value=0,
+        target_value=1,
+        current_value=0,
+    )
+    client = as_user(world.employee)
+    html = client.get(url("goal-detail", goal)).content.decode()
+    assert "Behaald?" in html and "Ja, behaald" in html
+    client.post(url("goal-check-in", goal), {"value": "1", "confidence": "10"})
+    goal.refresh_from_db()
+    assert goal.current_value == 1
+    html = client.get(url("goal-detail", goal)).content.decode()
+    assert 'data-testid="goal-progress"' in html and "100%" in html
+
+
+def test_check_in_on_a_goal_without_own_measure_records_note_and_confidence(
+    world, cascade, as_user
+):
+    client = as_user(world.manager)
+    html = client.get(url("goal-detail", cascade.team_goal)).content.decode()
+    assert 'name="value"' not in html and 'name="confidence"' in html
+    client.post(
+        url("goal-check-in", cascade.team_goal),
+        {"value": "99", "confidence": "6", "note": "Rooster besproken"},
+    )
+    update = GoalUpdate.objects.get(goal=cascade.team_goal)
+    assert (update.value, update.confidence, update.note) == (None, 6, "Rooster besproken")

@@ -155,7 +155,8 @@ def test_goal_page_shows_path_children_history_chart_and_smart(world, cascade, a
     assert "<td>40%</td>" in history
     assert '<svg viewBox="0 0 480 160" role="img"' in html
     assert "Voortgang in de tijd" in html
-    assert re.search(r"Van 20% op .+ naar 50% op .+\.", html)
+    assert re.search(r"Van 0% op 1 januari \d{4} naar 50% op .+\.", html)
+    assert html.count('class="chart-point"') == 4  # the start and three check-ins
     assert "SMART-check" in html
     assert "Check-in vastleggen" in html
 
@@ -287,3 +288,39 @@ def test_manager_cannot_create_a_team_goal_for_a_unit_they_do_not_manage(world, 
     )
     assert response.status_code == 200
     assert "Selecteer een geldige keuze." in response.content.decode()
+
+
+def test_a_large_tree_folds_individual_goals_into_counts(world, cascade, as_user, monkeypatch):
+    monkeypatch.setattr("goals.selectors.TREE_LIMIT", 3)
+    client = as_user(world.manager)
+    html = client.get(LIST).content.decode()
+    assert cascade.employee_goal.title not in html
+    assert f'<a href="?unit={world.team.pk}">Toon de persoonlijke doelen (4)</a>' in html
+    unfolded = client.get(LIST, {"unit": world.team.pk}).content.decode()
+    assert cascade.employee_goal.title in unfolded and "Toon de persoonlijke doelen" not in unfolded
+
+
+def test_hidden_count_is_about_private_goals_not_about_filters(world, cascade, as_user):
+    html = as_user(world.hr).get(LIST, {"unit": world.other_team.pk}).content.decode()
+    assert "Persoonlijke doelen die niet getoond worden" not in html
+
+
+def test_support_staff_without_organisation_see_an_empty_cascade(world, cascade, as_user):
+    from tests.factories import UserFactory
+
+    staff = UserFactory(organisation=None, unit=None, is_staff=True)
+    response = as_user(staff).get(LIST)
+    assert response.status_code == 200
+    assert node_titles(response.content.decode()) == []
+    assert as_user(staff).get(detail(cascade.org_goal)).status_code == 404
+    assert as_user(staff).get(reverse("goals:goal-create")).status_code == 403
+
+
+def test_edit_form_of_a_team_goal_does_not_offer_to_move_it(world, cascade, as_user):
+    html = (
+        as_user(world.manager)
+        .get(reverse("goals:goal-edit", kwargs={"goal_uuid": cascade.team_goal.uuid}))
+        .content.decode()
+    )
+    assert 'name="owner_unit"' not in html
+    assert 'name="status"' in html  # the manager may close an active team goal
