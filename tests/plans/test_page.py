@@ -296,3 +296,24 @@ def test_query_count_does_not_grow_with_actions(world, pop, as_user, persona):
     print(f"plan page queries for {persona}: 3 actions={small}, 30 actions={large}")
     assert large == small, sql
     assert small <= 32, sql
+
+
+@pytest.mark.urls("tests.plans.urls_with_conversations")
+def test_upcoming_conversations_load_once_the_conversations_app_serves_them(world, pop, as_user):
+    html = as_user(world.employee).get(pop.plan.get_absolute_url()).content.decode()
+    url = f"/conversations-test/plan/{pop.plan.uuid}/"
+    assert 'id="plan-conversations"' in html
+    assert f'hx-get="{url}" hx-trigger="load"' in html
+
+
+def test_without_javascript_edit_and_add_are_full_pages(world, pop, as_user):
+    client = as_user(world.manager)
+    edit = reverse("plans:plan-item-edit", args=[pop.plan.uuid, "gap", pop.gap.uuid])
+    html = client.get(edit).content.decode()
+    assert "<html" in html and f'action="{edit}"' in html
+    assert 'name="why_it_matters"' in html and "Beeldzorg is de toekomst van de wijk." in html
+    add = reverse("plans:plan-item-add", args=[pop.plan.uuid, "action"])
+    html = client.get(add).content.decode()
+    assert "<html" in html and "Ontwikkelactie" in html and 'name="title"' in html
+    show = reverse("plans:plan-item", args=[pop.plan.uuid, "gap", pop.gap.uuid])
+    assert client.get(show).url == f"{pop.plan.get_absolute_url()}#item-gap-{pop.gap.uuid}"
