@@ -41,6 +41,7 @@ STATUS_ORDER = [
     DevelopmentAction.Status.CANCELLED,
 ]
 CHANGE_LIMIT = 40
+HISTORY_LIMIT = 200
 TYPE_LABELS = {
     "plan": gettext_lazy("the plan"),
     "gap": gettext_lazy("competency gap"),
@@ -94,6 +95,7 @@ class PlanPage:
     since_visit: list[ChangeLine]
     since_version: list[ChangeLine]
     version_diff: list[ChangeLine]
+    history: list[ChangeLine]
     can_edit: bool
     is_employee: bool
     is_manager: bool
@@ -377,6 +379,7 @@ def plan_page(*, plan_id: int, viewer: User) -> PlanPage:
         since_visit=[describe(change) for change in since_visit],
         since_version=[describe(change) for change in since_version],
         version_diff=version_diff,
+        history=[describe(change) for change in history[:HISTORY_LIMIT]],
         can_edit=may_edit(viewer, plan),
         is_employee=is_employee,
         is_manager=is_line_manager_of(viewer, plan.employee),
