@@ -249,6 +249,15 @@ def test_add_step_and_comment_with_htmx_return_their_sections(world, pop, as_use
     html = response.content.decode()
     assert f'id="comments-gap-{pop.gap.uuid}"' in html and "Dank je!" in html
     assert PlanComment.objects.filter(gap=pop.gap, author=world.employee).exists()
+    # An empty comment: the block again, with the message; nothing stored.
+    response = client.post(comment, {"body": "", "action": pop.action.uuid}, **HX)
+    html = response.content.decode()
+    assert (
+        f'id="comments-action-{pop.action.uuid}"' in html and "Schrijf eerst een reactie." in html
+    )
+    assert PlanComment.objects.count() == 2
+    response = client.post(comment, {"body": "Op het hele plan"})
+    assert response.url == f"{pop.plan.get_absolute_url()}#comments-plan-{pop.plan.uuid}"
 
 
 def test_changes_since_last_visit_and_since_agreed_version(world, pop, as_user):
