@@ -341,3 +341,30 @@ def test_without_javascript_edit_and_add_are_full_pages(world, pop, as_user):
     assert "<html" in html and "Ontwikkelactie" in html and 'name="title"' in html
     show = reverse("plans:plan-item", args=[pop.plan.uuid, "gap", pop.gap.uuid])
     assert client.get(show).url == f"{pop.plan.get_absolute_url()}#item-gap-{pop.gap.uuid}"
+
+
+def test_removing_items(world, pop, as_user):
+    client = as_user(world.employee)
+
+    def url(kind, item):
+        return reverse("plans:plan-item-delete", args=[pop.plan.uuid, kind, item.uuid])
+
+    html = client.post(url("gap", pop.gap), {"version": 1}, **HX).content.decode()
+    assert "Er zijn nog acties gekoppeld aan deze competentie." in html
+    assert CompetencyGap.objects.filter(pk=pop.gap.pk).exists()
+    services.item_update(
+        plan=pop.plan,
+        kind=KINDS["action"],
+        item=pop.action,
+        by=world.manager,
+        expected_version=1,
+        changes={"title": "Nieuwe titel"},
+    )
+    html = client.post(url("action", pop.action), {"version": 1}, **HX).content.decode()
+    assert "Iemand anders heeft dit onderdeel intussen gewijzigd." in html
+    assert DevelopmentAction.objects.filter(pk=pop.action.pk).exists()
+    assert client.post(url("step", pop.step), {"version": "x"}).status_code == 400
+    response = client.post(url("step", pop.step), {"version": 1})
+    assert response.url == f"{pop.plan.get_absolute_url()}#plan-actions"
+    assert not ActionStep.objects.exists()
+    assert "Verwijderd." in client.get(response.url).content.decode()
