@@ -195,6 +195,11 @@ def test_conflict_shows_their_value_beside_mine_and_keep_mine_applies(world, pop
     assert 'name="version" value="2"' in html  # "save my version" now targets their version
     pop.action.refresh_from_db()
     assert pop.action.description == theirs
+    # "Take theirs" shows the item as it is now.
+    show = reverse("plans:plan-item", args=[pop.plan.uuid, "action", pop.action.uuid])
+    assert f'hx-get="{show}"' in html
+    shown = as_user(world.employee).get(show, **HX).content.decode()
+    assert theirs in shown and mine not in shown and "<form" not in shown
     # Keep mine: submit again with the version from the conflict view.
     response = as_user(world.employee).post(
         url, _action_data(pop, description=mine, version=2), **HX
