@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("people.urls")),
     path("accounts/", include("people.auth_urls")),
     path("goals/", include("goals.urls")),
+    path("plans/", include("plans.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

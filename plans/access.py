@@ -1,0 +1,78 @@
+"""Who may see and change a development plan.
+
+The owner and their line manager read and edit; HR of the same organisation reads (each
+read is audited by the view); anyone else gets 404. Private notes belong to their author
+alone. Field rules: only the employee writes their ambition and reflections.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from people.access import is_line_manager_of
+from people.models import User
+
+from .models import Competency, DevelopmentPlan, PrivateNote
+
+
+def plans_visible_to(user: User) -> QuerySet[DevelopmentPlan]:
+    if not user.is_authenticated or user.organisation_id is None:
+        return DevelopmentPlan.objects.none()
+    plans = DevelopmentPlan.objects.filter(
+        organisation_id=user.organisation_id, employee__organisation_id=user.organisation_id
+    )
+    if user.is_hr:
+        return plans
+    return plans.filter(Q(employee_id=user.pk) | Q(employee__line_manager_id=user.pk))
+
+
+def may_edit(user: User, plan: DevelopmentPlan) -> bool:
+    return plan.employee_id == user.pk or is_line_manager_of(user, plan.employee)
+
+
+def is_audited_read(user: User, plan: DevelopmentPlan) -> bool:
+    """HR reading a plan that is neither theirs nor one of their reports'."""
+    return user.is_hr and not may_edit(user, plan)
+
+
+def plan_get_for_user(*, user: User, plan_uuid: UUID, write: bool = False) -> DevelopmentPlan:
+    try:
+        plan = (
+            plans_visible_to(user)
+            .select_related("employee__unit", "employee__line_manager", "organisation")
+            .get(uuid=plan_uuid)
+        )
+    except DevelopmentPlan.DoesNotExist as missing:
+        raise Http404 from missing
+    if write and not may_edit(user, plan):
+        raise PermissionDenied
+    return plan
+
+
+def check_kind_writable(*, user: User, plan: DevelopmentPlan, employee_only: bool) -> None:
+    """Field rule: the employee's ambition is theirs alone to write. (Their reflection on
+    an action is a disabled field for anyone else, see ``forms.ActionForm``.)"""
+    if employee_only and plan.employee_id != user.pk:
+        raise PermissionDenied
+
+
+def private_notes_of(*, user: User, plan: DevelopmentPlan) -> QuerySet[PrivateNote]:
+    return PrivateNote.objects.filter(plan=plan, author_id=user.pk)
+
+
+def competencies_for_hr(user: User) -> QuerySet[Competency]:
+    """The catalogue page is HR's; anyone else gets 404."""
+    if not user.is_authenticated or user.organisation_id is None or not user.is_hr:
+        raise Http404
+    return Competency.objects.filter(organisation_id=user.organisation_id)
+
+
+def competency_get_for_hr(*, user: User, competency_uuid: UUID) -> Competency:
+    try:
+        return competencies_for_hr(user).get(uuid=competency_uuid)
+    except Competency.DoesNotExist as missing:
+        raise Http404 from missing

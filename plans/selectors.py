@@ -1,0 +1,396 @@
+"""Reads for the plan page: everything prefetched, so the templates run no queries and
+the page costs the same number of queries for 3 actions as for 30."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import DateField, Prefetch, Q, QuerySet
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy, pgettext
+
+from goals.access import goals_visible_to
+from goals.models import Goal
+from goals.progress import Progress
+from goals.selectors import organisation_progress
+from people.access import is_line_manager_of
+from people.models import User
+
+from .access import may_edit
+from .items import MODEL_OF_TYPE, raw
+from .models import (
+    ActionStep,
+    Competency,
+    CompetencyGap,
+    DevelopmentAction,
+    DevelopmentPlan,
+    PlanChange,
+    PlanComment,
+    PlanVersion,
+    PlanVisit,
+    Priority,
+    PrivateNote,
+)
+
+STATUS_ORDER = [
+    DevelopmentAction.Status.IN_PROGRESS,
+    DevelopmentAction.Status.PLANNED,
+    DevelopmentAction.Status.DONE,
+    DevelopmentAction.Status.CANCELLED,
+]
+CHANGE_LIMIT = 40
+HISTORY_LIMIT = 200
+TYPE_LABELS = {
+    "plan": gettext_lazy("the plan"),
+    "gap": gettext_lazy("competency gap"),
+    "action": gettext_lazy("development action"),
+    "step": gettext_lazy("step"),
+}
+
+
+@dataclass
+class ChangeLine:
+    """One line of "what changed": readable in the viewer's language."""
+
+    operation: str
+    item_type: str
+    item_label: str
+    field_label: str = ""
+    old: str = ""
+    new: str = ""
+    author: User | None = None
+    at: datetime.datetime | None = None
+
+    @property
+    def type_label(self) -> str:
+        return str(TYPE_LABELS.get(self.item_type, ""))
+
+
+@dataclass
+class GoalLine:
+    goal: Goal
+    path: list[str]
+    progress: Progress
+
+
+@dataclass
+class ActionGroup:
+    priority: str
+    statuses: list[tuple[str, list[DevelopmentAction]]]
+
+
+@dataclass
+class PlanPage:
+    plan: DevelopmentPlan
+    viewer: User
+    gaps: list[CompetencyGap]
+    actions: list[DevelopmentAction]
+    comments: list[PlanComment]
+    notes: list[PrivateNote]
+    latest_version: PlanVersion | None
+    goals: list[GoalLine]
+    last_visit: datetime.datetime | None
+    since_visit: list[ChangeLine]
+    since_version: list[ChangeLine]
+    version_diff: list[ChangeLine]
+    history: list[ChangeLine]
+    can_edit: bool
+    is_employee: bool
+    is_manager: bool
+    action_groups: list[ActionGroup] = field(default_factory=list)
+
+    @property
+    def budget_used(self) -> Decimal:
+        return sum((a.cost for a in self.actions if a.counts_for_budget), Decimal("0"))
+
+    @property
+    def budget_left(self) -> Decimal:
+        return self.plan.yearly_budget - self.budget_used
+
+    @property
+    def over_budget(self) -> bool:
+        return self.budget_left < 0
+
+    @property
+    def my_akkoord_pending(self) -> bool:
+        plan = self.plan
+        if plan.status == DevelopmentPlan.Status.AGREED:
+            return False
+        if self.is_employee:
+            return plan.employee_agreed_at is None
+        return self.is_manager and plan.manager_agreed_at is None
+
+    def action(self, uuid) -> DevelopmentAction | None:
+        return next((a for a in self.actions if str(a.uuid) == str(uuid)), None)
+
+    def gap(self, uuid) -> CompetencyGap | None:
+        return next((g for g in self.gaps if str(g.uuid) == str(uuid)), None)
+
+
+def _field_display(item_type: str, name: str, value: str) -> str:
+    model = MODEL_OF_TYPE.get(item_type)
+    if model is None or not name or not value:
+        return value
+    model_field = model._meta.get_field(name)
+    if model_field.choices:
+        return str({str(k): v for k, v in model_field.choices}.get(value, value))
+    if isinstance(model_field, DateField):
+        return date_format(datetime.date.fromisoformat(value), "j M Y")
+    return value
+
+
+def _field_label(item_type: str, name: str) -> str:
+    model = MODEL_OF_TYPE.get(item_type)
+    if model is None or not name:
+        return ""
+    return str(model._meta.get_field(name).verbose_name)
+
+
+def describe(change: PlanChange) -> ChangeLine:
+    return ChangeLine(
+        operation=change.get_operation_display(),
+        item_type=change.item_type,
+        item_label=change.item_label,
+        field_label=_field_label(change.item_type, change.field),
+        old=_field_display(change.item_type, change.field, change.old),
+        new=_field_display(change.item_type, change.field, change.new),
+        author=change.author,
+        at=change.at,
+    )
+
+
+def snapshot_diff(*, agreed: dict, now: dict) -> list[ChangeLine]:
+    """What differs between an agreed snapshot and the plan as it is now."""
+    lines: list[ChangeLine] = []
+    for name, value in now["plan"].items():
+        if agreed["plan"].get(name, "") != value:
+            lines.append(
+                ChangeLine(
+                    operation=pgettext("plan history", "changed"),
+                    item_type="plan",
+                    item_label="",
+                    field_label=_field_label("plan", name),
+                    old=agreed["plan"].get(name, ""),
+                    new=value,
+                )
+            )
+    for item_type in ("gap", "action", "step"):
+        before, after = agreed.get(item_type, {}), now[item_type]
+        for uuid, values in after.items():
+            if uuid not in before:
+                lines.append(
+                    ChangeLine(pgettext("plan history", "added"), item_type, values["_label"])
+                )
+                continue
+            for name, value in values.items():
+                if name != "_label" and before[uuid].get(name, "") != value:
+                    lines.append(
+                        ChangeLine(
+                            operation=pgettext("plan history", "changed"),
+                            item_type=item_type,
+                            item_label=values["_label"],
+                            field_label=_field_label(item_type, name),
+                            old=_field_display(item_type, name, before[uuid].get(name, "")),
+                            new=_field_display(item_type, name, value),
+                        )
+                    )
+        for uuid, values in before.items():
+            if uuid not in after:
+                lines.append(
+                    ChangeLine(pgettext("plan history", "removed"), item_type, values["_label"])
+                )
+    return lines
+
+
+def item_was_removed(*, plan: DevelopmentPlan, item_uuid) -> bool:
+    """The plan's history says this item was removed (private notes never are: no
+    history)."""
+    return PlanChange.objects.filter(
+        plan=plan, item_uuid=item_uuid, operation=PlanChange.Operation.REMOVED
+    ).exists()
+
+
+def linkable_goals(*, plan: DevelopmentPlan) -> QuerySet[Goal]:
+    """Goals a gap or action of this plan may serve: the person's own goals, their team's
+    and the organisation's."""
+    employee = plan.employee
+    return (
+        Goal.objects.filter(organisation_id=plan.organisation_id)
+        .filter(
+            Q(level=Goal.Level.INDIVIDUAL, owner_person_id=employee.pk)
+            | Q(level=Goal.Level.TEAM, owner_unit_id=employee.unit_id)
+            | Q(level=Goal.Level.ORGANISATION)
+        )
+        .exclude(status__in=[Goal.Status.CANCELLED, Goal.Status.ARCHIVED])
+        .order_by("level", "title")
+    )
+
+
+def active_competencies(*, plan: DevelopmentPlan) -> QuerySet[Competency]:
+    return Competency.objects.filter(organisation_id=plan.organisation_id, is_active=True)
+
+
+def _goal_lines(*, plan: DevelopmentPlan, viewer: User) -> list[GoalLine]:
+    goals = list(
+        goals_visible_to(viewer)
+        .filter(level=Goal.Level.INDIVIDUAL, owner_person_id=plan.employee_id)
+        .exclude(status__in=[Goal.Status.CANCELLED, Goal.Status.ARCHIVED])
+        .order_by("due_date", "title")
+    )
+    if not goals:
+        return []
+    progress = organisation_progress(organisation=plan.organisation)
+    ancestry = {goal.pk: progress.ancestors(goal.pk) for goal in goals}
+    titles = dict(
+        Goal.objects.filter(pk__in={pk for ids in ancestry.values() for pk in ids}).values_list(
+            "pk", "title"
+        )
+    )
+    return [
+        GoalLine(
+            goal=goal,
+            path=[titles[pk] for pk in reversed(ancestry[goal.pk]) if pk in titles],
+            progress=progress.of(goal.pk),
+        )
+        for goal in goals
+    ]
+
+
+def _group_actions(actions: list[DevelopmentAction]) -> list[ActionGroup]:
+    groups = []
+    for priority in Priority:
+        of_priority = [a for a in actions if a.priority == priority]
+        if not of_priority:
+            continue
+        statuses = [
+            (str(status.label), [a for a in of_priority if a.status == status])
+            for status in STATUS_ORDER
+        ]
+        groups.append(
+            ActionGroup(
+                priority=str(priority.label),
+                statuses=[(s, items) for s, items in statuses if items],
+            )
+        )
+    return groups
+
+
+def plan_content(*, plan_id: int) -> DevelopmentPlan:
+    """The plan with its gaps, actions, steps and comments prefetched (no private notes)."""
+    comments = PlanComment.objects.select_related("author")
+    return (
+        DevelopmentPlan.objects.select_related(
+            "employee__unit", "employee__line_manager", "organisation", "manager_agreed_by"
+        )
+        .prefetch_related(
+            Prefetch(
+                "gaps",
+                CompetencyGap.objects.select_related("competency", "goal").prefetch_related(
+                    Prefetch("comments", comments)
+                ),
+            ),
+            Prefetch(
+                "actions",
+                DevelopmentAction.objects.select_related(
+                    "gap__competency", "goal"
+                ).prefetch_related(
+                    Prefetch("steps", ActionStep.objects.all()), Prefetch("comments", comments)
+                ),
+            ),
+            Prefetch(
+                "comments",
+                comments.filter(gap__isnull=True, action__isnull=True),
+                to_attr="plan_comments",
+            ),
+        )
+        .get(pk=plan_id)
+    )
+
+
+def plan_snapshot(*, plan: DevelopmentPlan) -> dict:
+    """The plan's agreeable content: its own fields, gaps, actions and steps; never
+    private notes or comments. Pass a plan from ``plan_content`` (prefetched)."""
+    plan_fields = ("employee_ambition", "organisation_ambition", "period_start", "period_end")
+    snapshot: dict = {
+        "plan": {name: raw(getattr(plan, name)) for name in (*plan_fields, "yearly_budget")},
+        "gap": {},
+        "action": {},
+        "step": {},
+    }
+    gap_fields = ("competency", "current_level", "desired_level", "why_it_matters", "goal")
+    for gap in plan.gaps.all():
+        snapshot["gap"][str(gap.uuid)] = {
+            "_label": gap.competency.name,
+            **{name: raw(getattr(gap, name)) for name in (*gap_fields, "priority")},
+        }
+    action_fields = [
+        "kind",
+        "title",
+        "description",
+        "gap",
+        "goal",
+        "priority",
+        "status",
+        "start_date",
+        "due_date",
+        "cost",
+        "hours",
+        "provider",
+        "knowledge_transfer",
+        "reflection",
+    ]
+    for action in plan.actions.all():
+        snapshot["action"][str(action.uuid)] = {
+            "_label": action.title,
+            **{name: raw(getattr(action, name)) for name in action_fields},
+        }
+    for action in plan.actions.all():
+        for step in action.steps.all():
+            snapshot["step"][str(step.uuid)] = {
+                "_label": step.title,
+                **{name: raw(getattr(step, name)) for name in ("title", "due_date", "done_on")},
+            }
+    return snapshot
+
+
+def plan_page(*, plan_id: int, viewer: User) -> PlanPage:
+    plan = plan_content(plan_id=plan_id)
+    latest = plan.versions.select_related("manager").first()
+    visit = PlanVisit.objects.filter(plan=plan, user=viewer).first()
+    history = PlanChange.objects.filter(plan=plan).select_related("author")
+    since_visit = (
+        history.filter(at__gt=visit.last_seen_at).exclude(author=viewer)[:CHANGE_LIMIT]
+        if visit
+        else []
+    )
+    since_version, version_diff = [], []
+    if latest is not None:
+        since_version = history.filter(at__gt=latest.agreed_at).exclude(
+            operation=PlanChange.Operation.AGREED
+        )[:CHANGE_LIMIT]
+        if plan.status == DevelopmentPlan.Status.CHANGED:
+            version_diff = snapshot_diff(agreed=latest.snapshot, now=plan_snapshot(plan=plan))
+    actions = list(plan.actions.all())
+    is_employee = plan.employee_id == viewer.pk
+    page = PlanPage(
+        plan=plan,
+        viewer=viewer,
+        gaps=list(plan.gaps.all()),
+        actions=actions,
+        comments=plan.plan_comments,
+        notes=list(PrivateNote.objects.filter(plan=plan, author=viewer)),
+        latest_version=latest,
+        goals=_goal_lines(plan=plan, viewer=viewer),
+        last_visit=visit.last_seen_at if visit else None,
+        since_visit=[describe(change) for change in since_visit],
+        since_version=[describe(change) for change in since_version],
+        version_diff=version_diff,
+        history=[describe(change) for change in history[:HISTORY_LIMIT]],
+        can_edit=may_edit(viewer, plan),
+        is_employee=is_employee,
+        is_manager=is_line_manager_of(viewer, plan.employee),
+    )
+    page.action_groups = _group_actions(actions)
+    return page

@@ -1,0 +1,347 @@
+"""Writes to development plans.
+
+Every save of an editable row goes through ``_conditional_update``: an UPDATE that only
+matches the version the user started from. When someone else saved first it raises
+``VersionConflict`` with the row as it is now, and nothing is written. Each applied save
+writes one ``PlanChange`` per changed field in the same transaction.
+
+Agreement rule: employee and manager each give their akkoord on a plan *revision*. When
+both have, version N+1 is frozen (a snapshot without private notes) and the plan is
+"agreed". Any later applied change to the plan's content (the plan's own fields, gaps,
+actions, steps) raises the revision, clears both pending akkoords and turns an agreed plan
+into "changed since agreement" until both agree again. Comments and private notes do not
+count as content.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Case, F, Max, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from people.access import is_line_manager_of
+from people.models import Organisation, User
+from people.services import notification_create
+
+from .items import HISTORY_TYPE, ItemKind, raw
+from .models import (
+    ActionStep,
+    Competency,
+    CompetencyGap,
+    DevelopmentAction,
+    DevelopmentPlan,
+    PlanChange,
+    PlanComment,
+    PlanVersion,
+    PlanVisit,
+    PrivateNote,
+)
+from .selectors import plan_content, plan_snapshot
+
+
+class VersionConflict(Exception):
+    """Someone else saved first. ``current`` is the row as it is now (None: deleted)."""
+
+    def __init__(self, current: models.Model | None) -> None:
+        super().__init__("version conflict")
+        self.current = current
+
+
+# --- Plans -------------------------------------------------------------------------------
+
+
+def plan_get_or_create(*, employee: User) -> DevelopmentPlan:
+    """A plan is a living document per person: the first visit creates it."""
+    if employee.organisation_id is None:
+        raise PermissionDenied
+    organisation = Organisation.objects.get(pk=employee.organisation_id)
+    today = timezone.localdate()
+    plan, _created = DevelopmentPlan.objects.get_or_create(
+        employee=employee,
+        defaults={
+            "organisation": organisation,
+            "yearly_budget": organisation.default_yearly_budget,
+            "period_start": today.replace(month=1, day=1),
+            "period_end": today.replace(month=12, day=31),
+        },
+    )
+    return plan
+
+
+def _history_rows(
+    *, plan: DevelopmentPlan, by: User, item: models.Model, label: str, operation: str, diff=None
+) -> list[PlanChange]:
+    common = {
+        "plan": plan,
+        "author": by,
+        "at": timezone.now(),
+        "operation": operation,
+        "item_type": HISTORY_TYPE[type(item)],
+        "item_uuid": item.uuid,
+        "item_label": label[:200],
+    }
+    if diff is None:
+        return [PlanChange(**common)]
+    return [
+        PlanChange(**common, field=name, old=raw(old), new=raw(new))
+        for name, (old, new) in diff.items()
+    ]
+
+
+def _plan_touched(*, plan: DevelopmentPlan) -> None:
+    """Content changed: new revision, pending akkoords void, agreed → changed."""
+    DevelopmentPlan.objects.filter(pk=plan.pk).update(
+        revision=F("revision") + 1,
+        employee_agreed_at=None,
+        manager_agreed_at=None,
+        manager_agreed_by=None,
+        status=Case(
+            When(status=DevelopmentPlan.Status.AGREED, then=Value(DevelopmentPlan.Status.CHANGED)),
+            default=F("status"),
+        ),
+        updated_at=timezone.now(),
+    )
+
+
+def _db_value(value: object) -> object:
+    return value.pk if isinstance(value, models.Model) else value
+
+
+def _conditional_update(
+    *, item: models.Model, expected_version: int, changes: dict[str, object]
+) -> dict[str, tuple[object, object]]:
+    """Apply ``changes`` only if the row is still at ``expected_version``.
+
+    Returns the applied diff ``{field: (old, new)}``. The old values are read before the
+    UPDATE; because the UPDATE matches only ``expected_version`` and every save raises the
+    version, those values are exactly what the UPDATE replaced.
+    """
+    model = type(item)
+    current = model.objects.filter(pk=item.pk).first()
+    if current is None or current.version != expected_version:
+        raise VersionConflict(current)
+    diff = {}
+    for name, new in changes.items():
+        field = model._meta.get_field(name)
+        old_db = getattr(current, field.attname)
+        if old_db != _db_value(new):
+            diff[name] = (getattr(current, name), new)
+    if not diff:
+        return {}
+    updates = {
+        model._meta.get_field(name).attname: _db_value(new) for name, (_o, new) in diff.items()
+    }
+    applied = model.objects.filter(pk=item.pk, version=expected_version).update(
+        **updates, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not applied:
+        raise VersionConflict(model.objects.filter(pk=item.pk).first())
+    return diff
+
+
+@transaction.atomic
+def item_update(
+    *,
+    plan: DevelopmentPlan,
+    kind: ItemKind,
+    item: models.Model,
+    by: User,
+    expected_version: int,
+    changes: dict[str, object],
+) -> dict[str, tuple[object, object]]:
+    """Save one edited item (or plan section). Raises ``VersionConflict``."""
+    diff = _conditional_update(item=item, expected_version=expected_version, changes=changes)
+    if diff and kind.content:
+        label = kind.label_of(item)
+        if "title" in diff:
+            label = str(diff["title"][1])
+        elif "competency" in diff:
+            label = str(diff["competency"][1])
+        PlanChange.objects.bulk_create(
+            _history_rows(
+                plan=plan,
+                by=by,
+                item=item,
+                label=label,
+                operation=PlanChange.Operation.CHANGED,
+                diff=diff,
+            )
+        )
+        _plan_touched(plan=plan)
+    return diff
+
+
+@transaction.atomic
+def item_create(
+    *, plan: DevelopmentPlan, kind: ItemKind, by: User, values: dict[str, object]
+) -> models.Model:
+    if kind.model is ActionStep:
+        action = values["action"]
+        if action.plan_id != plan.pk:
+            raise PermissionDenied
+        item = ActionStep.objects.create(**values)
+    elif kind.model is PrivateNote:
+        item = PrivateNote.objects.create(plan=plan, author=by, **values)
+    else:
+        item = kind.model.objects.create(plan=plan, **values)
+    if kind.content:
+        PlanChange.objects.bulk_create(
+            _history_rows(
+                plan=plan,
+                by=by,
+                item=item,
+                label=kind.label_of(item),
+                operation=PlanChange.Operation.ADDED,
+            )
+        )
+        _plan_touched(plan=plan)
+    return item
+
+
+@transaction.atomic
+def item_delete(
+    *, plan: DevelopmentPlan, kind: ItemKind, item: models.Model, by: User, expected_version: int
+) -> None:
+    if isinstance(item, CompetencyGap) and item.actions.exists():
+        raise ValidationError(
+            _("Actions still serve this gap. Link them to another gap or a goal first.")
+        )
+    label = kind.label_of(item)
+    deleted, _by_model = type(item).objects.filter(pk=item.pk, version=expected_version).delete()
+    if not deleted:
+        raise VersionConflict(type(item).objects.filter(pk=item.pk).first())
+    if kind.content:
+        PlanChange.objects.bulk_create(
+            _history_rows(
+                plan=plan, by=by, item=item, label=label, operation=PlanChange.Operation.REMOVED
+            )
+        )
+        _plan_touched(plan=plan)
+
+
+# --- Comments ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def comment_add(
+    *,
+    plan: DevelopmentPlan,
+    by: User,
+    body: str,
+    gap: CompetencyGap | None = None,
+    action: DevelopmentAction | None = None,
+) -> PlanComment:
+    if (gap and gap.plan_id != plan.pk) or (action and action.plan_id != plan.pk):
+        raise PermissionDenied
+    comment = PlanComment.objects.create(plan=plan, author=by, body=body, gap=gap, action=action)
+    target = gap or action or plan
+    PlanChange.objects.create(
+        plan=plan,
+        author=by,
+        operation=PlanChange.Operation.COMMENTED,
+        item_type=HISTORY_TYPE[type(target)],
+        item_uuid=target.uuid,
+        item_label=(str(gap.competency.name) if gap else action.title if action else "")[:200],
+        new=body,
+    )
+    return comment
+
+
+# --- Agreement ---------------------------------------------------------------------------
+
+
+def _manager_of(plan: DevelopmentPlan, by: User) -> bool:
+    return is_line_manager_of(by, plan.employee)
+
+
+@transaction.atomic
+def plan_agree(*, plan: DevelopmentPlan, by: User, revision: int) -> PlanVersion | None:
+    """Give akkoord on ``revision``. Returns the frozen version once both have agreed.
+
+    Raises ``VersionConflict`` when the plan changed after the user loaded it: they
+    should see the change before agreeing to it.
+    """
+    locked = DevelopmentPlan.objects.select_for_update().select_related("employee").get(pk=plan.pk)
+    if locked.revision != revision:
+        raise VersionConflict(locked)
+    if locked.status == DevelopmentPlan.Status.AGREED:
+        return None  # this revision is agreed already; nothing to add
+    now = timezone.now()
+    if by.pk == locked.employee_id:
+        locked.employee_agreed_at = now
+    elif _manager_of(locked, by):
+        locked.manager_agreed_at, locked.manager_agreed_by = now, by
+    else:
+        raise PermissionDenied
+    PlanChange.objects.create(
+        plan=locked, author=by, at=now, operation=PlanChange.Operation.AGREED, item_type="plan"
+    )
+    version = None
+    if locked.employee_agreed_at and locked.manager_agreed_at:
+        number = (locked.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+        version = PlanVersion.objects.create(
+            plan=locked,
+            number=number,
+            snapshot=plan_snapshot(plan=plan_content(plan_id=locked.pk)),
+            employee_agreed_at=locked.employee_agreed_at,
+            manager_agreed_at=locked.manager_agreed_at,
+            manager=locked.manager_agreed_by,
+        )
+        locked.status = DevelopmentPlan.Status.AGREED
+        locked.employee_agreed_at = locked.manager_agreed_at = locked.manager_agreed_by = None
+    locked.save(
+        update_fields=[
+            "employee_agreed_at",
+            "manager_agreed_at",
+            "manager_agreed_by",
+            "status",
+            "updated_at",
+        ]
+    )
+    _notify_other_side(plan=locked, by=by, version=version)
+    return version
+
+
+def _notify_other_side(*, plan: DevelopmentPlan, by: User, version: PlanVersion | None) -> None:
+    employee = plan.employee
+    other = employee.line_manager if by.pk == employee.pk else employee
+    if other is None:
+        return
+    if version is not None:
+        title = _("Version %(number)s of the development plan of %(name)s is agreed") % {
+            "number": version.number,
+            "name": employee.full_name,
+        }
+    else:
+        title = _("%(name)s gave akkoord on the development plan of %(employee)s") % {
+            "name": by.full_name,
+            "employee": employee.full_name,
+        }
+    notification_create(
+        recipient=other, kind="plan_agreement", title=title, link=plan.get_absolute_url()
+    )
+
+
+# --- Visits ------------------------------------------------------------------------------
+
+
+def plan_visit_record(*, plan: DevelopmentPlan, user: User) -> None:
+    PlanVisit.objects.update_or_create(
+        plan=plan, user=user, defaults={"last_seen_at": timezone.now()}
+    )
+
+
+# --- Competency catalogue (HR) -----------------------------------------------------------
+
+
+def competency_save(
+    *, organisation_id: int, values: dict[str, object], competency: Competency | None = None
+) -> Competency:
+    competency = competency or Competency(organisation_id=organisation_id)
+    for name, value in values.items():
+        setattr(competency, name, value)
+    competency.full_clean()
+    competency.save()
+    return competency

@@ -1,0 +1,16 @@
+"""Template helpers for the plan page."""
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+
+register = template.Library()
+
+
+@register.simple_tag
+def url_if_available(name: str, **kwargs: object) -> str:
+    """The URL when another app provides it, else "" (the plan page shows upcoming
+    conversations only once the conversations app serves its fragment)."""
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
+        return ""

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+
+app_name = "plans"
+
+urlpatterns = [
+    path("mine/", views.plan_mine, name="plan-mine"),
+    path("competencies/", views.competency_list, name="competency-list"),
+    path("competencies/<uuid:competency_uuid>/", views.competency_edit, name="competency-edit"),
+    path("<uuid:plan_uuid>/", views.plan_detail, name="plan-detail"),
+    path("<uuid:plan_uuid>/agree/", views.plan_agree, name="plan-agree"),
+    path("<uuid:plan_uuid>/comments/", views.comment_add, name="plan-comment-add"),
+    path("<uuid:plan_uuid>/<slug:kind>/add/", views.item_add, name="plan-item-add"),
+    path("<uuid:plan_uuid>/<slug:kind>/<uuid:item_uuid>/", views.item_show, name="plan-item"),
+    path(
+        "<uuid:plan_uuid>/<slug:kind>/<uuid:item_uuid>/edit/",
+        views.item_edit,
+        name="plan-item-edit",
+    ),
+    path(
+        "<uuid:plan_uuid>/<slug:kind>/<uuid:item_uuid>/delete/",
+        views.item_delete,
+        name="plan-item-delete",
+    ),
+]

@@ -1,0 +1,320 @@
+"""The plan page and its in-place editing.
+
+One set of views serves every editable item kind (``items.KINDS``): show, edit, add,
+remove. Each works without JavaScript (post/redirect/get, full pages for forms) and with
+htmx (the fragment; form errors and version conflicts answer 200 with the form).
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+
+from people.models import AuditEvent
+from people.services import audit_record
+
+from . import access, selectors, services
+from .forms import AgreeForm, CommentForm, CompetencyForm, item_form
+from .items import KINDS, ItemKind, kind_named, raw
+from .models import DevelopmentPlan, PlanChange
+
+TEMPLATE = "plans/plan_detail.html"
+# Where an added or removed item shows up on the page.
+SECTION_OF = {
+    "gap": "plan-gaps",
+    "action": "plan-actions",
+    "step": "plan-actions",
+    "note": "plan-notes",
+}
+
+
+def _read_plan(request: HttpRequest, plan_uuid: UUID) -> DevelopmentPlan:
+    """The plan for reading; HR's reads of someone else's plan go to the audit log."""
+    plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid)
+    if access.is_audited_read(request.user, plan):
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.READ,
+            object_type="development_plan",
+            object_id=str(plan.uuid),
+            subject=plan.employee,
+            summary=request.path,
+            request=request,
+        )
+    return plan
+
+
+def _page_context(request: HttpRequest, plan: DevelopmentPlan, **extra) -> dict:
+    page = selectors.plan_page(plan_id=plan.pk, viewer=request.user)
+    context = {"page": page, "plan": page.plan, "kinds": KINDS, **extra}
+    if page.can_edit:
+        for name in ("gap", "action", "note"):
+            context.setdefault(
+                f"{name}_add_form", item_form(kind_named(name), plan=plan, user=request.user)
+            )
+    return context
+
+
+def _fragments(request: HttpRequest, context: dict, *names: str, oob: tuple = ()) -> HttpResponse:
+    html = "".join(render_to_string(f"{TEMPLATE}#{name}", context, request) for name in names)
+    html += "".join(
+        render_to_string(f"{TEMPLATE}#{name}", {**context, "oob": True}, request) for name in oob
+    )
+    return HttpResponse(html)
+
+
+@require_GET
+def plan_mine(request: HttpRequest) -> HttpResponse:
+    if request.user.organisation_id is None:
+        raise Http404
+    return redirect(services.plan_get_or_create(employee=request.user))
+
+
+@require_GET
+def plan_detail(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
+    plan = _read_plan(request, plan_uuid)
+    context = _page_context(request, plan)
+    if context["page"].can_edit:
+        services.plan_visit_record(plan=plan, user=request.user)
+    return render(request, TEMPLATE, context)
+
+
+@require_GET
+def item_show(request: HttpRequest, plan_uuid: UUID, kind: str, item_uuid: UUID) -> HttpResponse:
+    """One item as displayed (htmx: "cancel" and "take theirs" land here)."""
+    if not request.htmx:  # the page itself shows it (and records an HR read there)
+        plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid)
+        item = kind_named(kind).get(plan=plan, user=request.user, item_uuid=item_uuid)
+        return redirect(f"{plan.get_absolute_url()}#item-{kind}-{item.uuid}")
+    plan = _read_plan(request, plan_uuid)
+    spec = kind_named(kind)
+    item = spec.get(plan=plan, user=request.user, item_uuid=item_uuid)
+    context = _page_context(request, plan, item=item)
+    return _fragments(request, context, f"item-{kind}")
+
+
+def _form_response(request, plan, spec: ItemKind, form, item=None, **extra) -> HttpResponse:
+    """The edit form again: after a validation error or a conflict; typed text kept."""
+    context = {"plan": plan, "spec": spec, "form": form, "item": item, "kinds": KINDS, **extra}
+    if request.htmx:
+        return render(request, f"{TEMPLATE}#item-form", context)
+    return render(request, "plans/item_edit.html", context)
+
+
+def _conflict_context(spec: ItemKind, form, current, plan: DevelopmentPlan) -> dict:
+    """Their current values beside the user's own input, for the fields that differ."""
+    if current is None:
+        return {"conflict_gone": True}
+    differing = {
+        name: _display(current, name)
+        for name, mine in form.changes().items()
+        if raw(getattr(current, name)) != raw(mine)
+    }
+    last = (
+        PlanChange.objects.filter(
+            plan=plan, item_uuid=current.uuid, operation=PlanChange.Operation.CHANGED
+        )
+        .select_related("author")
+        .first()
+        if spec.content
+        else None
+    )
+    form.data = form.data.copy()
+    form.data[form.add_prefix("version")] = current.version
+    return {
+        "conflict": differing,
+        "conflict_by": last.author if last else None,
+        "conflict_at": last.at if last else None,
+    }
+
+
+def _display(item, name: str) -> str:
+    getter = getattr(item, f"get_{name}_display", None)
+    value = getter() if getter else getattr(item, name)
+    return "" if value is None else str(value)
+
+
+@require_http_methods(["GET", "POST"])
+def item_edit(request: HttpRequest, plan_uuid: UUID, kind: str, item_uuid: UUID) -> HttpResponse:
+    plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid, write=True)
+    spec = kind_named(kind)
+    access.check_kind_writable(user=request.user, plan=plan, employee_only=spec.employee_only)
+    if request.method == "POST" and selectors.item_was_removed(plan=plan, item_uuid=item_uuid):
+        # Removed by someone else while this person was editing: keep their text.
+        form = item_form(spec, plan=plan, user=request.user, data=request.POST)
+        gone = spec.model(uuid=item_uuid)
+        return _form_response(request, plan, spec, form, gone, conflict_gone=True)
+    item = spec.get(plan=plan, user=request.user, item_uuid=item_uuid)
+    form = item_form(spec, plan=plan, user=request.user, data=request.POST or None, instance=item)
+    if request.method == "GET" or not form.is_valid():
+        return _form_response(request, plan, spec, form, item)
+    try:
+        services.item_update(
+            plan=plan,
+            kind=spec,
+            item=item,
+            by=request.user,
+            expected_version=form.cleaned_data["version"] or 0,
+            changes=form.changes(),
+        )
+    except services.VersionConflict as conflict:
+        extra = _conflict_context(spec, form, conflict.current, plan)
+        return _form_response(request, plan, spec, form, conflict.current or item, **extra)
+    if not request.htmx:
+        messages.success(request, _("Your changes are saved."))
+        return redirect(f"{plan.get_absolute_url()}#item-{kind}-{item.uuid}")
+    fresh = spec.get(plan=plan, user=request.user, item_uuid=item_uuid)
+    context = _page_context(request, plan, item=fresh, saved=True)
+    return _fragments(request, context, f"item-{kind}", oob=("plan-status", "plan-budget"))
+
+
+@require_http_methods(["GET", "POST"])
+def item_add(request: HttpRequest, plan_uuid: UUID, kind: str) -> HttpResponse:
+    plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid, write=True)
+    spec = kind_named(kind)
+    if not spec.can_add:
+        raise Http404
+    form = item_form(spec, plan=plan, user=request.user, data=request.POST or None)
+    if request.method == "GET" or not form.is_valid():
+        return _form_response(request, plan, spec, form, adding=True)
+    services.item_create(plan=plan, kind=spec, by=request.user, values=form.changes())
+    return _after_add_or_remove(request, plan, kind, _("It is added."))
+
+
+def _after_add_or_remove(
+    request, plan, kind: str, message: str, level: int = messages.SUCCESS
+) -> HttpResponse:
+    """Plain: back to the section with a message. htmx: the section, message inside."""
+    section = SECTION_OF[kind]
+    if not request.htmx:
+        messages.add_message(request, level, message)
+        return redirect(f"{plan.get_absolute_url()}#{section}")
+    context = _page_context(request, plan, announce=message)
+    response = _fragments(request, context, section, oob=("plan-status", "plan-budget"))
+    return reswap(retarget(response, f"#{section}"), "outerHTML")
+
+
+@require_POST
+def item_delete(request: HttpRequest, plan_uuid: UUID, kind: str, item_uuid: UUID) -> HttpResponse:
+    plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid, write=True)
+    spec = kind_named(kind)
+    if not spec.can_delete:
+        raise Http404
+    item = spec.get(plan=plan, user=request.user, item_uuid=item_uuid)
+    if not request.POST.get("version", "").isdigit():
+        return HttpResponseBadRequest()
+    try:
+        services.item_delete(
+            plan=plan,
+            kind=spec,
+            item=item,
+            by=request.user,
+            expected_version=int(request.POST["version"]),
+        )
+    except ValidationError as refused:
+        return _after_add_or_remove(request, plan, kind, " ".join(refused.messages), messages.ERROR)
+    except services.VersionConflict:
+        message = _(
+            "Someone else changed this item meanwhile. Look at it again before removing it."
+        )
+        return _after_add_or_remove(request, plan, kind, message, messages.ERROR)
+    return _after_add_or_remove(request, plan, kind, _("It is removed."))
+
+
+@require_POST
+def comment_add(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
+    """A comment on the plan, a gap or an action (the hidden ``gap``/``action`` field)."""
+    plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid, write=True)
+    form = CommentForm(request.POST)
+    valid = form.is_valid()
+    kind = next((name for name in ("gap", "action") if form.cleaned_data.get(name)), "plan")
+    item = None
+    if kind != "plan":
+        item = kind_named(kind).get(plan=plan, user=request.user, item_uuid=form.cleaned_data[kind])
+    if valid:
+        target = {kind: item} if item else {}
+        services.comment_add(plan=plan, by=request.user, body=form.cleaned_data["body"], **target)
+    block = f"comments-{kind}-{(item or plan).uuid}"
+    if not request.htmx:
+        if not valid:
+            messages.error(request, _("Write a comment first."))
+        return redirect(f"{plan.get_absolute_url()}#{block}")
+    context = _page_context(request, plan, target_kind=kind, comment_error=not valid)
+    page = context["page"]
+    finders = {"gap": page.gap, "action": page.action}
+    context["target"] = finders[kind](item.uuid) if item else None
+    return _fragments(request, context, "comments")
+
+
+@require_POST
+def plan_agree(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
+    plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid, write=True)
+    form = AgreeForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest()
+    try:
+        version = services.plan_agree(
+            plan=plan, by=request.user, revision=form.cleaned_data["revision"]
+        )
+    except services.VersionConflict:
+        messages.warning(
+            request,
+            _(
+                "The plan changed after you opened it. Look at the changes, then give your "
+                "akkoord again."
+            ),
+        )
+        return redirect(f"{plan.get_absolute_url()}#plan-changes")
+    if version is not None:
+        messages.success(
+            request,
+            _("Both of you agreed: version %(number)s is saved.") % {"number": version.number},
+        )
+    else:
+        messages.success(
+            request, _("Your akkoord is saved. The plan is agreed once the other side agrees too.")
+        )
+    return redirect(f"{plan.get_absolute_url()}#plan-status")
+
+
+# --- Competency catalogue (HR) -----------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def competency_list(request: HttpRequest) -> HttpResponse:
+    competencies = access.competencies_for_hr(request.user)
+    form = CompetencyForm(request.POST or None, organisation_id=request.user.organisation_id)
+    if request.method == "POST" and form.is_valid():
+        services.competency_save(
+            organisation_id=request.user.organisation_id, values=form.cleaned_data
+        )
+        messages.success(request, _("The competency is added to the catalogue."))
+        return redirect("plans:competency-list")
+    return render(
+        request, "plans/competency_list.html", {"competencies": competencies, "form": form}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def competency_edit(request: HttpRequest, competency_uuid: UUID) -> HttpResponse:
+    competency = access.competency_get_for_hr(user=request.user, competency_uuid=competency_uuid)
+    form = CompetencyForm(
+        request.POST or None, instance=competency, organisation_id=competency.organisation_id
+    )
+    if request.method == "POST" and form.is_valid():
+        services.competency_save(
+            organisation_id=competency.organisation_id,
+            values=form.cleaned_data,
+            competency=competency,
+        )
+        messages.success(request, _("The competency is saved."))
+        return redirect("plans:competency-list")
+    return render(request, "plans/competency_edit.html", {"competency": competency, "form": form})
