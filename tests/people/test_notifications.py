@@ -28,7 +28,7 @@ def test_inbox_lists_only_my_notifications(world, as_user):
 
 
 def test_mark_read_with_htmx_returns_the_fragment(world, as_user):
-    notification = NotificationFactory(recipient=world.employee)
+    notification = NotificationFactory(recipient=world.employee, title="Je POP is bijgewerkt")
     response = as_user(world.employee).post(
         reverse("people:notification-read", args=[notification.uuid]), HTTP_HX_REQUEST="true"
     )
@@ -36,7 +36,7 @@ def test_mark_read_with_htmx_returns_the_fragment(world, as_user):
     assert response.status_code == 200
     assert "<html" not in html
     assert f'id="notification-{notification.uuid}"' in html
-    assert "Nieuw" not in html
+    assert ">Nieuw<" not in html  # the "new" badge is gone
     notification.refresh_from_db()
     assert notification.read_at is not None
 
