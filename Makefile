@@ -34,7 +34,7 @@ lint: $(STAMP)
 
 ## messages: extract translatable text into locale/nl and compile it
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l nl -l en --no-location --no-obsolete \
+	$(BIN)/python manage.py makemessages -l nl --no-location --no-obsolete \
 		--ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
 

@@ -132,11 +132,28 @@ class UserAdmin(OrganisationScopedAdmin, DjangoUserAdmin):
 @admin.register(Notification)
 class NotificationAdmin(OrganisationScopedAdmin):
     organisation_lookup = "recipient__organisation"
-    list_display = ["title", "recipient", "kind", "created_at", "read_at", "emailed_at"]
-    list_filter = ["kind"]
+    list_display = [
+        "title",
+        "recipient",
+        "kind",
+        "created_at",
+        "read_at",
+        "emailed_at",
+        "email_attempts",
+        "email_failed_at",
+    ]
+    list_filter = ["kind", ("emailed_at", admin.EmptyFieldListFilter), "email_failed_at"]
     search_fields = ["title", "recipient__email"]
     list_select_related = ["recipient"]
-    readonly_fields = ["created_at", "emailed_at", "read_at"]
+    # The e-mail delivery record is written by the sending task only.
+    readonly_fields = [
+        "created_at",
+        "read_at",
+        "emailed_at",
+        "email_attempts",
+        "email_error",
+        "email_failed_at",
+    ]
     autocomplete_fields = ["recipient"]
 
 

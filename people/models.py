@@ -299,6 +299,15 @@ class Notification(BaseModel):
     link = models.CharField(_("link"), max_length=500, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    # Delivery record: every attempt is counted before it talks to the mail server.
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    email_error = models.TextField(_("last e-mail error"), blank=True)
+    email_failed_at = models.DateTimeField(
+        _("e-mail given up at"),
+        null=True,
+        blank=True,
+        help_text=_("Set when every retry failed; the message was not e-mailed."),
+    )
 
     class Meta:
         verbose_name = _("notification")

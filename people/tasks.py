@@ -1,17 +1,20 @@
 """Thin Celery tasks for people: they take ids and call services."""
 
-from celery import shared_task
+from celery import Task, shared_task
+
+from pop_platform.retries import retries_left, retry_later
 
 from . import services
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OSError,),
-    retry_backoff=30,
-    retry_backoff_max=600,
-    max_retries=5,
-)
-def notification_send_email(notification_id: int) -> bool:
-    return services.notification_email(notification_id=notification_id)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def notification_send_email(self: Task, notification_id: int) -> bool:
+    try:
+        return services.notification_email(notification_id=notification_id)
+    # The mail server is down or refused, or another run is sending it right now:
+    # try again later, and after the last retry mark it as not e-mailed.
+    except (OSError, services.NotificationEmailInProgress) as error:
+        if not retries_left(self):
+            services.notification_email_give_up(notification_id=notification_id)
+            raise
+        retry_later(self, error)

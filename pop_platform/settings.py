@@ -221,16 +221,29 @@ STORAGES = {
 # --- E-mail ----------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://")
 vars().update(EMAIL_CONFIG)
+# Seconds an SMTP connection may block on one step, so a hung mail server fails the
+# attempt (and the task retries) instead of holding a worker forever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="POP Platform <pop@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Celery ----------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Seconds after which Redis hands a task that was taken but never acknowledged (its
+# worker died) to another worker. Longer than any task runs and than the longest retry
+# wait (TASK_RETRY_BACKOFF_MAX_SECONDS), or that task would be handed out twice.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+if CELERY_VISIBILITY_TIMEOUT < 1:
+    raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must be at least 1 second.")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": 60 * 60,
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        # Workers look for such abandoned tasks every tenth of the timeout (1 to 10 s)
+        # rather than kombu's default of about every 100 s.
+        "unacked_restore_interval": min(10, max(1, CELERY_VISIBILITY_TIMEOUT // 10)),
+        "unacked_restore_throttle": 1,
         "socket_connect_timeout": 3,
         "socket_timeout": 10,
     }
@@ -255,6 +268,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
+# Sending and rendering tasks retry failures (SMTP down, disk full) this many times,
+# waiting about TASK_RETRY_BACKOFF_SECONDS, then twice as long each time (at most ten
+# minutes), before they give up and record the failure on the row.
+TASK_MAX_RETRIES = env.int("TASK_MAX_RETRIES", default=5)
+TASK_RETRY_BACKOFF_SECONDS = env.int("TASK_RETRY_BACKOFF_SECONDS", default=30)
+TASK_RETRY_BACKOFF_MAX_SECONDS = 10 * 60
+if TASK_MAX_RETRIES < 0 or TASK_RETRY_BACKOFF_SECONDS < 1:
+    raise ImproperlyConfigured(
+        "TASK_MAX_RETRIES must be 0 or more and TASK_RETRY_BACKOFF_SECONDS at least 1."
+    )
 
 # --- Forms, logging --------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

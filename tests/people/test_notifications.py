@@ -1,11 +1,21 @@
 """The in-app inbox: own notifications only, marked read in place, e-mailed once."""
 
+import threading
+
+import pytest
 from django.core import mail
+from django.db import connections
 from django.urls import reverse
 
 from people.models import Notification
-from people.services import notification_create
+from people.services import (
+    NotificationEmailInProgress,
+    notification_create,
+    notification_email,
+)
+from pop_platform.locks import exclusive
 from tests.factories import NotificationFactory
+from tests.integration.harness import free_port
 
 
 def test_inbox_lists_only_my_notifications(world, as_user):
@@ -83,3 +93,100 @@ def test_inbox_query_count_does_not_grow(world, as_user, django_assert_max_num_q
     NotificationFactory.create_batch(30, recipient=world.employee)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("people:inbox"))
+
+
+@pytest.fixture
+def retries_in_process():
+    """``apply()`` runs each retry at once, in-process, as a worker would run them later.
+
+    Celery re-raises a retry instead when eager exceptions propagate, so not here.
+    """
+    from pop_platform.celery import app
+
+    previous = app.conf.task_eager_propagates
+    app.conf.task_eager_propagates = False
+    yield
+    app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture
+def smtp_nobody_listens(settings, retries_in_process):
+    """Real SMTP sending to a port on which nothing listens: the connection is refused."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 2
+    return settings
+
+
+def test_smtp_failures_are_counted_retried_and_finally_given_up(world, smtp_nobody_listens):
+    from people.tasks import notification_send_email
+
+    smtp_nobody_listens.TASK_MAX_RETRIES = 2
+    notification = NotificationFactory(recipient=world.employee)
+    # In-process, as a worker runs it: each retry at once, until it gives up.
+    result = notification_send_email.apply(args=[notification.pk], throw=False)
+    assert result.failed()
+    assert isinstance(result.result, ConnectionRefusedError)
+    notification.refresh_from_db()
+    assert notification.email_attempts == 3  # the first try and two retries
+    assert notification.email_error.startswith("ConnectionRefusedError:")
+    assert notification.email_failed_at is not None
+    assert notification.emailed_at is None
+
+
+def test_a_later_successful_send_clears_the_given_up_mark(world, smtp_nobody_listens, settings):
+    from people.tasks import notification_send_email
+
+    settings.TASK_MAX_RETRIES = 0
+    notification = NotificationFactory(recipient=world.employee)
+    assert notification_send_email.apply(args=[notification.pk], throw=False).failed()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert notification_send_email.delay(notification.pk).get() is True
+    notification.refresh_from_db()
+    assert len(mail.outbox) == 1
+    assert notification.email_attempts == 2
+    assert notification.emailed_at is not None
+    assert notification.email_failed_at is None
+    assert notification.email_error.startswith("ConnectionRefusedError:")
+
+
+def test_a_run_that_finds_another_one_sending_waits_without_an_attempt(world):
+    """Two runs of the task at once (enqueued twice): only the lock holder sends."""
+    notification = NotificationFactory(recipient=world.employee)
+    holding, done = threading.Event(), threading.Event()
+
+    def other_worker() -> None:
+        try:
+            with exclusive(f"notification-email:{notification.pk}") as mine:
+                assert mine
+                holding.set()
+                done.wait(timeout=10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert holding.wait(timeout=10)
+        with pytest.raises(NotificationEmailInProgress):
+            notification_email(notification_id=notification.pk)
+    finally:
+        done.set()
+        thread.join(timeout=10)
+    notification.refresh_from_db()
+    assert notification.email_attempts == 0
+    assert mail.outbox == []
+    # Once the other run has let go, a redelivered task sends it.
+    assert notification_email(notification_id=notification.pk) is True
+    assert len(mail.outbox) == 1
+
+
+def test_nothing_is_sent_or_counted_for_someone_who_left(world):
+    notification = NotificationFactory(recipient=world.employee)
+    world.employee.is_active = False
+    world.employee.save(update_fields=["is_active"])
+    assert notification_email(notification_id=notification.pk) is False
+    notification.refresh_from_db()
+    assert notification.email_attempts == 0
+    assert mail.outbox == []

@@ -70,3 +70,16 @@ def test_url_requires_sign_in_unless_public(client, name, pattern):
         response = getattr(client, method)(url)
         assert response.status_code == 302, f"{method.upper()} {url}"
         assert response.url.startswith(reverse("login")), response.url
+
+
+@pytest.mark.django_db
+def test_static_files_are_served_without_sign_in(settings, tmp_path):
+    """As in production: collected static files, served by WhiteNoise before sign-in."""
+    from django.core.management import call_command
+    from django.test import Client
+
+    settings.STATIC_ROOT = tmp_path
+    call_command("collectstatic", interactive=False, verbosity=0)
+    response = Client().get("/static/css/app.css")
+    assert response.status_code == 200
+    assert b".skip-link" in b"".join(response.streaming_content)

@@ -1,0 +1,25 @@
+"""Bounded retries with exponential backoff for tasks that talk to other servers."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+from celery import Task
+from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
+
+
+def retries_left(task: Task) -> bool:
+    """Whether ``task`` may try again (``TASK_MAX_RETRIES``)."""
+    return task.request.retries < settings.TASK_MAX_RETRIES
+
+
+def retry_later(task: Task, error: Exception) -> NoReturn:
+    """Enqueue ``task`` again after an exponential, jittered wait, and stop this run."""
+    countdown = get_exponential_backoff_interval(
+        factor=settings.TASK_RETRY_BACKOFF_SECONDS,
+        retries=task.request.retries,
+        maximum=settings.TASK_RETRY_BACKOFF_MAX_SECONDS,
+        full_jitter=True,
+    )
+    raise task.retry(exc=error, countdown=countdown, max_retries=settings.TASK_MAX_RETRIES)
