@@ -19,6 +19,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from email.mime.text import MIMEText
 from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
@@ -35,7 +36,7 @@ from pop_platform.delivery import delivery_give_up as _give_up
 from pop_platform.email import absolute_url, send_templated_email
 
 from .cadence import cadence_status, unit_policies
-from .calendar import conversation_ics
+from .calendar import ics_attachment
 from .models import Agreement, Conversation, PreparationAnswer, ReminderDelivery, SharedNote
 
 Kind = ReminderDelivery.Kind
@@ -289,7 +290,7 @@ class Message:
     lines: list[str]
     link: str
     link_label: str
-    attachments: list[tuple[str, bytes, str]]
+    attachments: list[MIMEText]
 
 
 def _when(moment: datetime.datetime) -> str:
@@ -310,13 +311,8 @@ def _conversation_message(delivery: ReminderDelivery, recipient: User) -> Messag
         "name": other.full_name,
         "when": _when(conversation.starts_at) if conversation.starts_at else "",
     }
-    ics = [
-        (
-            "uitnodiging.ics" if recipient.language == "nl" else "invitation.ics",
-            conversation_ics(conversation),
-            "text/calendar; method=REQUEST; charset=utf-8",
-        )
-    ]
+    filename = _("invitation") + ".ics"
+    ics = [ics_attachment(conversation, filename=filename)]
     label = _("Open the conversation")
     link = conversation.get_absolute_url()
     scheduled = conversation.status == Conversation.Status.SCHEDULED
@@ -337,19 +333,12 @@ def _conversation_message(delivery: ReminderDelivery, recipient: User) -> Messag
     if delivery.kind == Kind.CANCELLATION:
         if conversation.status != Conversation.Status.CANCELLED:
             return None
-        cancel = [
-            (
-                ics[0][0],
-                conversation_ics(conversation),
-                "text/calendar; method=CANCEL; charset=utf-8",
-            )
-        ]
         return Message(
             _("Cancelled: %(kind)s with %(name)s") % names,
             [_("The conversation of %(when)s does not take place.") % names],
             link,
             label,
-            cancel,
+            ics,
         )
     if delivery.kind == Kind.UPCOMING:
         if not scheduled or upcoming_slot(conversation) != delivery.due_slot:

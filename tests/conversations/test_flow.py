@@ -56,7 +56,7 @@ def test_manager_schedules_from_the_form_and_both_get_an_invitation(
     assert sorted(m.to[0] for m in mailoutbox) == [world.employee.email, world.manager.email]
     mail = next(m for m in mailoutbox if m.to == [world.employee.email])
     assert mail.subject == "Uitnodiging: ontwikkelgesprek met Jeroen de Vries"
-    assert mail.attachments[0][0] == "uitnodiging.ics"
+    assert mail.attachments[0].get_filename() == "uitnodiging.ics"
     assert "14:30" in mail.body and "https://meet.example.org/pop" in mail.body
     html = as_user(world.employee).get(conversation.get_absolute_url()).content.decode()
     assert "Ontwikkelgesprek" in html and "Jeroen de Vries" in html
