@@ -33,6 +33,9 @@ from .services import _prepare, preparation_questions_ensure
 
 
 def _at(day: datetime.date, hour: int, tz) -> datetime.datetime:
+    """``hour`` o'clock local on ``day``, or on the working day before it (no weekends)."""
+    while day.weekday() >= 5:
+        day -= datetime.timedelta(days=1)
     return datetime.datetime.combine(day, datetime.time(hour, 0), tzinfo=tz)
 
 
