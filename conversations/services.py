@@ -159,15 +159,8 @@ def conversation_schedule(
         location=location,
     )
     _prepare(conversation)
+    # The invitation goes to both inboxes and by e-mail with the calendar file.
     _invite(conversation=conversation, kind=ReminderDelivery.Kind.INVITATION)
-    notification_create(
-        recipient=employee,
-        kind="conversation_scheduled",
-        title=_("%(name)s planned a %(kind)s with you")
-        % {"name": manager.full_name, "kind": conversation.get_kind_display()},
-        link=conversation.get_absolute_url(),
-        send_email=False,  # the invitation e-mail says it
-    )
     return conversation
 
 
