@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from goals.models import Goal
 from people.models import Organisation, User
@@ -462,7 +463,12 @@ def _team_message(delivery: ReminderDelivery, recipient: User) -> Message | None
             parts.append(_("overdue: %(what)s") % {"what": ", ".join(row.cadence.overdue)})
         if row.overdue_actions:
             parts.append(
-                _("%(count)s overdue development actions") % {"count": row.overdue_actions}
+                ngettext(
+                    "%(count)s overdue development action",
+                    "%(count)s overdue development actions",
+                    row.overdue_actions,
+                )
+                % {"count": row.overdue_actions}
             )
         if parts:
             lines.append(f"{row.person.full_name}: {'; '.join(str(p) for p in parts)}")

@@ -158,7 +158,7 @@ def conversation_schedule(
         duration_minutes=duration_minutes,
         location=location,
     )
-    _prepare(conversation)
+    conversation_prepare(conversation)
     # The invitation goes to both inboxes and by e-mail with the calendar file.
     _invite(conversation=conversation, kind=ReminderDelivery.Kind.INVITATION)
     return conversation
@@ -217,7 +217,7 @@ def conversation_reschedule(
     )
     conversation.refresh_from_db()
     if was_requested:
-        _prepare(conversation)
+        conversation_prepare(conversation)
     _invite(conversation=conversation, kind=ReminderDelivery.Kind.INVITATION)
     return conversation
 
@@ -269,7 +269,7 @@ def previous_conversation(conversation: Conversation) -> Conversation | None:
     return earlier.order_by("-starts_at", "-id").first()
 
 
-def _prepare(conversation: Conversation) -> None:
+def conversation_prepare(conversation: Conversation) -> None:
     """Questions for the organisation, and the agenda prefilled from the plan."""
     preparation_questions_ensure(organisation_id=conversation.organisation_id)
     items: list[AgendaItem] = []
