@@ -26,7 +26,7 @@ from people.services import notification_create
 from plans.items import kind_named
 from plans.models import CompetencyGap, DevelopmentAction, DevelopmentPlan
 from plans.selectors import linkable_goals
-from plans.services import VersionConflict, _conditional_update, item_create, plan_get_or_create
+from plans.services import VersionConflict, conditional_update, item_create, plan_get_or_create
 
 from .models import (
     AgendaItem,
@@ -363,7 +363,7 @@ def shared_note_save(
     since ``expected_version``."""
     _check_writable(conversation, by)
     note, _created = SharedNote.objects.get_or_create(conversation=conversation)
-    _conditional_update(
+    conditional_update(
         item=note, expected_version=expected_version, changes={"body": body, "updated_by": by}
     )
     note.refresh_from_db()
@@ -378,7 +378,7 @@ def private_note_save(
     note, _created = ConversationPrivateNote.objects.get_or_create(
         conversation=conversation, author=by
     )
-    _conditional_update(item=note, expected_version=expected_version, changes={"body": body})
+    conditional_update(item=note, expected_version=expected_version, changes={"body": body})
     note.refresh_from_db()
     return note
 

@@ -1,6 +1,6 @@
 """Writes to development plans.
 
-Every save of an editable row goes through ``_conditional_update``: an UPDATE that only
+Every save of an editable row goes through ``conditional_update``: an UPDATE that only
 matches the version the user started from. When someone else saved first it raises
 ``VersionConflict`` with the row as it is now, and nothing is written. Each applied save
 writes one ``PlanChange`` per changed field in the same transaction.
@@ -130,7 +130,7 @@ def _db_value(value: object) -> object:
     return value.pk if isinstance(value, models.Model) else value
 
 
-def _conditional_update(
+def conditional_update(
     *, item: models.Model, expected_version: int, changes: dict[str, object]
 ) -> dict[str, tuple[object, object]]:
     """Apply ``changes`` only if the row is still at ``expected_version``.
@@ -213,9 +213,7 @@ def item_update(
     """
     for _attempt in range(MERGE_ATTEMPTS):
         try:
-            diff = _conditional_update(
-                item=item, expected_version=expected_version, changes=changes
-            )
+            diff = conditional_update(item=item, expected_version=expected_version, changes=changes)
             break
         except VersionConflict as conflict:
             if conflict.current is None or not kind.content:
