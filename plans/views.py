@@ -141,6 +141,11 @@ def item_edit(request: HttpRequest, plan_uuid: UUID, kind: str, item_uuid: UUID)
     plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid, write=True)
     spec = kind_named(kind)
     access.check_kind_writable(user=request.user, plan=plan, employee_only=spec.employee_only)
+    if request.method == "POST" and selectors.item_was_removed(plan=plan, item_uuid=item_uuid):
+        # Removed by someone else while this person was editing: keep their text.
+        form = item_form(spec, plan=plan, user=request.user, data=request.POST)
+        gone = spec.model(uuid=item_uuid)
+        return _form_response(request, plan, spec, form, gone, conflict_gone=True)
     item = spec.get(plan=plan, user=request.user, item_uuid=item_uuid)
     form = item_form(spec, plan=plan, user=request.user, data=request.POST or None, instance=item)
     if request.method == "GET" or not form.is_valid():
