@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from goals.models import Goal
 from people.models import Organisation, User
-from pop_platform.pdf import render_pdf
+from pop_platform.pdf import render_pdf, render_pdf_counted
 
 from .models import CompetencyGap, DevelopmentAction, DevelopmentPlan, PlanVersion
 from .selectors import GoalLine, plan_content, plan_goal_lines, plan_snapshot
@@ -264,9 +264,15 @@ def plan_html(*, document: PlanDocument, generated_at: datetime.datetime) -> str
 
 
 def plan_pdf(*, document: PlanDocument, generated_at: datetime.datetime) -> bytes:
-    return render_pdf(
-        html=plan_html(document=document, generated_at=generated_at), max_pages=PLAN_MAX_PAGES
-    )
+    return plan_pdf_counted(document=document, generated_at=generated_at)[0]
+
+
+def plan_pdf_counted(
+    *, document: PlanDocument, generated_at: datetime.datetime
+) -> tuple[bytes, int]:
+    """The plan PDF and its number of pages."""
+    html = plan_html(document=document, generated_at=generated_at)
+    return render_pdf_counted(html=html, max_pages=PLAN_MAX_PAGES)
 
 
 # --- The blank template ------------------------------------------------------------------

@@ -15,8 +15,6 @@ count as content.
 
 from __future__ import annotations
 
-import io
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
@@ -42,7 +40,7 @@ from .models import (
     PlanVisit,
     PrivateNote,
 )
-from .pdf import owner_language, plan_document, plan_pdf
+from .pdf import owner_language, plan_document, plan_pdf_counted
 from .selectors import plan_content, plan_snapshot
 
 
@@ -417,21 +415,15 @@ def plan_export_render(*, export_id: int) -> PlanExport:
     export = PlanExport.objects.select_related("plan").get(pk=export_id)
     with translation.override(export.language):
         document = plan_document(plan_id=export.plan_id, language=export.language)
-        pdf = plan_pdf(document=document, generated_at=timezone.now())
+        pdf, pages = plan_pdf_counted(document=document, generated_at=timezone.now())
     name = f"pop-{export.plan.uuid}-{export.uuid}.pdf"
     export.file.save(name, ContentFile(pdf), save=False)
-    export.pages = pdf_page_count(pdf)
+    export.pages = pages
     export.status = PlanExport.Status.DONE
     export.finished_at = timezone.now()
     export.error = ""
     export.save(update_fields=["file", "pages", "status", "finished_at", "error", "updated_at"])
     return export
-
-
-def pdf_page_count(pdf: bytes) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 def plan_export_release(*, export_id: int) -> None:

@@ -153,13 +153,6 @@ def pdf_info(pdf: bytes) -> dict[str, str]:
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):
-    """PDF files go to a throwaway folder."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def listener():
     """A local HTTP server that counts every request it receives."""
     hits: list[str] = []

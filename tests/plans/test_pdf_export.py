@@ -159,13 +159,13 @@ def test_htmx_polls_while_rendering_and_stops_when_done(world, pop, as_user):
 
 def test_the_task_is_claimed_once_when_enqueued_twice(world, pop, monkeypatch):
     renders = []
-    real = pdf.render_pdf
+    real = pdf.render_pdf_counted
 
     def counting(**kwargs):
         renders.append(1)
         return real(**kwargs)
 
-    monkeypatch.setattr(pdf, "render_pdf", counting)
+    monkeypatch.setattr(pdf, "render_pdf_counted", counting)
     export = PlanExport.objects.create(
         plan=pop.plan, requested_by=world.employee, language="nl", fingerprint="x"
     )
