@@ -42,41 +42,68 @@ def build_plan():
 
     from goals.models import Goal
     from people.models import Organisation, OrgUnit, User
-    from plans.models import Competency, CompetencyGap, DevelopmentAction, DevelopmentPlan
+    from plans.models import Competency, CompetencyGap, DevelopmentPlan
 
     organisation = Organisation.objects.create(name="Zorggroep De Linde")
     team = OrgUnit.objects.create(organisation=organisation, name="Wijkteam Noord")
     manager = User.objects.create(
-        email="manager@bench.test", full_name="Jeroen de Vries",
-        organisation=organisation, unit=team,
+        email="manager@bench.test",
+        full_name="Jeroen de Vries",
+        organisation=organisation,
+        unit=team,
     )
     employee = User.objects.create(
-        email="employee@bench.test", full_name="Sanne Jansen",
-        organisation=organisation, unit=team, line_manager=manager,
+        email="employee@bench.test",
+        full_name="Sanne Jansen",
+        organisation=organisation,
+        unit=team,
+        line_manager=manager,
         job_title="Wijkverpleegkundige",
     )
     today = datetime.date(2026, 1, 1)
     org_goal = Goal.objects.create(
-        organisation=organisation, level="organisation", title="Digitale zorg voor iedere cliënt",
-        metric="none", status="active", start_date=today, due_date=today.replace(month=12),
+        organisation=organisation,
+        level="organisation",
+        title="Digitale zorg voor iedere cliënt",
+        metric="none",
+        status="active",
+        start_date=today,
+        due_date=today.replace(month=12),
         visibility="organisation",
     )
     team_goal = Goal.objects.create(
-        organisation=organisation, level="team", owner_unit=team, parent=org_goal,
-        title="Beeldzorg in Wijkteam Noord", metric="none", status="active", visibility="team",
+        organisation=organisation,
+        level="team",
+        owner_unit=team,
+        parent=org_goal,
+        title="Beeldzorg in Wijkteam Noord",
+        metric="none",
+        status="active",
+        visibility="team",
     )
     goals = [
         Goal.objects.create(
-            organisation=organisation, level="individual", owner_person=employee,
-            parent=team_goal, title=f"Doel {n}: twintig cliënten begeleiden met beeldzorg",
-            metric="number", start_value=0, target_value=20, current_value=4 * n,
-            status="active", start_date=today, due_date=today.replace(month=12),
+            organisation=organisation,
+            level="individual",
+            owner_person=employee,
+            parent=team_goal,
+            title=f"Doel {n}: twintig cliënten begeleiden met beeldzorg",
+            metric="number",
+            start_value=0,
+            target_value=20,
+            current_value=4 * n,
+            status="active",
+            start_date=today,
+            due_date=today.replace(month=12),
         )
         for n in range(1, 4)
     ]
     plan = DevelopmentPlan.objects.create(
-        employee=employee, organisation=organisation, yearly_budget=Decimal("2500"),
-        period_start=today, period_end=today.replace(month=12, day=31),
+        employee=employee,
+        organisation=organisation,
+        yearly_budget=Decimal("2500"),
+        period_start=today,
+        period_end=today.replace(month=12, day=31),
         employee_ambition="Groeien naar specialistisch wijkverpleegkundige e-health. " * 4,
         organisation_ambition="Meer cliënten zelfstandig thuis met digitale zorg. " * 3,
     )
@@ -87,8 +114,12 @@ def build_plan():
         )
         gaps.append(
             CompetencyGap.objects.create(
-                plan=plan, competency=competency, current_level=2, desired_level=4,
-                why_it_matters="Nodig voor de beeldzorg in de wijk.", goal=goals[n % 3],
+                plan=plan,
+                competency=competency,
+                current_level=2,
+                desired_level=4,
+                why_it_matters="Nodig voor de beeldzorg in de wijk.",
+                goal=goals[n % 3],
             )
         )
     return plan
@@ -107,10 +138,17 @@ def add_actions(plan, count: int) -> None:
     kinds, statuses = list(DevelopmentAction.Kind), list(DevelopmentAction.Status)
     DevelopmentAction.objects.bulk_create(
         DevelopmentAction(
-            plan=plan, gap=gaps[n % 4], goal=gaps[n % 4].goal, kind=kinds[n % len(kinds)],
-            status=statuses[n % len(statuses)], priority=1 + n % 3,
-            title=f"Ontwikkelactie {n + 1}", provider="Zorgacademie",
-            start_date=today, due_date=today.replace(month=6), cost=Decimal(75 + n),
+            plan=plan,
+            gap=gaps[n % 4],
+            goal=gaps[n % 4].goal,
+            kind=kinds[n % len(kinds)],
+            status=statuses[n % len(statuses)],
+            priority=1 + n % 3,
+            title=f"Ontwikkelactie {n + 1}",
+            provider="Zorgacademie",
+            start_date=today,
+            due_date=today.replace(month=6),
+            cost=Decimal(75 + n),
         )
         for n in range(start, start + count)
     )
@@ -149,7 +187,7 @@ def main() -> int:
 
         plan = build_plan()
         add_actions(plan, 10)
-        while (pages := app_render(plan)[1]) < args.pages:
+        while app_render(plan)[1] < args.pages:
             add_actions(plan, 2)
         actions = plan.actions.count()
         document = pdf.plan_document(plan_id=plan.pk, language="nl")
@@ -176,7 +214,8 @@ def main() -> int:
         print(f"runs: {args.runs}")
         print(f"median app path:        {app:.3f} s")
         print(f"median WeasyPrint alone: {alone:.3f} s")
-        print(f"ratio app / WeasyPrint:  {app / alone:.3f} (overhead {100 * (app / alone - 1):+.1f} %)")
+        overhead = 100 * (app / alone - 1)
+        print(f"ratio app / WeasyPrint:  {app / alone:.3f} (overhead {overhead:+.1f} %)")
     return 0
 
 

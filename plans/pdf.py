@@ -240,7 +240,9 @@ def page_counter_css() -> str:
     """The CSS ``content`` value for "Page 2 of 5" in the active language."""
     text = gettext("Page %(page)s of %(pages)s")
     quoted = text.replace("\\", "\\\\").replace('"', '\\"')
-    quoted = quoted.replace("%(page)s", '" counter(page) "').replace("%(pages)s", '" counter(pages) "')
+    quoted = quoted.replace("%(page)s", '" counter(page) "').replace(
+        "%(pages)s", '" counter(pages) "'
+    )
     return f'"{quoted}"'
 
 
@@ -256,9 +258,7 @@ def _common_context(*, organisation: Organisation, generated_at: datetime.dateti
 
 
 def plan_html(*, document: PlanDocument, generated_at: datetime.datetime) -> str:
-    with translation.override(document.language), timezone.override(
-        document.organisation.tzinfo
-    ):
+    with translation.override(document.language), timezone.override(document.organisation.tzinfo):
         context = _common_context(organisation=document.organisation, generated_at=generated_at)
         return render_to_string("plans/pdf/plan.html", {**context, "doc": document})
 
@@ -309,7 +309,8 @@ def template_pdf(*, organisation: Organisation, language: str, goals: list[Goal]
 def template_pdf_for(*, organisation: Organisation, language: str) -> bytes:
     """The blank template, cached per organisation, language and strategic goals."""
     goals = strategic_goals(organisation=organisation)
-    key = f"pop-template-pdf:{template_fingerprint(organisation=organisation, language=language, goals=goals)}"
+    fingerprint = template_fingerprint(organisation=organisation, language=language, goals=goals)
+    key = f"pop-template-pdf:{fingerprint}"
     pdf = cache.get(key)
     if pdf is None:
         pdf = template_pdf(organisation=organisation, language=language, goals=goals)

@@ -362,7 +362,9 @@ def plan_export_latest(*, plan: DevelopmentPlan) -> PlanExport | None:
 
 
 def plan_export_latest_done(*, plan: DevelopmentPlan) -> PlanExport | None:
-    return PlanExport.objects.filter(plan=plan, status=PlanExport.Status.DONE).exclude(file="").first()
+    return (
+        PlanExport.objects.filter(plan=plan, status=PlanExport.Status.DONE).exclude(file="").first()
+    )
 
 
 def plan_export_current_fingerprint(*, plan: DevelopmentPlan) -> str:
@@ -385,9 +387,7 @@ def plan_export_request(*, plan: DevelopmentPlan, by: User) -> PlanExport:
     done = same.filter(status=PlanExport.Status.DONE).exclude(file="").first()
     if done is not None and done.file.storage.exists(done.file.name):
         return done
-    busy = same.filter(
-        status__in=[PlanExport.Status.PENDING, PlanExport.Status.RENDERING]
-    ).first()
+    busy = same.filter(status__in=[PlanExport.Status.PENDING, PlanExport.Status.RENDERING]).first()
     if busy is not None and not busy.is_stale(limit_seconds=PDF_STALE_AFTER):
         return busy
     export = PlanExport.objects.create(

@@ -334,8 +334,10 @@ def _pdf_context(plan: DevelopmentPlan) -> dict:
     if state in ("pending", "rendering"):
         state = "working"
     ready = services.plan_export_latest_done(plan=plan)
-    outdated = ready is not None and state in ("done", "failed") and (
-        ready.fingerprint != services.plan_export_current_fingerprint(plan=plan)
+    outdated = (
+        ready is not None
+        and state in ("done", "failed")
+        and (ready.fingerprint != services.plan_export_current_fingerprint(plan=plan))
     )
     return {"plan": plan, "export": export, "state": state, "ready": ready, "outdated": outdated}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -67,7 +68,7 @@ def test_employee_requests_waits_for_and_downloads_their_plan_pdf(
         download_link.click()
     download = info.value
     assert re.fullmatch(r"pop-sanne-\S+\.pdf", download.suggested_filename)
-    text = pdf_text(open(download.path(), "rb").read())
+    text = pdf_text(Path(download.path()).read_bytes())
     assert "Twintig cliënten met beeldzorg" in text
     assert "Persoonlijk ontwikkelingsplan" in text and "Pagina 1 van 2" in text
     employee.assert_no_console_errors()

@@ -101,7 +101,12 @@ def test_the_owner_language_english(pop, world):
     language = pdf.owner_language(pop.plan)
     assert language == "en"
     text = pdf_text(_render(pop.plan, language))
-    for heading in ("Personal development plan", "1. Ambitions", "2. Goals", "4. Development actions"):
+    for heading in (
+        "Personal development plan",
+        "1. Ambitions",
+        "2. Goals",
+        "4. Development actions",
+    ):
         assert heading in text
     assert "Page 1 of" in text and "Generated on 2 March 2026" in text
     assert "Twintig cliënten begeleiden met beeldzorg" in text

@@ -255,4 +255,3 @@ def test_a_fresh_render_of_the_same_content_is_shared(world, pop, request_pdf):
     )
     request_pdf(pop.plan, world.manager)
     assert list(PlanExport.objects.all()) == [busy]
-
