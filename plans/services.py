@@ -423,7 +423,16 @@ def plan_export_render(*, export_id: int) -> PlanExport:
     export.finished_at = timezone.now()
     export.error = ""
     export.save(update_fields=["file", "pages", "status", "finished_at", "error", "updated_at"])
+    _plan_export_prune(export=export)
     return export
+
+
+def _plan_export_prune(*, export: PlanExport) -> None:
+    """Personal data does not linger: only the newest file of a plan is kept."""
+    older = PlanExport.objects.filter(plan_id=export.plan_id, created_at__lte=export.created_at)
+    for old in older.exclude(pk=export.pk).exclude(file=""):
+        old.file.delete(save=False)
+        PlanExport.objects.filter(pk=old.pk).update(file="")
 
 
 def plan_export_release(*, export_id: int) -> None:

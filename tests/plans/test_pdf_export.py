@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
 from celery.exceptions import Retry
@@ -255,3 +256,17 @@ def test_a_fresh_render_of_the_same_content_is_shared(world, pop, request_pdf):
     )
     request_pdf(pop.plan, world.manager)
     assert list(PlanExport.objects.all()) == [busy]
+
+
+def test_only_the_newest_file_of_a_plan_is_kept(world, pop, request_pdf, media_root):
+    request_pdf(pop.plan, world.employee)
+    first = PlanExport.objects.get()
+    old_path = first.file.path
+    pop.goal.current_value = 12
+    pop.goal.save(update_fields=["current_value"])
+    request_pdf(pop.plan, world.employee)
+    first.refresh_from_db()
+    newest = PlanExport.objects.first()
+    assert newest != first and newest.file and not first.file
+    assert not Path(old_path).exists()
+    assert sorted(p.name for p in media_root.rglob("*.pdf")) == [newest.file.name.split("/")[-1]]
