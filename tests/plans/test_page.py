@@ -195,6 +195,11 @@ def test_conflict_shows_their_value_beside_mine_and_keep_mine_applies(world, pop
     assert 'name="version" value="2"' in html  # "save my version" now targets their version
     pop.action.refresh_from_db()
     assert pop.action.description == theirs
+    # "Take theirs" shows the item as it is now.
+    show = reverse("plans:plan-item", args=[pop.plan.uuid, "action", pop.action.uuid])
+    assert f'hx-get="{show}"' in html
+    shown = as_user(world.employee).get(show, **HX).content.decode()
+    assert theirs in shown and mine not in shown and "<form" not in shown
     # Keep mine: submit again with the version from the conflict view.
     response = as_user(world.employee).post(
         url, _action_data(pop, description=mine, version=2), **HX
@@ -249,6 +254,15 @@ def test_add_step_and_comment_with_htmx_return_their_sections(world, pop, as_use
     html = response.content.decode()
     assert f'id="comments-gap-{pop.gap.uuid}"' in html and "Dank je!" in html
     assert PlanComment.objects.filter(gap=pop.gap, author=world.employee).exists()
+    # An empty comment: the block again, with the message; nothing stored.
+    response = client.post(comment, {"body": "", "action": pop.action.uuid}, **HX)
+    html = response.content.decode()
+    assert (
+        f'id="comments-action-{pop.action.uuid}"' in html and "Schrijf eerst een reactie." in html
+    )
+    assert PlanComment.objects.count() == 2
+    response = client.post(comment, {"body": "Op het hele plan"})
+    assert response.url == f"{pop.plan.get_absolute_url()}#comments-plan-{pop.plan.uuid}"
 
 
 def test_changes_since_last_visit_and_since_agreed_version(world, pop, as_user):
@@ -332,3 +346,30 @@ def test_without_javascript_edit_and_add_are_full_pages(world, pop, as_user):
     assert "<html" in html and "Ontwikkelactie" in html and 'name="title"' in html
     show = reverse("plans:plan-item", args=[pop.plan.uuid, "gap", pop.gap.uuid])
     assert client.get(show).url == f"{pop.plan.get_absolute_url()}#item-gap-{pop.gap.uuid}"
+
+
+def test_removing_items(world, pop, as_user):
+    client = as_user(world.employee)
+
+    def url(kind, item):
+        return reverse("plans:plan-item-delete", args=[pop.plan.uuid, kind, item.uuid])
+
+    html = client.post(url("gap", pop.gap), {"version": 1}, **HX).content.decode()
+    assert "Er zijn nog acties gekoppeld aan deze competentie." in html
+    assert CompetencyGap.objects.filter(pk=pop.gap.pk).exists()
+    services.item_update(
+        plan=pop.plan,
+        kind=KINDS["action"],
+        item=pop.action,
+        by=world.manager,
+        expected_version=1,
+        changes={"title": "Nieuwe titel"},
+    )
+    html = client.post(url("action", pop.action), {"version": 1}, **HX).content.decode()
+    assert "Iemand anders heeft dit onderdeel intussen gewijzigd." in html
+    assert DevelopmentAction.objects.filter(pk=pop.action.pk).exists()
+    assert client.post(url("step", pop.step), {"version": "x"}).status_code == 400
+    response = client.post(url("step", pop.step), {"version": 1})
+    assert response.url == f"{pop.plan.get_absolute_url()}#plan-actions"
+    assert not ActionStep.objects.exists()
+    assert "Verwijderd." in client.get(response.url).content.decode()
