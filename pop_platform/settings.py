@@ -267,7 +267,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+# One sweep decides which reminders are due and queues one small task per delivery.
+REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=5 * 60)
+CELERY_BEAT_SCHEDULE: dict = {
+    "reminders-sweep": {
+        "task": "conversations.tasks.reminders_sweep",
+        "schedule": REMINDER_SWEEP_SECONDS,
+    },
+}
 # Sending and rendering tasks retry failures (SMTP down, disk full) this many times,
 # waiting about TASK_RETRY_BACKOFF_SECONDS, then twice as long each time (at most ten
 # minutes), before they give up and record the failure on the row.

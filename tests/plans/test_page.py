@@ -55,8 +55,9 @@ def test_page_shows_ambitions_goals_gaps_actions_budget(world, pop, as_user):
     assert re.search(r'data-testid="budget-used">€ 150,00', html)
     assert re.search(r'data-testid="budget-left">€ 1.350,00', html)
     assert 'data-testid="budget-warning"' not in html
-    # The conversations app does not serve its fragment yet: no container.
-    assert 'id="plan-conversations"' not in html
+    # The conversations app serves the next and last conversations; the page loads them.
+    url = f"/conversations/plan/{pop.plan.uuid}/"
+    assert f'id="plan-conversations" class="card shadow-sm mb-4" hx-get="{url}"' in html
 
 
 def test_actions_are_grouped_by_priority_and_status_and_over_budget_warns(world, pop, as_user):
@@ -325,14 +326,6 @@ def test_query_count_does_not_grow_with_actions(world, pop, as_user, persona):
     print(f"plan page queries for {persona}: 3 actions={small}, 30 actions={large}")
     assert large == small, sql
     assert small <= 35, sql
-
-
-@pytest.mark.urls("tests.plans.urls_with_conversations")
-def test_upcoming_conversations_load_once_the_conversations_app_serves_them(world, pop, as_user):
-    html = as_user(world.employee).get(pop.plan.get_absolute_url()).content.decode()
-    url = f"/conversations-test/plan/{pop.plan.uuid}/"
-    assert 'id="plan-conversations"' in html
-    assert f'hx-get="{url}" hx-trigger="load"' in html
 
 
 def test_without_javascript_edit_and_add_are_full_pages(world, pop, as_user):
