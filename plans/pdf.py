@@ -246,9 +246,9 @@ def page_counter_css() -> str:
     return f'"{quoted}"'
 
 
-def _common_context(*, organisation: Organisation, generated_at: datetime.datetime | None) -> dict:
+def print_context(*, organisation: Organisation, generated_at: datetime.datetime | None) -> dict:
+    """What ``templates/pdf/base.html`` needs: for every PDF of the platform."""
     return {
-        "sections": SECTIONS,
         "organisation": organisation,
         "generated_at": generated_at,
         "page_counter": page_counter_css(),
@@ -259,8 +259,10 @@ def _common_context(*, organisation: Organisation, generated_at: datetime.dateti
 
 def plan_html(*, document: PlanDocument, generated_at: datetime.datetime) -> str:
     with translation.override(document.language), timezone.override(document.organisation.tzinfo):
-        context = _common_context(organisation=document.organisation, generated_at=generated_at)
-        return render_to_string("plans/pdf/plan.html", {**context, "doc": document})
+        context = print_context(organisation=document.organisation, generated_at=generated_at)
+        return render_to_string(
+            "plans/pdf/plan.html", {**context, "sections": SECTIONS, "doc": document}
+        )
 
 
 def plan_pdf(*, document: PlanDocument, generated_at: datetime.datetime) -> bytes:
@@ -295,9 +297,10 @@ def template_fingerprint(*, organisation: Organisation, language: str, goals: li
 
 def template_html(*, organisation: Organisation, language: str, goals: list[Goal]) -> str:
     with translation.override(language), timezone.override(organisation.tzinfo):
-        context = _common_context(organisation=organisation, generated_at=None)
+        context = print_context(organisation=organisation, generated_at=None)
         return render_to_string(
-            "plans/pdf/plan.html", {**context, "blank": True, "strategic_goals": goals}
+            "plans/pdf/plan.html",
+            {**context, "sections": SECTIONS, "blank": True, "strategic_goals": goals},
         )
 
 
