@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from celery.exceptions import Retry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +17,7 @@ from plans import pdf, services, tasks
 from plans.items import kind_named
 from plans.models import PlanExport
 
-from .conftest import pdf_text
+from .conftest import make_action, pdf_text
 
 READERS = {"employee", "manager", "hr"}
 OUTSIDERS = {"colleague", "other_manager", "other_hr"}
@@ -270,3 +272,32 @@ def test_only_the_newest_file_of_a_plan_is_kept(world, pop, request_pdf, media_r
     assert newest != first and newest.file and not first.file
     assert not Path(old_path).exists()
     assert sorted(p.name for p in media_root.rglob("*.pdf")) == [newest.file.name.split("/")[-1]]
+
+
+def _queries(call) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return len(captured), "\n".join(q["sql"] for q in captured.captured_queries)
+
+
+def test_queries_do_not_grow_with_the_plan(world, pop, as_user, request_pdf):
+    """The status page (which compares fingerprints) and the render path, 3 and 30 actions."""
+    client = as_user(world.hr)
+    request_pdf(pop.plan, world.employee)
+
+    def measure() -> tuple[int, int, str]:
+        page, page_sql = _queries(lambda: client.get(_url(pop.plan)))
+        render, render_sql = _queries(
+            lambda: pdf.plan_document(plan_id=pop.plan.pk, language="nl").fingerprint()
+        )
+        return page, render, page_sql + render_sql
+
+    for number in range(3):
+        make_action(pop.plan, pop.gap, title=f"Actie {number}")
+    small_page, small_render, _ = measure()
+    for number in range(3, 30):
+        make_action(pop.plan, pop.gap, title=f"Actie {number}")
+    large_page, large_render, sql = measure()
+    print(f"pdf page: {small_page}/{large_page} queries, document: {small_render}/{large_render}")
+    assert (large_page, large_render) == (small_page, small_render), sql
+    assert small_page <= 30 and small_render <= 15, sql
