@@ -6,7 +6,7 @@ import datetime
 from pathlib import Path
 
 import pytest
-from celery.exceptions import Retry
+from celery.exceptions import Retry, SoftTimeLimitExceeded
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -301,3 +301,35 @@ def test_queries_do_not_grow_with_the_plan(world, pop, as_user, request_pdf):
     print(f"pdf page: {small_page}/{large_page} queries, document: {small_render}/{large_render}")
     assert (large_page, large_render) == (small_page, small_render), sql
     assert small_page <= 30 and small_render <= 15, sql
+
+
+def test_a_render_over_the_time_limit_is_recorded_as_failed(world, pop, monkeypatch):
+    assert tasks.plan_render_pdf.soft_time_limit == services.PDF_SOFT_TIME_LIMIT
+    assert tasks.plan_render_pdf.time_limit == services.PDF_TIME_LIMIT
+    assert services.PDF_STALE_AFTER > services.PDF_TIME_LIMIT
+
+    def too_slow(**kwargs):
+        raise SoftTimeLimitExceeded
+
+    monkeypatch.setattr(pdf, "render_pdf_counted", too_slow)
+    export = PlanExport.objects.create(
+        plan=pop.plan, requested_by=world.employee, language="nl", fingerprint="x"
+    )
+    tasks.plan_render_pdf.delay(export.pk)
+    export.refresh_from_db()
+    assert export.status == PlanExport.Status.FAILED
+    assert export.error == f"Time limit of {services.PDF_SOFT_TIME_LIMIT} s reached."
+
+
+def test_an_unexpected_error_is_recorded_and_raised_for_the_log(world, pop, monkeypatch):
+    def broken(**kwargs):
+        raise ValueError("unexpected")
+
+    monkeypatch.setattr(pdf, "render_pdf_counted", broken)
+    export = PlanExport.objects.create(
+        plan=pop.plan, requested_by=world.employee, language="nl", fingerprint="x"
+    )
+    with pytest.raises(ValueError):
+        tasks.plan_render_pdf.delay(export.pk)
+    export.refresh_from_db()
+    assert export.status == PlanExport.Status.FAILED and "unexpected" in export.error
