@@ -29,7 +29,7 @@ from .models import (
     PreparationQuestion,
     SharedNote,
 )
-from .services import _prepare, preparation_questions_ensure
+from .services import conversation_prepare, preparation_questions_ensure
 
 
 def _at(day: datetime.date, hour: int, tz) -> datetime.datetime:
@@ -113,7 +113,7 @@ def _sanne(organisation: Organisation) -> None:
         starts_at=_at(today + datetime.timedelta(days=5), 10, tz),
         location="Kamer 2.14",
     )
-    _prepare(upcoming)
+    conversation_prepare(upcoming)
     AgendaItem.objects.create(
         conversation=upcoming,
         author=sanne,

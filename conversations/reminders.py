@@ -23,9 +23,11 @@ from email.mime.text import MIMEText
 from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from goals.models import Goal
 from people.models import Organisation, User
@@ -122,14 +124,16 @@ def _conversation_reminders(organisation: Organisation, now: datetime.datetime) 
                 for p in parties
                 if (conversation.pk, p) not in answered
             ]
-    held = Conversation.objects.filter(
-        organisation=organisation,
-        status=Conversation.Status.HELD,
-        held_at__gte=now - WINDOW - datetime.timedelta(days=2),
-    ).select_related("organisation")
+    held = without_notes(
+        Conversation.objects.filter(
+            organisation=organisation,
+            status=Conversation.Status.HELD,
+            held_at__gte=now - WINDOW - datetime.timedelta(days=2),
+        ).select_related("organisation")
+    )
     for conversation in held:
         slot = notes_slot(conversation)
-        if slot <= now < slot + WINDOW and _notes_missing(conversation):
+        if slot <= now < slot + WINDOW:
             found.append(
                 Candidate(
                     Kind.NOTES_MISSING,
@@ -142,9 +146,11 @@ def _conversation_reminders(organisation: Organisation, now: datetime.datetime) 
     return found
 
 
-def _notes_missing(conversation: Conversation) -> bool:
-    has_notes = SharedNote.objects.filter(conversation=conversation).exclude(body="").exists()
-    return not has_notes and not Agreement.objects.filter(conversation=conversation).exists()
+def without_notes(conversations: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    """Those of ``conversations`` with neither shared notes nor agreements."""
+    notes = SharedNote.objects.filter(conversation=OuterRef("pk")).exclude(body="")
+    agreements = Agreement.objects.filter(conversation=OuterRef("pk"))
+    return conversations.filter(~Exists(notes), ~Exists(agreements))
 
 
 def _dated_reminders(organisation: Organisation, now: datetime.datetime) -> list[Candidate]:
@@ -372,7 +378,8 @@ def _conversation_message(delivery: ReminderDelivery, recipient: User) -> Messag
             [],
         )
     if delivery.kind == Kind.NOTES_MISSING:
-        if conversation.status != Conversation.Status.HELD or not _notes_missing(conversation):
+        still_missing = without_notes(Conversation.objects.filter(pk=conversation.pk)).exists()
+        if conversation.status != Conversation.Status.HELD or not still_missing:
             return None
         return Message(
             _("Record the notes of your %(kind)s with %(name)s") % names,
@@ -462,7 +469,12 @@ def _team_message(delivery: ReminderDelivery, recipient: User) -> Message | None
             parts.append(_("overdue: %(what)s") % {"what": ", ".join(row.cadence.overdue)})
         if row.overdue_actions:
             parts.append(
-                _("%(count)s overdue development actions") % {"count": row.overdue_actions}
+                ngettext(
+                    "%(count)s overdue development action",
+                    "%(count)s overdue development actions",
+                    row.overdue_actions,
+                )
+                % {"count": row.overdue_actions}
             )
         if parts:
             lines.append(f"{row.person.full_name}: {'; '.join(str(p) for p in parts)}")

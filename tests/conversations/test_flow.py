@@ -1,6 +1,7 @@
 """Scheduling, the agenda prefilled from the plan, carry-over, notes and agreements."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -366,3 +367,41 @@ def test_plan_page_fragment_shows_next_and_last(world, pop, conversation, as_use
     hr_html = as_user(world.hr).get(url).content.decode()
     assert conversation.get_absolute_url() not in hr_html
     assert as_user(world.colleague).get(url).status_code == 404
+
+
+def test_team_page_shows_who_is_overdue_under_the_policy(world, pop, as_user):
+    from conversations.models import UnitCadence
+
+    for person in (world.employee, world.colleague):
+        person.date_joined = timezone.now() - datetime.timedelta(days=400)
+        person.save(update_fields=["date_joined"])
+    Conversation.objects.create(
+        organisation=world.organisation,
+        employee=world.colleague,
+        manager=world.manager,
+        kind="development",
+        status="held",
+        starts_at=timezone.now() - datetime.timedelta(days=10),
+    )
+    html = as_user(world.manager).get(reverse("conversations:team")).content.decode()
+    rows = {
+        re.search(r'<th scope="row">([^<]+)<', row).group(1): row
+        for row in html.split('data-testid="team-row"')[1:]
+    }
+    assert (
+        "te laat" in rows["Sanne Jansen"] and "check-in, ontwikkelgesprek" in rows["Sanne Jansen"]
+    )
+    assert "op schema" in rows["Daan Visser"] and re.search(
+        r"Ontwikkelgesprek</span>:\s+laatste", rows["Daan Visser"]
+    )
+    assert "akkoord" not in rows["Daan Visser"] and "nog geen plan" in rows["Daan Visser"]
+    assert "1 persoon is te laat volgens het beleid." in html
+    UnitCadence.objects.create(
+        unit=world.team, checkin_cadence_weeks=70, conversation_interval_months=24
+    )
+    html = as_user(world.manager).get(reverse("conversations:team")).content.decode()
+    assert "0 personen zijn te laat volgens het beleid." in html
+    assert (
+        "Ritme van de eenheid: elke 70 weken een check-in, elke 24 maanden een ontwikkelgesprek."
+        in html
+    )

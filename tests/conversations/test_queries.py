@@ -83,6 +83,29 @@ def test_team_page_does_not_grow(world, as_user):
     _measure(world, as_user, reverse("conversations:team"), "/team/", check)
 
 
+def test_conversation_page_does_not_grow_with_agenda_and_agreements(world, conversation, as_user):
+    from conversations.services import agenda_item_add, agreement_add
+
+    client = as_user(world.employee)
+
+    def add(count):
+        for n in range(count):
+            agenda_item_add(conversation=conversation, by=world.employee, text=f"Punt {n}")
+            agreement_add(
+                conversation=conversation,
+                by=world.manager,
+                text=f"Afspraak {n}",
+                owner=world.employee,
+            )
+
+    add(3)
+    small, _sql = _count(client, conversation.get_absolute_url())
+    add(27)
+    large, sql = _count(client, conversation.get_absolute_url())
+    MEASURED["/conversations/<uuid>/"] = [small, large]
+    assert small == large, sql
+
+
 def test_zz_report_query_counts():
     """Print what the budget tests measured (shown with ``-s``)."""
     for name, (small, large) in MEASURED.items():

@@ -293,3 +293,27 @@ def test_beat_runs_one_sweep_every_five_minutes(settings):
     (entry,) = settings.CELERY_BEAT_SCHEDULE.values()
     assert (entry["task"], entry["schedule"]) == (reminders_sweep.name, 300)
     assert reminder_send.acks_late and reminder_send.reject_on_worker_lost
+
+
+def test_weekly_digest_and_overdue_emails_say_what_needs_attention(
+    world, pop, django_capture_on_commit_callbacks
+):
+    for person in (world.employee, world.colleague):
+        person.date_joined = at(2025, 1, 1, 0, 0)
+        person.save(update_fields=["date_joined"])
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.reminders_sweep(now=reminders.week_slot(at(2030, 6, 12, 9, 0), AMS))
+    digest = next(m for m in mail.outbox if m.subject == "Je team deze week")
+    assert digest.to == [world.manager.email]
+    assert (
+        "Sanne Jansen: te laat: check-in, ontwikkelgesprek; 1 ontwikkelactie over de datum"
+        in digest.body
+    )
+    assert "/team/" in digest.body
+    overdue = sorted(m.subject for m in mail.outbox if m.subject.startswith("Een gesprek met"))
+    assert overdue == [
+        "Een gesprek met Daan Visser is te laat",
+        "Een gesprek met Sanne Jansen is te laat",
+    ]
+    sanne = next(m for m in mail.outbox if m.subject == "Een gesprek met Sanne Jansen is te laat")
+    assert f"/conversations/new/?employee={world.employee.uuid}" in sanne.body
