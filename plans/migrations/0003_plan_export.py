@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("plans", "0001_development_plans"),
+        ("plans", "0002_change_item_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
