@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint check lock messages clean
+.PHONY: run test setup lint check lock messages clean bench-pdf
 
 $(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l nl --no-location --no-obsolete \
 		--ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+## bench-pdf: median time of a 6-page plan PDF through the app and through WeasyPrint alone
+bench-pdf: $(STAMP)
+	$(BIN)/python bench/pdf_bench.py
 
 ## lock: re-pin requirements.lock from pyproject.toml (needs uv)
 lock:

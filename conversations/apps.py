@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class ConversationsConfig(AppConfig):
     name = "conversations"
     verbose_name = _("Conversations")
+
+    def ready(self) -> None:
+        # The plan PDF shows the agreements of the last held conversation; plans may not
+        # import this app, so this app hands plans the function that reads them.
+        from plans.pdf import register_agreements_source
+
+        from .report import last_held_agreements
+
+        register_agreements_source(last_held_agreements)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("conversations/plan/<uuid:plan_uuid>/", views.plan_fragment, name="plan-fragment"),
     path(ONE, views.conversation_detail, name="conversation-detail"),
     path(f"{ONE}invite.ics", views.conversation_ics, name="conversation-ics"),
+    path(f"{ONE}report.pdf", views.conversation_report_pdf, name="conversation-report-pdf"),
     path(f"{ONE}reschedule/", views.conversation_reschedule, name="conversation-reschedule"),
     path(f"{ONE}cancel/", views.conversation_cancel, name="conversation-cancel"),
     path(f"{ONE}held/", views.conversation_held, name="conversation-held"),

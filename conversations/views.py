@@ -12,7 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from goals.models import Goal
@@ -32,6 +34,7 @@ from .forms import (
     WhenForm,
 )
 from .models import Agreement, Conversation
+from .report import conversation_report, report_pdf
 
 DETAIL = "conversations/conversation_detail.html"
 
@@ -175,6 +178,26 @@ def conversation_ics(request: HttpRequest, conversation_uuid: UUID) -> HttpRespo
     response = HttpResponse(body, content_type=ics_content_type(conversation))
     response["Content-Disposition"] = f'attachment; filename="conversation-{conversation.uuid}.ics"'
     return response
+
+
+@never_cache
+@require_GET
+def conversation_report_pdf(request: HttpRequest, conversation_uuid: UUID) -> HttpResponse:
+    """The report of a held conversation, for its two parties (no private notes)."""
+    conversation = access.conversation_get_for_user(
+        user=request.user, conversation_uuid=conversation_uuid
+    )
+    if conversation.status != Conversation.Status.HELD:
+        raise Http404
+    report = conversation_report(conversation_id=conversation.pk)
+    pdf = report_pdf(report=report, generated_at=timezone.now())
+    day = timezone.localtime(conversation.starts_at).date()
+    filename = slugify(f"{conversation.get_kind_display()} {conversation.employee.full_name} {day}")
+    return HttpResponse(
+        pdf,
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}.pdf"'},
+    )
 
 
 @require_http_methods(["GET", "POST"])

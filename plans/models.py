@@ -8,6 +8,7 @@ same transaction as each applied save. Private notes are never part of it.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -461,3 +462,48 @@ class PlanVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}@{self.plan_id}"
+
+
+class PlanExport(BaseModel):
+    """A requested PDF of a plan, rendered by a Celery task (``tasks.plan_render_pdf``).
+
+    The file is private: it lives under MEDIA_ROOT, which no URL serves; only the
+    access-checked download view reads it. ``fingerprint`` identifies the plan's content
+    in one language, so an unchanged plan reuses its last file.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RENDERING = "rendering", _("being made")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    plan = models.ForeignKey(DevelopmentPlan, on_delete=models.CASCADE, related_name="exports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    language = models.CharField(max_length=5)
+    fingerprint = models.CharField(max_length=64)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(upload_to="private/plan-exports/%Y/%m/", blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("plan PDF")
+        verbose_name_plural = _("plan PDFs")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["plan", "fingerprint"], name="plan_export_fingerprint")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.status} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def is_stale(self, *, now=None, limit_seconds: int) -> bool:
+        """Pending or rendering for longer than a render may take: it will not finish."""
+        if self.status not in (self.Status.PENDING, self.Status.RENDERING):
+            return False
+        since = self.started_at or self.created_at
+        return (now or timezone.now()) - since > datetime.timedelta(seconds=limit_seconds)

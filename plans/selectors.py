@@ -232,7 +232,9 @@ def active_competencies(*, plan: DevelopmentPlan) -> QuerySet[Competency]:
     return Competency.objects.filter(organisation_id=plan.organisation_id, is_active=True)
 
 
-def _goal_lines(*, plan: DevelopmentPlan, viewer: User) -> list[GoalLine]:
+def plan_goal_lines(*, plan: DevelopmentPlan, viewer: User) -> list[GoalLine]:
+    """The plan owner's goals that ``viewer`` may see, each with its path up to the
+    organisation goal and its progress."""
     goals = list(
         goals_visible_to(viewer)
         .filter(level=Goal.Level.INDIVIDUAL, owner_person_id=plan.employee_id)
@@ -382,7 +384,7 @@ def plan_page(*, plan_id: int, viewer: User) -> PlanPage:
         comments=plan.plan_comments,
         notes=list(PrivateNote.objects.filter(plan=plan, author=viewer)),
         latest_version=latest,
-        goals=_goal_lines(plan=plan, viewer=viewer),
+        goals=plan_goal_lines(plan=plan, viewer=viewer),
         last_visit=visit.last_seen_at if visit else None,
         since_visit=[describe(change) for change in since_visit],
         since_version=[describe(change) for change in since_version],

@@ -16,9 +16,10 @@ count as content.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models import Case, F, Max, Value, When
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from people.access import is_line_manager_of
@@ -34,10 +35,12 @@ from .models import (
     DevelopmentPlan,
     PlanChange,
     PlanComment,
+    PlanExport,
     PlanVersion,
     PlanVisit,
     PrivateNote,
 )
+from .pdf import owner_language, plan_document, plan_pdf_counted
 from .selectors import plan_content, plan_snapshot
 
 
@@ -419,3 +422,103 @@ def competency_save(
     competency.full_clean()
     competency.save()
     return competency
+
+
+# --- PDF exports -------------------------------------------------------------------------
+
+# A render that has not finished after this long never will (the task's hard time limit
+# plus a margin): the page shows it as failed, with a retry.
+PDF_SOFT_TIME_LIMIT = 60
+PDF_TIME_LIMIT = 75
+PDF_STALE_AFTER = PDF_TIME_LIMIT + 30
+
+
+def plan_export_latest(*, plan: DevelopmentPlan) -> PlanExport | None:
+    return PlanExport.objects.filter(plan=plan).first()
+
+
+def plan_export_latest_done(*, plan: DevelopmentPlan) -> PlanExport | None:
+    return (
+        PlanExport.objects.filter(plan=plan, status=PlanExport.Status.DONE).exclude(file="").first()
+    )
+
+
+def plan_export_current_fingerprint(*, plan: DevelopmentPlan) -> str:
+    language = owner_language(plan)
+    with translation.override(language):
+        return plan_document(plan_id=plan.pk, language=language).fingerprint()
+
+
+@transaction.atomic
+def plan_export_request(*, plan: DevelopmentPlan, by: User) -> PlanExport:
+    """A PDF of the plan as it is now, in the owner's language.
+
+    An unchanged plan reuses its last file; a render of the same content that is still
+    under way is shared. Otherwise a new export is queued for ``tasks.plan_render_pdf``.
+    """
+    from .tasks import plan_render_pdf
+
+    fingerprint = plan_export_current_fingerprint(plan=plan)
+    same = PlanExport.objects.filter(plan=plan, fingerprint=fingerprint)
+    done = same.filter(status=PlanExport.Status.DONE).exclude(file="").first()
+    if done is not None and done.file.storage.exists(done.file.name):
+        return done
+    busy = same.filter(status__in=[PlanExport.Status.PENDING, PlanExport.Status.RENDERING]).first()
+    if busy is not None and not busy.is_stale(limit_seconds=PDF_STALE_AFTER):
+        return busy
+    export = PlanExport.objects.create(
+        plan=plan,
+        requested_by=by,
+        language=owner_language(plan),
+        fingerprint=fingerprint,
+    )
+    plan_render_pdf.delay_on_commit(export.pk)
+    return export
+
+
+def plan_export_claim(*, export_id: int) -> bool:
+    """Take the export for this run; False when another run has it or it is finished."""
+    claimed = PlanExport.objects.filter(id=export_id, status=PlanExport.Status.PENDING).update(
+        status=PlanExport.Status.RENDERING,
+        started_at=timezone.now(),
+        attempts=F("attempts") + 1,
+    )
+    return claimed == 1
+
+
+def plan_export_render(*, export_id: int) -> PlanExport:
+    """Render a claimed export and store its file."""
+    export = PlanExport.objects.select_related("plan").get(pk=export_id)
+    with translation.override(export.language):
+        document = plan_document(plan_id=export.plan_id, language=export.language)
+        pdf, pages = plan_pdf_counted(document=document, generated_at=timezone.now())
+    name = f"pop-{export.plan.uuid}-{export.uuid}.pdf"
+    export.file.save(name, ContentFile(pdf), save=False)
+    export.pages = pages
+    export.status = PlanExport.Status.DONE
+    export.finished_at = timezone.now()
+    export.error = ""
+    export.save(update_fields=["file", "pages", "status", "finished_at", "error", "updated_at"])
+    _plan_export_prune(export=export)
+    return export
+
+
+def _plan_export_prune(*, export: PlanExport) -> None:
+    """Personal data does not linger: only the newest file of a plan is kept."""
+    older = PlanExport.objects.filter(plan_id=export.plan_id, created_at__lte=export.created_at)
+    for old in older.exclude(pk=export.pk).exclude(file=""):
+        old.file.delete(save=False)
+        PlanExport.objects.filter(pk=old.pk).update(file="")
+
+
+def plan_export_release(*, export_id: int) -> None:
+    """Hand a claimed export back so that a retry can claim it again."""
+    PlanExport.objects.filter(id=export_id, status=PlanExport.Status.RENDERING).update(
+        status=PlanExport.Status.PENDING
+    )
+
+
+def plan_export_fail(*, export_id: int, error: str) -> None:
+    PlanExport.objects.filter(id=export_id).exclude(status=PlanExport.Status.DONE).update(
+        status=PlanExport.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )

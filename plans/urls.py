@@ -6,9 +6,11 @@ app_name = "plans"
 
 urlpatterns = [
     path("mine/", views.plan_mine, name="plan-mine"),
+    path("template.pdf", views.plan_template_pdf, name="plan-template-pdf"),
     path("competencies/", views.competency_list, name="competency-list"),
     path("competencies/<uuid:competency_uuid>/", views.competency_edit, name="competency-edit"),
     path("<uuid:plan_uuid>/", views.plan_detail, name="plan-detail"),
+    path("<uuid:plan_uuid>/pdf/", views.plan_pdf, name="plan-pdf"),
     path("<uuid:plan_uuid>/agree/", views.plan_agree, name="plan-agree"),
     path("<uuid:plan_uuid>/comments/", views.comment_add, name="plan-comment-add"),
     path("<uuid:plan_uuid>/<slug:kind>/add/", views.item_add, name="plan-item-add"),

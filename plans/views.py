@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -22,6 +26,7 @@ from people.models import AuditEvent
 from people.services import audit_record
 
 from . import access, selectors, services
+from . import pdf as pdf_documents
 from .forms import AgreeForm, CommentForm, CompetencyForm, item_form
 from .items import KINDS, ItemKind, field_value, kind_named, raw
 from .models import DevelopmentPlan, PlanChange
@@ -330,3 +335,78 @@ def competency_edit(request: HttpRequest, competency_uuid: UUID) -> HttpResponse
         messages.success(request, _("The competency is saved."))
         return redirect("plans:competency-list")
     return render(request, "plans/competency_edit.html", {"competency": competency, "form": form})
+
+
+# --- PDF ---------------------------------------------------------------------------------
+
+PDF_PAGE = "plans/plan_pdf.html"
+
+
+def _pdf_context(plan: DevelopmentPlan) -> dict:
+    """The latest export of the plan and what the person can do with it."""
+    export = services.plan_export_latest(plan=plan)
+    state = "none" if export is None else export.status
+    if export is not None and export.is_stale(limit_seconds=services.PDF_STALE_AFTER):
+        state = "failed"
+    if state in ("pending", "rendering"):
+        state = "working"
+    ready = services.plan_export_latest_done(plan=plan)
+    outdated = (
+        ready is not None
+        and state in ("done", "failed")
+        and (ready.fingerprint != services.plan_export_current_fingerprint(plan=plan))
+    )
+    return {"plan": plan, "export": export, "state": state, "ready": ready, "outdated": outdated}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def plan_pdf(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
+    """GET: the PDF's status (htmx: the polling fragment), or ``?download=1`` the file.
+    POST: request a PDF of the plan as it is now."""
+    if request.method == "POST":
+        plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid)
+        services.plan_export_request(plan=plan, by=request.user)
+        if not request.htmx:
+            return redirect("plans:plan-pdf", plan_uuid=plan.uuid)
+        return render(request, f"{PDF_PAGE}#pdf-status", _pdf_context(plan))
+    if request.GET.get("download"):
+        return _plan_pdf_download(request, plan_uuid)
+    if request.htmx:  # polling: the page itself recorded HR's read
+        plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid)
+        return render(request, f"{PDF_PAGE}#pdf-status", _pdf_context(plan))
+    plan = _read_plan(request, plan_uuid)
+    return render(request, PDF_PAGE, _pdf_context(plan))
+
+
+def _plan_pdf_download(request: HttpRequest, plan_uuid: UUID) -> FileResponse:
+    plan = _read_plan(request, plan_uuid)
+    export = services.plan_export_latest_done(plan=plan)
+    if export is None or not export.file.storage.exists(export.file.name):
+        raise Http404
+    name = slugify(f"pop {plan.employee.full_name} {export.finished_at:%Y-%m-%d}")
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=f"{name}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@never_cache
+@require_GET
+def plan_template_pdf(request: HttpRequest) -> HttpResponse:
+    """The blank POP template with the organisation's strategic goals (``?lang=en``)."""
+    if request.user.organisation_id is None:
+        raise Http404
+    language = request.GET.get("lang", "nl")
+    if language not in dict(settings.LANGUAGES):
+        language = "nl"
+    pdf = pdf_documents.template_pdf_for(organisation=request.user.organisation, language=language)
+    with translation.override(language):
+        filename = slugify(_("POP template")) + f"-{language}.pdf"
+    return HttpResponse(
+        pdf,
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -74,10 +74,18 @@ def render_pdf(*, html: str, max_pages: int = DEFAULT_MAX_PAGES, forms: bool = F
 
     Raises ``PdfTooLong`` when the document would have more than ``max_pages`` pages.
     """
+    return render_pdf_counted(html=html, max_pages=max_pages, forms=forms)[0]
+
+
+def render_pdf_counted(
+    *, html: str, max_pages: int = DEFAULT_MAX_PAGES, forms: bool = False
+) -> tuple[bytes, int]:
+    """``render_pdf`` that also says how many pages the PDF has."""
     fetcher = StaticFilesOnlyFetcher()
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
         pdf_variant="pdf/ua-1", pdf_forms=forms
     )
-    if len(document.pages) > max_pages:
-        raise PdfTooLong(f"The document has {len(document.pages)} pages (at most {max_pages}).")
-    return document.write_pdf(pdf_variant="pdf/ua-1", pdf_forms=forms)
+    pages = len(document.pages)
+    if pages > max_pages:
+        raise PdfTooLong(f"The document has {pages} pages (at most {max_pages}).")
+    return document.write_pdf(pdf_variant="pdf/ua-1", pdf_forms=forms), pages

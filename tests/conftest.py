@@ -164,6 +164,13 @@ def as_user():
 
 
 @pytest.fixture
+def media_root(settings, tmp_path):
+    """Stored files (plan PDFs) go to a throwaway folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
 def password() -> str:
     return PASSWORD
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import http.server
+import subprocess
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -125,3 +128,47 @@ def pop(world) -> Pop:
         employee_note=employee_note,
         manager_note=manager_note,
     )
+
+
+# --- PDFs --------------------------------------------------------------------------------
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text as poppler reads it in reading order, with every run of white space
+    made one space (text wraps inside table cells); pages are separated by form feeds."""
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    return "\f".join(" ".join(page.split()) for page in text.split("\f"))
+
+
+def pdf_info(pdf: bytes) -> dict[str, str]:
+    output = subprocess.run(
+        ["pdfinfo", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    return {
+        key.strip(): value.strip()
+        for key, _, value in (line.partition(":") for line in output.splitlines())
+    }
+
+
+@pytest.fixture
+def listener():
+    """A local HTTP server that counts every request it receives."""
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    server.shutdown()

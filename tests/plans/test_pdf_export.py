@@ -1,0 +1,335 @@
+"""Requesting, rendering and downloading the plan PDF: access, the task, failures."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+from celery.exceptions import Retry, SoftTimeLimitExceeded
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from people.models import AuditEvent
+from plans import pdf, services, tasks
+from plans.items import kind_named
+from plans.models import PlanExport
+
+from .conftest import make_action, pdf_text
+
+READERS = {"employee", "manager", "hr"}
+OUTSIDERS = {"colleague", "other_manager", "other_hr"}
+
+
+@pytest.fixture(autouse=True)
+def _media(media_root):
+    return media_root
+
+
+@pytest.fixture
+def request_pdf(as_user, django_capture_on_commit_callbacks):
+    """POST as ``user``; the queued task runs (eagerly) when the request commits."""
+
+    def post(plan, user, **headers):
+        with django_capture_on_commit_callbacks(execute=True):
+            return as_user(user).post(reverse("plans:plan-pdf", args=[plan.uuid]), **headers)
+
+    return post
+
+
+def _url(plan, **query) -> str:
+    url = reverse("plans:plan-pdf", args=[plan.uuid])
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+@pytest.mark.parametrize("persona", sorted(READERS | OUTSIDERS | {"anonymous"}))
+def test_permission_matrix_for_every_pdf_url(world, pop, as_user, request_pdf, persona):
+    user = world.personas()[persona]
+    client = as_user(user)
+    request_pdf(pop.plan, world.employee)  # a ready PDF exists
+    responses = {
+        "page": client.get(_url(pop.plan)),
+        "poll": client.get(_url(pop.plan), headers={"HX-Request": "true"}),
+        "download": client.get(_url(pop.plan, download=1)),
+        "request": request_pdf(pop.plan, user),
+    }
+    for name, response in responses.items():
+        if persona == "anonymous":
+            assert response.status_code == 302, name
+            assert response["Location"].startswith(reverse("login")), name
+        elif persona in OUTSIDERS:
+            assert response.status_code == 404, name
+        else:
+            assert response.status_code in (200, 302), name
+            assert "no-store" in response["Cache-Control"], name
+    if persona in READERS:
+        assert responses["download"]["Content-Type"] == "application/pdf"
+        assert "Twintig cliënten begeleiden met beeldzorg" in pdf_text(
+            b"".join(responses["download"].streaming_content)
+        )
+
+
+def test_wrong_methods_answer_405(world, pop, as_user):
+    client = as_user(world.employee)
+    assert client.put(_url(pop.plan)).status_code == 405
+    assert client.delete(_url(pop.plan)).status_code == 405
+
+
+def test_request_render_and_download(world, pop, as_user, request_pdf):
+    client = as_user(world.employee)
+    page = client.get(_url(pop.plan))
+    assert "Pdf maken" in page.content.decode()
+    response = request_pdf(pop.plan, world.employee)
+    assert response.status_code == 302 and response["Location"] == _url(pop.plan)
+    export = PlanExport.objects.get()
+    assert export.status == PlanExport.Status.DONE
+    assert export.attempts == 1 and export.requested_by == world.employee
+    assert export.language == "nl" and export.pages == 2 and export.finished_at
+    assert export.file.name.startswith("private/plan-exports/")
+    page = client.get(_url(pop.plan)).content.decode()
+    assert 'data-state="done"' in page and "hx-trigger" not in page
+    assert "Een pdf van 2 pagina's, gemaakt op" in page
+    download = client.get(_url(pop.plan, download=1))
+    assert download["Content-Disposition"].startswith('attachment; filename="pop-sanne-jansen-')
+    assert "no-store" in download["Cache-Control"]
+    text = pdf_text(b"".join(download.streaming_content))
+    assert "Twintig cliënten begeleiden met beeldzorg" in text and "Pagina 2 van 2" in text
+
+
+def test_the_pdf_is_in_the_owners_language_whoever_asks(world, pop, request_pdf, as_user):
+    world.employee.language = "en"
+    world.employee.save(update_fields=["language"])
+    request_pdf(pop.plan, world.manager)  # the manager reads Dutch
+    download = as_user(world.manager).get(_url(pop.plan, download=1))
+    text = pdf_text(b"".join(download.streaming_content))
+    assert "Development actions" in text and "Page 1 of 2" in text
+
+
+def test_an_unchanged_plan_reuses_its_last_file(world, pop, request_pdf):
+    request_pdf(pop.plan, world.employee)
+    request_pdf(pop.plan, world.manager)
+    assert PlanExport.objects.count() == 1
+    services.item_update(
+        plan=pop.plan,
+        kind=kind_named("action"),
+        item=pop.action,
+        by=world.employee,
+        expected_version=pop.action.version,
+        changes={"title": "E-learning beeldzorg, deel 2"},
+    )
+    request_pdf(pop.plan, world.employee)
+    assert PlanExport.objects.count() == 2
+    assert PlanExport.objects.filter(status=PlanExport.Status.DONE).count() == 2
+
+
+def test_a_changed_plan_says_its_pdf_is_outdated(world, pop, request_pdf, as_user):
+    request_pdf(pop.plan, world.employee)
+    pop.goal.current_value = 15
+    pop.goal.save(update_fields=["current_value"])
+    page = as_user(world.employee).get(_url(pop.plan)).content.decode()
+    assert "Het plan is gewijzigd sinds deze pdf is gemaakt." in page
+    assert "Nieuwe pdf maken" in page
+
+
+def test_hr_reading_a_plan_pdf_is_audited(world, pop, as_user, request_pdf):
+    request_pdf(pop.plan, world.employee)
+    before = AuditEvent.objects.count()
+    client = as_user(world.hr)
+    client.get(_url(pop.plan, download=1))
+    client.get(_url(pop.plan), headers={"HX-Request": "true"})  # polling is not a new read
+    events = AuditEvent.objects.order_by("id")[before:]
+    assert [(e.actor, e.subject, e.object_id) for e in events] == [
+        (world.hr, world.employee, str(pop.plan.uuid))
+    ]
+    as_user(world.manager).get(_url(pop.plan, download=1))
+    assert AuditEvent.objects.count() == before + 1
+
+
+def test_htmx_polls_while_rendering_and_stops_when_done(world, pop, as_user):
+    export = PlanExport.objects.create(
+        plan=pop.plan, requested_by=world.employee, language="nl", fingerprint="x"
+    )
+    client = as_user(world.employee)
+    fragment = client.get(_url(pop.plan), headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in fragment and 'id="pdf-status"' in fragment
+    assert 'hx-trigger="every 1s"' in fragment and "De pdf wordt gemaakt" in fragment
+    tasks.plan_render_pdf.delay(export.pk)
+    fragment = client.get(_url(pop.plan), headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in fragment and "Pdf downloaden" in fragment
+
+
+def test_the_task_is_claimed_once_when_enqueued_twice(world, pop, monkeypatch):
+    renders = []
+    real = pdf.render_pdf_counted
+
+    def counting(**kwargs):
+        renders.append(1)
+        return real(**kwargs)
+
+    monkeypatch.setattr(pdf, "render_pdf_counted", counting)
+    export = PlanExport.objects.create(
+        plan=pop.plan, requested_by=world.employee, language="nl", fingerprint="x"
+    )
+    tasks.plan_render_pdf.delay(export.pk)
+    tasks.plan_render_pdf.delay(export.pk)
+    tasks.plan_render_pdf(export.pk)
+    export.refresh_from_db()
+    assert renders == [1]
+    assert export.attempts == 1 and export.status == PlanExport.Status.DONE
+
+
+def test_a_claimed_export_is_not_taken_by_a_second_run(world, pop):
+    export = PlanExport.objects.create(
+        plan=pop.plan, requested_by=world.employee, language="nl", fingerprint="x"
+    )
+    assert services.plan_export_claim(export_id=export.pk) is True
+    assert services.plan_export_claim(export_id=export.pk) is False
+    tasks.plan_render_pdf.delay(export.pk)
+    export.refresh_from_db()
+    assert export.status == PlanExport.Status.RENDERING and not export.file
+
+
+def test_too_many_pages_fails_with_a_retry_not_a_spinner(
+    world, pop, as_user, request_pdf, monkeypatch
+):
+    monkeypatch.setattr(pdf, "PLAN_MAX_PAGES", 1)
+    request_pdf(pop.plan, world.employee)
+    export = PlanExport.objects.get()
+    assert export.status == PlanExport.Status.FAILED
+    assert "2 pages (at most 1)" in export.error and export.finished_at
+    page = as_user(world.employee).get(_url(pop.plan)).content.decode()
+    assert 'data-state="failed"' in page and "hx-trigger" not in page
+    assert "De pdf kon niet worden gemaakt." in page and "Opnieuw proberen" in page
+    monkeypatch.setattr(pdf, "PLAN_MAX_PAGES", 150)
+    request_pdf(pop.plan, world.employee)  # the retry button posts the same form
+    assert PlanExport.objects.first().status == PlanExport.Status.DONE
+
+
+def test_a_storage_error_is_retried_a_bounded_number_of_times(world, pop, settings, monkeypatch):
+    settings.TASK_MAX_RETRIES = 2
+
+    def broken_save(self, name, content, save=True):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("django.db.models.fields.files.FieldFile.save", broken_save)
+    export = PlanExport.objects.create(
+        plan=pop.plan, requested_by=world.employee, language="nl", fingerprint="x"
+    )
+    # The first runs hand the export back and ask Celery for a later retry...
+    for retries in (0, 1):
+        with pytest.raises(Retry):
+            tasks.plan_render_pdf.apply(args=[export.pk], retries=retries)
+        export.refresh_from_db()
+        assert export.status == PlanExport.Status.PENDING and export.attempts == retries + 1
+    # ...the last one records the failure for the person to see.
+    with pytest.raises(OSError):
+        tasks.plan_render_pdf.apply(args=[export.pk], retries=2)
+    export.refresh_from_db()
+    assert export.attempts == 3
+    assert export.status == PlanExport.Status.FAILED and export.error == "disk full"
+
+
+def test_a_render_that_never_finishes_shows_as_failed(world, pop, as_user, request_pdf):
+    long_ago = timezone.now() - datetime.timedelta(seconds=services.PDF_STALE_AFTER + 1)
+    export = PlanExport.objects.create(
+        plan=pop.plan,
+        requested_by=world.employee,
+        language="nl",
+        fingerprint=services.plan_export_current_fingerprint(plan=pop.plan),
+        status=PlanExport.Status.RENDERING,
+        started_at=long_ago,
+    )
+    page = as_user(world.employee).get(_url(pop.plan)).content.decode()
+    assert 'data-state="failed"' in page and "Opnieuw proberen" in page
+    request_pdf(pop.plan, world.employee)
+    assert PlanExport.objects.exclude(pk=export.pk).get().status == PlanExport.Status.DONE
+
+
+def test_a_fresh_render_of_the_same_content_is_shared(world, pop, request_pdf):
+    busy = PlanExport.objects.create(
+        plan=pop.plan,
+        requested_by=world.employee,
+        language="nl",
+        fingerprint=services.plan_export_current_fingerprint(plan=pop.plan),
+        status=PlanExport.Status.RENDERING,
+        started_at=timezone.now(),
+    )
+    request_pdf(pop.plan, world.manager)
+    assert list(PlanExport.objects.all()) == [busy]
+
+
+def test_only_the_newest_file_of_a_plan_is_kept(world, pop, request_pdf, media_root):
+    request_pdf(pop.plan, world.employee)
+    first = PlanExport.objects.get()
+    old_path = first.file.path
+    pop.goal.current_value = 12
+    pop.goal.save(update_fields=["current_value"])
+    request_pdf(pop.plan, world.employee)
+    first.refresh_from_db()
+    newest = PlanExport.objects.first()
+    assert newest != first and newest.file and not first.file
+    assert not Path(old_path).exists()
+    assert sorted(p.name for p in media_root.rglob("*.pdf")) == [newest.file.name.split("/")[-1]]
+
+
+def _queries(call) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return len(captured), "\n".join(q["sql"] for q in captured.captured_queries)
+
+
+def test_queries_do_not_grow_with_the_plan(world, pop, as_user, request_pdf):
+    """The status page (which compares fingerprints) and the render path, 3 and 30 actions."""
+    client = as_user(world.hr)
+    request_pdf(pop.plan, world.employee)
+
+    def measure() -> tuple[int, int, str]:
+        page, page_sql = _queries(lambda: client.get(_url(pop.plan)))
+        render, render_sql = _queries(
+            lambda: pdf.plan_document(plan_id=pop.plan.pk, language="nl").fingerprint()
+        )
+        return page, render, page_sql + render_sql
+
+    for number in range(3):
+        make_action(pop.plan, pop.gap, title=f"Actie {number}")
+    small_page, small_render, _ = measure()
+    for number in range(3, 30):
+        make_action(pop.plan, pop.gap, title=f"Actie {number}")
+    large_page, large_render, sql = measure()
+    print(f"pdf page: {small_page}/{large_page} queries, document: {small_render}/{large_render}")
+    assert (large_page, large_render) == (small_page, small_render), sql
+    assert small_page <= 30 and small_render <= 15, sql
+
+
+def test_a_render_over_the_time_limit_is_recorded_as_failed(world, pop, monkeypatch):
+    assert tasks.plan_render_pdf.soft_time_limit == services.PDF_SOFT_TIME_LIMIT
+    assert tasks.plan_render_pdf.time_limit == services.PDF_TIME_LIMIT
+    assert services.PDF_STALE_AFTER > services.PDF_TIME_LIMIT
+
+    def too_slow(**kwargs):
+        raise SoftTimeLimitExceeded
+
+    monkeypatch.setattr(pdf, "render_pdf_counted", too_slow)
+    export = PlanExport.objects.create(
+        plan=pop.plan, requested_by=world.employee, language="nl", fingerprint="x"
+    )
+    tasks.plan_render_pdf.delay(export.pk)
+    export.refresh_from_db()
+    assert export.status == PlanExport.Status.FAILED
+    assert export.error == f"Time limit of {services.PDF_SOFT_TIME_LIMIT} s reached."
+
+
+def test_an_unexpected_error_is_recorded_and_raised_for_the_log(world, pop, monkeypatch):
+    def broken(**kwargs):
+        raise ValueError("unexpected")
+
+    monkeypatch.setattr(pdf, "render_pdf_counted", broken)
+    export = PlanExport.objects.create(
+        plan=pop.plan, requested_by=world.employee, language="nl", fingerprint="x"
+    )
+    with pytest.raises(ValueError):
+        tasks.plan_render_pdf.delay(export.pk)
+    export.refresh_from_db()
+    assert export.status == PlanExport.Status.FAILED and "unexpected" in export.error
