@@ -70,7 +70,7 @@ def test_the_report_has_agenda_shared_notes_and_agreements_never_private_notes(
         "3. Afspraken",
         "Sanne volgt de opleiding beeldzorg",
         "Jeroen regelt een buddy",
-        "1 Jun 2026",
+        "1-6-2026",
         "Sanne Jansen",
         "Jeroen de Vries",
         "Pagina 1 van 1",
