@@ -204,6 +204,14 @@ def snapshot_diff(*, agreed: dict, now: dict) -> list[ChangeLine]:
     return lines
 
 
+def item_was_removed(*, plan: DevelopmentPlan, item_uuid) -> bool:
+    """The plan's history says this item was removed (private notes never are: no
+    history)."""
+    return PlanChange.objects.filter(
+        plan=plan, item_uuid=item_uuid, operation=PlanChange.Operation.REMOVED
+    ).exists()
+
+
 def linkable_goals(*, plan: DevelopmentPlan) -> QuerySet[Goal]:
     """Goals a gap or action of this plan may serve: the person's own goals, their team's
     and the organisation's."""

@@ -141,6 +141,11 @@ def item_edit(request: HttpRequest, plan_uuid: UUID, kind: str, item_uuid: UUID)
     plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid, write=True)
     spec = kind_named(kind)
     access.check_kind_writable(user=request.user, plan=plan, employee_only=spec.employee_only)
+    if request.method == "POST" and selectors.item_was_removed(plan=plan, item_uuid=item_uuid):
+        # Removed by someone else while this person was editing: keep their text.
+        form = item_form(spec, plan=plan, user=request.user, data=request.POST)
+        gone = spec.model(uuid=item_uuid)
+        return _form_response(request, plan, spec, form, gone, conflict_gone=True)
     item = spec.get(plan=plan, user=request.user, item_uuid=item_uuid)
     form = item_form(spec, plan=plan, user=request.user, data=request.POST or None, instance=item)
     if request.method == "GET" or not form.is_valid():
@@ -216,31 +221,26 @@ def item_delete(request: HttpRequest, plan_uuid: UUID, kind: str, item_uuid: UUI
 
 @require_POST
 def comment_add(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
+    """A comment on the plan, a gap or an action (the hidden ``gap``/``action`` field)."""
     plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid, write=True)
     form = CommentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Write a comment first."))
-        return redirect(plan)
-    target = {
-        name: kind_named(name).get(plan=plan, user=request.user, item_uuid=form.cleaned_data[name])
-        for name in ("gap", "action")
-        if form.cleaned_data[name]
-    }
-    services.comment_add(plan=plan, by=request.user, body=form.cleaned_data["body"], **target)
-    block = next((f"comments-{name}-{item.uuid}" for name, item in target.items()), "comments-plan")
+    valid = form.is_valid()
+    kind = next((name for name in ("gap", "action") if form.cleaned_data.get(name)), "plan")
+    item = None
+    if kind != "plan":
+        item = kind_named(kind).get(plan=plan, user=request.user, item_uuid=form.cleaned_data[kind])
+    if valid:
+        target = {kind: item} if item else {}
+        services.comment_add(plan=plan, by=request.user, body=form.cleaned_data["body"], **target)
+    block = f"comments-{kind}-{(item or plan).uuid}"
     if not request.htmx:
+        if not valid:
+            messages.error(request, _("Write a comment first."))
         return redirect(f"{plan.get_absolute_url()}#{block}")
-    context = _page_context(request, plan)
+    context = _page_context(request, plan, target_kind=kind, comment_error=not valid)
     page = context["page"]
-    kind = next(iter(target), "plan")
-    context["target_kind"] = kind
-    context["target"] = (
-        page.gap(target["gap"].uuid)
-        if kind == "gap"
-        else page.action(target["action"].uuid)
-        if kind == "action"
-        else None
-    )
+    finders = {"gap": page.gap, "action": page.action}
+    context["target"] = finders[kind](item.uuid) if item else None
     return _fragments(request, context, "comments")
 
 

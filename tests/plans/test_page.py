@@ -215,14 +215,27 @@ def test_conflict_without_js_renders_the_full_edit_page(world, pop, as_user):
     assert "Versie A" in html and "Versie B" in html and 'data-testid="conflict"' in html
 
 
-def test_conflict_after_the_item_was_removed_keeps_the_text(world, pop, as_user):
-    url = reverse("plans:plan-item-edit", args=[pop.plan.uuid, "step", pop.step.uuid])
-    as_user(world.manager).post(
-        reverse("plans:plan-item-delete", args=[pop.plan.uuid, "step", pop.step.uuid]),
-        {"version": 1},
+def test_editing_an_item_someone_removed_keeps_the_text(world, pop, as_user):
+    services.item_delete(
+        plan=pop.plan, kind=KINDS["step"], item=pop.step, by=world.manager, expected_version=1
     )
-    assert as_user(world.employee).post(url, {"title": "x", "version": 1}).status_code == 404
+    url = reverse("plans:plan-item-edit", args=[pop.plan.uuid, "step", pop.step.uuid])
+    response = as_user(world.employee).post(
+        url, {"title": "Module 1: basis en praktijk", "version": 1}, **HX
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="conflict"' in html
+    assert "Iemand anders heeft dit onderdeel verwijderd" in html
+    assert 'value="Module 1: basis en praktijk"' in html
     assert not ActionStep.objects.exists()
+    # A removed action can be added again from the same form.
+    services.item_delete(
+        plan=pop.plan, kind=KINDS["action"], item=pop.action, by=world.manager, expected_version=1
+    )
+    url = reverse("plans:plan-item-edit", args=[pop.plan.uuid, "action", pop.action.uuid])
+    html = as_user(world.employee).post(url, _action_data(pop), **HX).content.decode()
+    add = reverse("plans:plan-item-add", args=[pop.plan.uuid, "action"])
+    assert f'formaction="{add}"' in html and "Training coachend werken" in html
 
 
 def test_add_step_and_comment_with_htmx_return_their_sections(world, pop, as_user):
@@ -236,6 +249,15 @@ def test_add_step_and_comment_with_htmx_return_their_sections(world, pop, as_use
     html = response.content.decode()
     assert f'id="comments-gap-{pop.gap.uuid}"' in html and "Dank je!" in html
     assert PlanComment.objects.filter(gap=pop.gap, author=world.employee).exists()
+    # An empty comment: the block again, with the message; nothing stored.
+    response = client.post(comment, {"body": "", "action": pop.action.uuid}, **HX)
+    html = response.content.decode()
+    assert (
+        f'id="comments-action-{pop.action.uuid}"' in html and "Schrijf eerst een reactie." in html
+    )
+    assert PlanComment.objects.count() == 2
+    response = client.post(comment, {"body": "Op het hele plan"})
+    assert response.url == f"{pop.plan.get_absolute_url()}#comments-plan-{pop.plan.uuid}"
 
 
 def test_changes_since_last_visit_and_since_agreed_version(world, pop, as_user):
