@@ -234,7 +234,11 @@ def compute(scope: Scope) -> dict:
             if root is None:
                 not_linked["team_goals"] += 1
                 not_linked_team_goals.append(
-                    {"title": goal.title, "uuid": str(goal.uuid), "unit": rows.names.get(goal.owner_unit_id, "")}
+                    {
+                        "title": goal.title,
+                        "uuid": str(goal.uuid),
+                        "unit": rows.names.get(goal.owner_unit_id, ""),
+                    }
                 )
             elif root in per_goal:
                 per_goal[root]["team_goals"] += 1
@@ -288,8 +292,12 @@ def compute(scope: Scope) -> dict:
         "computed_at": timezone.now().isoformat(),
         "scope": scope.key,
         "rows": [
-            {"key": key, "label": rows.label(key)[0], "unit_id": rows.label(key)[1],
-             "direct": key.startswith("direct-")}
+            {
+                "key": key,
+                "label": rows.label(key)[0],
+                "unit_id": rows.label(key)[1],
+                "direct": key.startswith("direct-"),
+            }
             for key in row_keys
         ],
         "goals": [
@@ -307,10 +315,16 @@ def compute(scope: Scope) -> dict:
         "heat": heat,
         "coverage": coverage,
         "budget": {
-            key: {"used": str(used.get(key, Decimal(0))), "available": str(available.get(key, Decimal(0)))}
+            key: {
+                "used": str(used.get(key, Decimal(0))),
+                "available": str(available.get(key, Decimal(0))),
+            }
             for key in row_keys
         },
-        "not_linked": {**not_linked, "team_goal_list": sorted(not_linked_team_goals, key=lambda g: g["title"].lower())},
+        "not_linked": {
+            **not_linked,
+            "team_goal_list": sorted(not_linked_team_goals, key=lambda g: g["title"].lower()),
+        },
         "actions": by_kind,
         "gaps": _gaps(people, rows, roots, {g.id: g.title for g in strategic}),
     }
@@ -336,13 +350,17 @@ def _managed_units(
     return result
 
 
-def _team_in_scope(unit_id: int | None, rows: UnitRows, managed: set[int] | None, scope: Scope) -> bool:
+def _team_in_scope(
+    unit_id: int | None, rows: UnitRows, managed: set[int] | None, scope: Scope
+) -> bool:
     if managed is not None and unit_id not in managed:
         return False
     return rows.subtree is None or unit_id in rows.subtree
 
 
-def _gaps(people: QuerySet[User], rows: UnitRows, roots: dict[int, int | None], titles: dict[int, str]) -> list[dict]:
+def _gaps(
+    people: QuerySet[User], rows: UnitRows, roots: dict[int, int | None], titles: dict[int, str]
+) -> list[dict]:
     """The largest competency gaps (training needs): people and level points per competency,
     with the strategic goals the gaps serve."""
     gaps = CompetencyGap.objects.filter(
@@ -377,3 +395,75 @@ def _gaps(people: QuerySet[User], rows: UnitRows, roots: dict[int, int | None], 
         }
         for item in top
     ]
+
+
+@dataclass
+class DrillRow:
+    name: str
+    unit: str
+    goals: list[str]
+    actions: list[str]
+
+
+def drilldown(scope: Scope, *, strategic_id: int | None) -> list[DrillRow]:
+    """Named people behind a figure (HR only; the view audits it).
+
+    ``strategic_id``: the people contributing to that strategic goal, with their linked
+    individual goals and actions; None: the individual goals and development actions that
+    are not linked to any strategic goal, with whose they are.
+    """
+    units = list(
+        OrgUnit.objects.filter(organisation_id=scope.organisation.pk).values_list(
+            "id", "parent_id", "name", "manager_id"
+        )
+    )
+    rows = UnitRows(units, scope)
+    goals = list(
+        Goal.objects.filter(organisation_id=scope.organisation.pk).values_list(
+            "id", "parent_id", "level", named=True
+        )
+    )
+    roots = _goal_roots(goals)
+    people = {
+        pk: (name, unit_id)
+        for pk, name, unit_id in population(scope).values_list("id", "full_name", "unit_id")
+        if rows.row_of(unit_id) is not None
+    }
+    found: dict[int, DrillRow] = {}
+
+    def row_for(person_id: int) -> DrillRow:
+        if person_id not in found:
+            name, unit_id = people[person_id]
+            found[person_id] = DrillRow(
+                name=name, unit=rows.names.get(unit_id, ""), goals=[], actions=[]
+            )
+        return found[person_id]
+
+    individual = (
+        Goal.objects.filter(
+            organisation_id=scope.organisation.pk,
+            level=Goal.Level.INDIVIDUAL,
+            status__in=COUNTED,
+            owner_person_id__in=population(scope).values("pk"),
+        )
+        .filter(_overlaps(scope.year))
+        .values_list("id", "owner_person_id", "title")
+    )
+    for goal_id, person_id, title in individual:
+        if person_id in people and roots.get(goal_id) == strategic_id:
+            row_for(person_id).goals.append(title)
+    actions = (
+        DevelopmentAction.objects.filter(plan__employee_id__in=population(scope).values("pk"))
+        .exclude(status=DevelopmentAction.Status.CANCELLED)
+        .filter(_overlaps(scope.year))
+        .values_list("plan__employee_id", "goal_id", "gap__goal_id", "title")
+    )
+    for person_id, goal_id, gap_goal_id, title in actions:
+        if person_id not in people:
+            continue
+        root = roots.get(goal_id) if goal_id else None
+        if root is None and gap_goal_id:
+            root = roots.get(gap_goal_id)
+        if root == strategic_id:
+            row_for(person_id).actions.append(title)
+    return sorted(found.values(), key=lambda row: (row.name.lower(), row.unit))

@@ -18,7 +18,7 @@ The method (statistical disclosure control with primary and secondary cell suppr
 4. **Dependents**: when a group's size is hidden, every number about that group is hidden
    with it (a unit of three people shows no counts at all, not even zeros).
 
-Cells hidden only because of rules 2–4 show "*" (hidden so that a small group cannot be
+Cells hidden only because of rules 2 to 4 show "*" (hidden so that a small group cannot be
 worked out); they may hold large values, so they do not claim to be small.
 """
 

@@ -48,7 +48,9 @@ class Table:
 
 def _dutch_csv(value: Decimal | int, kind: str) -> str:
     if kind == MONEY:
-        return f"{Decimal(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}".replace(".", ",")
+        return f"{Decimal(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}".replace(
+            ".", ","
+        )
     return str(value)
 
 
@@ -170,7 +172,10 @@ def build(payload: dict, *, k: int, goal_url, drill_url=None) -> Dashboard:
         total = goal_cells[goal["id"]]["people"]
         lines.append(Line(cells=[heat[row["key"]][goal["id"]] for row in rows], total=total))
         lines.append(rest_of(cov_total["people"], total))
-        total.dependents += [goal_cells[goal["id"]]["individual_goals"], goal_cells[goal["id"]]["actions"]]
+        total.dependents += [
+            goal_cells[goal["id"]]["individual_goals"],
+            goal_cells[goal["id"]]["actions"],
+        ]
 
     # Not linked to any strategic goal.
     not_linked = payload["not_linked"]
@@ -184,7 +189,9 @@ def build(payload: dict, *, k: int, goal_url, drill_url=None) -> Dashboard:
     statuses = list(DevelopmentAction.Status)
     kinds = [kind for kind in DevelopmentAction.Kind if kind.value in payload["actions"]]
     grid = {
-        kind.value: {s.value: cell(payload["actions"][kind.value].get(s.value, 0)) for s in statuses}
+        kind.value: {
+            s.value: cell(payload["actions"][kind.value].get(s.value, 0)) for s in statuses
+        }
         for kind in kinds
     }
     kind_totals = {kind: cell(sum(c.value for c in grid[kind].values())) for kind in grid}
@@ -224,8 +231,12 @@ def build(payload: dict, *, k: int, goal_url, drill_url=None) -> Dashboard:
 
     tables: dict[str, Table] = {}
     strategy_columns = [
-        _("Strategic goal"), _("Progress"), _("Team goals"), _("Individual goals"),
-        _("Development actions"), _("People contributing"),
+        _("Strategic goal"),
+        _("Progress"),
+        _("Team goals"),
+        _("Individual goals"),
+        _("Development actions"),
+        _("People contributing"),
     ]
     strategy = Table(key="strategy", title=_("Strategic goals"), columns=strategy_columns)
     for goal in goals:
@@ -243,14 +254,16 @@ def build(payload: dict, *, k: int, goal_url, drill_url=None) -> Dashboard:
         people = _show(c["people"], COUNT, k)
         if drill_url is not None and c["people"].value:
             people.href = drill_url(goal["uuid"])
-        strategy.rows.append([
-            _text(goal["title"], goal_url(goal["uuid"])),
-            progress,
-            _show(c["team_goals"], COUNT, k),
-            _show(c["individual_goals"], COUNT, k),
-            _show(c["actions"], COUNT, k),
-            people,
-        ])
+        strategy.rows.append(
+            [
+                _text(goal["title"], goal_url(goal["uuid"])),
+                progress,
+                _show(c["team_goals"], COUNT, k),
+                _show(c["individual_goals"], COUNT, k),
+                _show(c["actions"], COUNT, k),
+                people,
+            ]
+        )
     tables["strategy"] = strategy
 
     heatmap = Table(
@@ -272,7 +285,11 @@ def build(payload: dict, *, k: int, goal_url, drill_url=None) -> Dashboard:
     ]
     tables["heatmap"] = heatmap
 
-    unlinked = Table(key="not_linked", title=_("Not linked to any strategic goal"), columns=[_("What"), _("Number")])
+    unlinked = Table(
+        key="not_linked",
+        title=_("Not linked to any strategic goal"),
+        columns=[_("What"), _("Number")],
+    )
     unlinked.rows = [
         [_text(_("Team goals")), _show(nl_cells["team_goals"], COUNT, k)],
         [_text(_("Individual goals")), _show(nl_cells["individual_goals"], COUNT, k)],
@@ -295,8 +312,12 @@ def build(payload: dict, *, k: int, goal_url, drill_url=None) -> Dashboard:
         key="coverage",
         title=_("Plan coverage"),
         columns=[
-            _("Unit"), _("People"), _("With a plan"), _("With a plan (%)"),
-            _("With an agreed plan"), _("Plan updated in the last 90 days"),
+            _("Unit"),
+            _("People"),
+            _("With a plan"),
+            _("With a plan (%)"),
+            _("With an agreed plan"),
+            _("Plan updated in the last 90 days"),
         ],
     )
 
@@ -353,7 +374,12 @@ def build(payload: dict, *, k: int, goal_url, drill_url=None) -> Dashboard:
     needs = Table(
         key="gaps",
         title=_("Largest competency gaps (training needs)"),
-        columns=[_("Competency"), _("People with this gap"), _("Levels to grow, in total"), _("Strategic goals served")],
+        columns=[
+            _("Competency"),
+            _("People with this gap"),
+            _("Levels to grow, in total"),
+            _("Strategic goals served"),
+        ],
     )
     needs.rows = [
         [

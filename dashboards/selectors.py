@@ -1,0 +1,187 @@
+"""Reads for the home page and the dashboard filters, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from django.db.models import Count, Q
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from goals.models import Goal
+from goals.progress import Progress, rollup
+from goals.selectors import CURRENT_STATUSES
+from people.access import Roles, notifications_for
+from people.models import Notification, Organisation, User
+from people.selectors import unit_paths
+from plans.models import DevelopmentAction, DevelopmentPlan
+
+from .alignment import Scope
+from .services import alignment_snapshot_get
+from .tables import Dashboard, build
+
+ACTIONS_DUE_WITHIN = datetime.timedelta(days=30)
+OPEN_ACTIONS = (DevelopmentAction.Status.PLANNED, DevelopmentAction.Status.IN_PROGRESS)
+
+
+@dataclass
+class GoalLine:
+    goal: Goal
+    progress: Progress
+
+
+@dataclass
+class ReportLine:
+    person: User
+    plan: DevelopmentPlan | None
+    awaits_my_agreement: bool
+    proposed_goals: int
+    overdue_actions: int
+
+    @property
+    def needs_attention(self) -> bool:
+        return (
+            self.plan is None
+            or self.awaits_my_agreement
+            or self.proposed_goals > 0
+            or self.overdue_actions > 0
+        )
+
+
+@dataclass
+class HomePage:
+    plan: DevelopmentPlan | None
+    goals: list[GoalLine]
+    actions_due: list[DevelopmentAction]
+    unread: list[Notification]
+    today: datetime.date
+    reports: list[ReportLine] = field(default_factory=list)
+    headline: Dashboard | None = None
+    headline_computed_at: datetime.datetime | None = None
+
+    @property
+    def reports_needing_attention(self) -> list[ReportLine]:
+        return [line for line in self.reports if line.needs_attention]
+
+
+def _own_goals(user: User) -> list[GoalLine]:
+    goals = list(
+        Goal.objects.filter(
+            organisation_id=user.organisation_id,
+            level=Goal.Level.INDIVIDUAL,
+            owner_person_id=user.pk,
+            status__in=CURRENT_STATUSES,
+        ).order_by("due_date", "title")
+    )
+    organisation = user.organisation
+    # Individual goals have no children, so their roll-up needs only their own rows.
+    progress = rollup(
+        goals,
+        today=timezone.localdate(),
+        behind_margin=organisation.goal_behind_margin,
+        at_risk_margin=organisation.goal_at_risk_margin,
+    )
+    return [GoalLine(goal=goal, progress=progress[goal.pk]) for goal in goals]
+
+
+def _reports(manager: User) -> list[ReportLine]:
+    today = timezone.localdate()
+    people = list(
+        User.objects.filter(
+            organisation_id=manager.organisation_id, line_manager_id=manager.pk, is_active=True
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .select_related("unit", "development_plan")
+        .order_by("full_name")
+    )
+    ids = [person.pk for person in people]
+    proposed = dict(
+        Goal.objects.filter(owner_person_id__in=ids, status=Goal.Status.PROPOSED)
+        .values("owner_person_id")
+        .annotate(n=Count("id"))
+        .values_list("owner_person_id", "n")
+    )
+    overdue = dict(
+        DevelopmentAction.objects.filter(
+            plan__employee_id__in=ids, status__in=OPEN_ACTIONS, due_date__lt=today
+        )
+        .values("plan__employee_id")
+        .annotate(n=Count("id"))
+        .values_list("plan__employee_id", "n")
+    )
+    lines = []
+    for person in people:
+        plan = getattr(person, "development_plan", None)
+        lines.append(
+            ReportLine(
+                person=person,
+                plan=plan,
+                awaits_my_agreement=bool(
+                    plan and plan.employee_agreed_at and not plan.manager_agreed_at
+                ),
+                proposed_goals=proposed.get(person.pk, 0),
+                overdue_actions=overdue.get(person.pk, 0),
+            )
+        )
+    return lines
+
+
+def home(*, user: User, roles: Roles) -> HomePage:
+    """Everything the home page shows for this user, by role."""
+    today = timezone.localdate()
+    if user.organisation_id is None:  # platform support staff
+        return HomePage(plan=None, goals=[], actions_due=[], unread=[], today=today)
+    plan = DevelopmentPlan.objects.filter(employee_id=user.pk).first()
+    actions_due = []
+    if plan is not None:
+        actions_due = list(
+            DevelopmentAction.objects.filter(
+                plan=plan, status__in=OPEN_ACTIONS, due_date__lte=today + ACTIONS_DUE_WITHIN
+            ).order_by("due_date", "title")[:6]
+        )
+    page = HomePage(
+        plan=plan,
+        goals=_own_goals(user),
+        actions_due=actions_due,
+        unread=list(notifications_for(user).filter(read_at__isnull=True)[:5]),
+        today=today,
+    )
+    if roles.manager:
+        page.reports = _reports(user)
+    if roles.hr:
+        scope = Scope(
+            organisation=user.organisation, manager_id=None, unit_id=None, year=today.year
+        )
+        snapshot = alignment_snapshot_get(scope=scope)
+        page.headline = build(
+            snapshot.figures,
+            k=user.organisation.min_group_size,
+            goal_url=lambda goal_uuid: reverse(
+                "goals:goal-detail", kwargs={"goal_uuid": goal_uuid}
+            ),
+        )
+        page.headline_computed_at = snapshot.computed_at
+    return page
+
+
+def report_units(*, manager: User) -> list[tuple[int, str]]:
+    """The units of a manager's reports, by full path, for the dashboard filter."""
+    paths = unit_paths(organisation_id=manager.organisation_id)
+    ids = set(
+        User.objects.filter(line_manager_id=manager.pk, unit__isnull=False).values_list(
+            "unit_id", flat=True
+        )
+    )
+    return sorted(((pk, paths[pk]) for pk in ids if pk in paths), key=lambda item: item[1].lower())
+
+
+def strategic_goal(*, organisation: Organisation, goal_uuid: UUID) -> Goal:
+    try:
+        return Goal.objects.get(
+            organisation_id=organisation.pk, uuid=goal_uuid, level=Goal.Level.ORGANISATION
+        )
+    except Goal.DoesNotExist as missing:
+        raise Http404 from missing
