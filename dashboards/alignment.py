@@ -95,6 +95,12 @@ class UnitRows:
         self.subtree: set[int] | None = None
         if scope.unit_id is not None:
             self.subtree = {u for u in self.names if scope.unit_id in self.chain(u)}
+        # Without a filter, rows are the top-level units; when there is only one (a
+        # board above everything), its children are more telling.
+        roots = [unit_id for unit_id, parent in self.parents.items() if parent is None]
+        self.base = scope.unit_id
+        if self.base is None and len(roots) == 1 and scope.manager_id is None:
+            self.base = roots[0]
 
     def chain(self, unit_id: int) -> list[int]:
         """The unit and the units above it, bottom up."""
@@ -114,10 +120,12 @@ class UnitRows:
         if self.scope.manager_id is not None:
             return str(unit_id)
         chain = self.chain(unit_id)
-        if self.scope.unit_id is None:
+        if self.base is None:
             return str(chain[-1])
-        position = chain.index(self.scope.unit_id)
-        return str(chain[position - 1]) if position > 0 else f"direct-{self.scope.unit_id}"
+        if self.base not in chain:
+            return NO_UNIT
+        position = chain.index(self.base)
+        return str(chain[position - 1]) if position > 0 else f"direct-{self.base}"
 
     def label(self, key: str) -> tuple[str, int | None]:
         if key == NO_UNIT:

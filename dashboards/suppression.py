@@ -15,8 +15,10 @@ The method (statistical disclosure control with primary and secondary cell suppr
    line is hidden too (or, when there is none, the total). This repeats over all lines
    until nothing changes, so a hidden cell can never be recovered by subtraction, and any
    group one can compute from the page or the CSV has at least ``k`` members.
-4. **Dependents**: when a group's size is hidden, every number about that group is hidden
-   with it (a unit of three people shows no counts at all, not even zeros).
+4. **Small groups**: when a group's size is below ``k``, every number about that group is
+   hidden with it (a unit of three people shows no counts at all, not even zeros); a
+   unit's budget figures are hidden whenever its headcount is hidden, for any reason, so
+   the money that "total minus shown" reveals always belongs to at least ``k`` people.
 
 Cells hidden only because of rules 2 to 4 show "*" (hidden so that a small group cannot be
 worked out); they may hold large values, so they do not claim to be small.
@@ -39,7 +41,10 @@ class Cell:
     virtual: bool = False
     hidden: bool = False
     small: bool = False  # hidden by the primary rule: shows "< k"
+    # Hidden whenever this cell is hidden (e.g. a unit's budget with its headcount).
     dependents: list[Cell] = field(default_factory=list)
+    # Hidden when this cell is a small group's size (everything about that group).
+    members: list[Cell] = field(default_factory=list)
 
     @property
     def shown(self) -> bool:
@@ -72,10 +77,12 @@ def protect(*, cells: list[Cell], lines: list[Line], k: int) -> None:
     while changed:
         changed = False
         for cell in cells:
-            if cell.hidden:
-                for dependent in cell.dependents:
-                    if not dependent.hidden:
-                        dependent.hidden = changed = True
+            followers = (cell.dependents if cell.hidden else []) + (
+                cell.members if cell.small else []
+            )
+            for follower in followers:
+                if not follower.hidden:
+                    follower.hidden = changed = True
         for line in lines:
             if not line.total.shown:
                 continue

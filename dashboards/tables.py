@@ -43,7 +43,15 @@ class Table:
     columns: list[str]
     rows: list[list[Entry]] = field(default_factory=list)
     total: list[Entry] | None = None
-    caption: str = ""
+    page_limit: int | None = None  # long lists: the page shows the first rows, the CSV all
+
+    @property
+    def page_rows(self) -> list[list[Entry]]:
+        return self.rows[: self.page_limit] if self.page_limit else self.rows
+
+    @property
+    def more_rows(self) -> int:
+        return len(self.rows) - len(self.page_rows)
 
 
 def _dutch_csv(value: Decimal | int, kind: str) -> str:
@@ -143,7 +151,7 @@ def build(payload: dict, *, k: int, goal_url, drill_url=None) -> Dashboard:
     cov = {row["key"]: {n: cell(coverage[row["key"]][n]) for n in names} for row in rows}
     cov_total = {n: cell(sum(coverage[row["key"]][n] for row in rows)) for n in names}
     for group in [*cov.values(), cov_total]:
-        group["people"].dependents += [group["with_plan"], group["agreed"], group["recent"]]
+        group["people"].members += [group["with_plan"], group["agreed"], group["recent"]]
         lines.append(rest_of(group["people"], group["with_plan"]))
         lines.append(rest_of(group["with_plan"], group["agreed"]))
         lines.append(rest_of(group["with_plan"], group["recent"]))
@@ -166,13 +174,13 @@ def build(payload: dict, *, k: int, goal_url, drill_url=None) -> Dashboard:
         heat[row["key"]] = {goal["id"]: cell(values.get(str(goal["id"]), 0)) for goal in goals}
         whole = cov[row["key"]]["people"]
         for goal_cell in heat[row["key"]].values():
-            whole.dependents.append(goal_cell)
+            whole.members.append(goal_cell)
             lines.append(rest_of(whole, goal_cell))
     for goal in goals:
         total = goal_cells[goal["id"]]["people"]
         lines.append(Line(cells=[heat[row["key"]][goal["id"]] for row in rows], total=total))
         lines.append(rest_of(cov_total["people"], total))
-        total.dependents += [
+        total.members += [
             goal_cells[goal["id"]]["individual_goals"],
             goal_cells[goal["id"]]["actions"],
         ]
@@ -224,7 +232,7 @@ def build(payload: dict, *, k: int, goal_url, drill_url=None) -> Dashboard:
     for gap in payload["gaps"]:
         people = cell(gap["people"])
         points = cell(gap["points"], sensitive=False)
-        people.dependents.append(points)
+        people.members.append(points)
         gap_cells.append((gap, people, points))
 
     protect(cells=cells, lines=lines, k=k)
@@ -301,6 +309,7 @@ def build(payload: dict, *, k: int, goal_url, drill_url=None) -> Dashboard:
         key="not_linked_team_goals",
         title=_("Team goals not linked to a strategic goal"),
         columns=[_("Team goal"), _("Unit")],
+        page_limit=25,
     )
     team_list.rows = [
         [_text(item["title"], goal_url(item["uuid"])), _text(item["unit"])]
