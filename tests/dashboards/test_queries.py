@@ -80,5 +80,6 @@ def test_query_count_does_not_grow(world, strategy, as_user, page):
             client.get(url)  # the stored figures exist
         measured.append(count(client, url))
     (small, small_sql), (large, large_sql) = measured
-    assert small == large, f"{page}: {small} → {large} queries\n{large_sql}"
+    print(f"{page}: {small} queries (2 teams), {large} queries (12 teams)")
+    assert small == large, f"{page}: {small} → {large}\n{small_sql}\n---\n{large_sql}"
     assert large <= 30, large_sql
