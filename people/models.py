@@ -281,9 +281,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         """A manager has direct reports (or manages a unit)."""
         if not self.pk:
             return False
+        # One query: the navigation asks on every page.
         return (
-            User.objects.filter(line_manager_id=self.pk, is_active=True).exists()
-            or OrgUnit.objects.filter(manager_id=self.pk).exists()
+            User.objects.filter(pk=self.pk)
+            .filter(
+                models.Exists(User.objects.filter(line_manager_id=self.pk, is_active=True))
+                | models.Exists(OrgUnit.objects.filter(manager_id=self.pk))
+            )
+            .exists()
         )
 
 

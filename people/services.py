@@ -10,13 +10,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pop_platform.delivery import DeliveryFields, DeliveryInProgress, deliver_once, delivery_give_up
 from pop_platform.email import absolute_url, send_templated_email
-from pop_platform.locks import exclusive
 
 from .models import AuditEvent, Notification, Organisation, OrgUnit, User
 from .selectors import unit_paths
@@ -55,62 +54,55 @@ def notification_create(
     return notification
 
 
-class NotificationEmailInProgress(Exception):
+class NotificationEmailInProgress(DeliveryInProgress):
     """Another run of the task holds the notification's send lock right now."""
+
+
+NOTIFICATION_EMAIL = DeliveryFields(
+    attempts="email_attempts",
+    sent_at="emailed_at",
+    error="email_error",
+    failed_at="email_failed_at",
+)
 
 
 def notification_email(*, notification_id: int) -> bool:
     """E-mail one notification: at least once, and only once unless a worker dies between
-    the mail server accepting the message and ``emailed_at`` being saved.
-
-    Call it outside a transaction (the task does): the attempt is counted in its own
-    committed update before the mail server is contacted, so an attempt cut short by a
-    killed worker still shows on the row. A lock keeps two runs of the task (enqueued
-    twice, or redelivered while the first is busy) from sending at the same time; the
-    run that finds it taken raises ``NotificationEmailInProgress`` and tries again later
-    rather than assume the other run will succeed (its machine may be gone).
+    the mail server accepting the message and ``emailed_at`` being saved (see
+    ``pop_platform.delivery``). Call it outside a transaction (the task does).
 
     Returns False when there is nothing to send: already e-mailed, or the recipient left.
     An SMTP or network failure is recorded in ``email_error`` and raised, so the task
     can retry.
     """
-    with exclusive(f"notification-email:{notification_id}") as mine:
-        if not mine:
-            raise NotificationEmailInProgress(notification_id)
-        claimed = Notification.objects.filter(
-            pk=notification_id, emailed_at__isnull=True, recipient__is_active=True
-        ).update(email_attempts=F("email_attempts") + 1)
-        if not claimed:
-            return False
-        notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+
+    def send(notification: Notification) -> bool:
         recipient = notification.recipient
-        try:
-            send_templated_email(
-                to=[recipient.email],
-                template="people/email/notification",
-                context={
-                    "notification": notification,
-                    "recipient": recipient,
-                    "link": absolute_url(notification.link) if notification.link else "",
-                },
-                language=recipient.language,
-            )
-        except OSError as error:  # smtplib's errors are OSErrors too
-            Notification.objects.filter(pk=notification_id).update(
-                email_error=f"{type(error).__name__}: {error}"
-            )
-            raise
-        Notification.objects.filter(pk=notification_id).update(
-            emailed_at=timezone.now(), email_failed_at=None
+        send_templated_email(
+            to=[recipient.email],
+            template="people/email/notification",
+            context={
+                "notification": notification,
+                "recipient": recipient,
+                "link": absolute_url(notification.link) if notification.link else "",
+            },
+            language=recipient.language,
         )
-    return True
+        return True
+
+    return deliver_once(
+        rows=Notification.objects.filter(recipient__is_active=True).select_related("recipient"),
+        pk=notification_id,
+        lock=f"notification-email:{notification_id}",
+        fields=NOTIFICATION_EMAIL,
+        send=send,
+        in_progress=NotificationEmailInProgress,
+    )
 
 
 def notification_email_give_up(*, notification_id: int) -> None:
     """Every retry failed: mark the notification as not e-mailed (shown in the admin)."""
-    Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
-        email_failed_at=timezone.now()
-    )
+    delivery_give_up(model=Notification, pk=notification_id, fields=NOTIFICATION_EMAIL)
 
 
 def notification_mark_read(*, notification: Notification) -> Notification:

@@ -266,6 +266,8 @@ def plan_agree(*, plan: DevelopmentPlan, by: User, revision: int) -> PlanVersion
     locked = DevelopmentPlan.objects.select_for_update().select_related("employee").get(pk=plan.pk)
     if locked.revision != revision:
         raise VersionConflict(locked)
+    if locked.status == DevelopmentPlan.Status.AGREED:
+        return None  # this revision is agreed already; nothing to add
     now = timezone.now()
     if by.pk == locked.employee_id:
         locked.employee_agreed_at = now

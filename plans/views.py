@@ -10,8 +10,8 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -28,8 +28,12 @@ from .models import DevelopmentPlan, PlanChange
 
 TEMPLATE = "plans/plan_detail.html"
 # Where an added or removed item shows up on the page.
-SECTION_OF = {"gap": "plan-gaps", "action": "plan-actions", "step": "plan-actions"}
-SECTION_OF["note"] = "plan-notes"
+SECTION_OF = {
+    "gap": "plan-gaps",
+    "action": "plan-actions",
+    "step": "plan-actions",
+    "note": "plan-notes",
+}
 
 
 def _read_plan(request: HttpRequest, plan_uuid: UUID) -> DevelopmentPlan:
@@ -115,7 +119,9 @@ def _conflict_context(spec: ItemKind, form, current, plan: DevelopmentPlan) -> d
         if raw(getattr(current, name)) != raw(mine)
     }
     last = (
-        PlanChange.objects.filter(plan=plan, item_uuid=current.uuid)
+        PlanChange.objects.filter(
+            plan=plan, item_uuid=current.uuid, operation=PlanChange.Operation.CHANGED
+        )
         .select_related("author")
         .first()
         if spec.content
@@ -183,10 +189,13 @@ def item_add(request: HttpRequest, plan_uuid: UUID, kind: str) -> HttpResponse:
     return _after_add_or_remove(request, plan, kind, _("It is added."))
 
 
-def _after_add_or_remove(request, plan, kind: str, message: str) -> HttpResponse:
+def _after_add_or_remove(
+    request, plan, kind: str, message: str, level: int = messages.SUCCESS
+) -> HttpResponse:
+    """Plain: back to the section with a message. htmx: the section, message inside."""
     section = SECTION_OF[kind]
     if not request.htmx:
-        messages.success(request, message)
+        messages.add_message(request, level, message)
         return redirect(f"{plan.get_absolute_url()}#{section}")
     context = _page_context(request, plan, announce=message)
     response = _fragments(request, context, section, oob=("plan-status", "plan-budget"))
@@ -200,22 +209,23 @@ def item_delete(request: HttpRequest, plan_uuid: UUID, kind: str, item_uuid: UUI
     if not spec.can_delete:
         raise Http404
     item = spec.get(plan=plan, user=request.user, item_uuid=item_uuid)
+    if not request.POST.get("version", "").isdigit():
+        return HttpResponseBadRequest()
     try:
-        version = int(request.POST.get("version", ""))
         services.item_delete(
-            plan=plan, kind=spec, item=item, by=request.user, expected_version=version
+            plan=plan,
+            kind=spec,
+            item=item,
+            by=request.user,
+            expected_version=int(request.POST["version"]),
         )
-    except ValueError as bad:
-        raise PermissionDenied from bad
     except ValidationError as refused:
-        messages.error(request, " ".join(refused.messages))
-        return _after_add_or_remove(request, plan, kind, " ".join(refused.messages))
+        return _after_add_or_remove(request, plan, kind, " ".join(refused.messages), messages.ERROR)
     except services.VersionConflict:
         message = _(
             "Someone else changed this item meanwhile. Look at it again before removing it."
         )
-        messages.error(request, message)
-        return _after_add_or_remove(request, plan, kind, message)
+        return _after_add_or_remove(request, plan, kind, message, messages.ERROR)
     return _after_add_or_remove(request, plan, kind, _("It is removed."))
 
 
@@ -249,7 +259,7 @@ def plan_agree(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
     plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid, write=True)
     form = AgreeForm(request.POST)
     if not form.is_valid():
-        raise PermissionDenied
+        return HttpResponseBadRequest()
     try:
         version = services.plan_agree(
             plan=plan, by=request.user, revision=form.cleaned_data["revision"]

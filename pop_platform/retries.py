@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from collections.abc import Callable
+from typing import NoReturn, TypeVar
 
 from celery import Task
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
+
+T = TypeVar("T")
 
 
 def retries_left(task: Task) -> bool:
@@ -23,3 +26,21 @@ def retry_later(task: Task, error: Exception) -> NoReturn:
         full_jitter=True,
     )
     raise task.retry(exc=error, countdown=countdown, max_retries=settings.TASK_MAX_RETRIES)
+
+
+def call_or_retry(
+    task: Task,
+    work: Callable[[], T],
+    *,
+    retry_on: tuple[type[Exception], ...],
+    give_up: Callable[[], None],
+) -> T:
+    """Run ``work``; on one of ``retry_on`` retry later, and after the last retry call
+    ``give_up`` (which records the failure) and raise."""
+    try:
+        return work()
+    except retry_on as error:
+        if not retries_left(task):
+            give_up()
+            raise
+        retry_later(task, error)

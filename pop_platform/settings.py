@@ -267,11 +267,18 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
-# Cached HR alignment figures that people look at are refreshed when older than 10 minutes.
-CELERY_BEAT_SCHEDULE["dashboards-alignment-refresh"] = {
-    "task": "dashboards.tasks.alignment_refresh_sweep",
-    "schedule": 5 * 60,
+# One sweep decides which reminders are due and queues one small task per delivery.
+REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=5 * 60)
+CELERY_BEAT_SCHEDULE: dict = {
+    "reminders-sweep": {
+        "task": "conversations.tasks.reminders_sweep",
+        "schedule": REMINDER_SWEEP_SECONDS,
+    },
+    # Cached HR alignment figures that people look at are refreshed when older than 10 minutes.
+    "dashboards-alignment-refresh": {
+        "task": "dashboards.tasks.alignment_refresh_sweep",
+        "schedule": 5 * 60,
+    },
 }
 # Sending and rendering tasks retry failures (SMTP down, disk full) this many times,
 # waiting about TASK_RETRY_BACKOFF_SECONDS, then twice as long each time (at most ten

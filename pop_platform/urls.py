@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("people.auth_urls")),
     path("goals/", include("goals.urls")),
     path("plans/", include("plans.urls")),
+    path("", include("conversations.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

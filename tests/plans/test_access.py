@@ -262,3 +262,19 @@ def test_competency_catalogue_is_hr_only(world, pop, as_user, persona):
     assert client.get(edit_url).status_code == expected[2]
     names = set(pop.competency.organisation.competencies.values_list("name", flat=True))
     assert ("Coachend werken" in names) == (persona == "hr")
+
+
+def test_admin_shows_plans_read_only_and_never_private_notes(world, pop, as_user):
+    from django.contrib import admin
+
+    from plans.models import PrivateNote
+
+    assert PrivateNote not in admin.site._registry
+    world.hr.is_staff = world.hr.is_superuser = True
+    world.hr.save()
+    client = as_user(world.hr)
+    change = reverse("admin:plans_developmentplan_change", args=[pop.plan.pk])
+    html = client.get(change).content.decode()
+    assert "Sanne Jansen" in html and 'name="yearly_budget"' not in html
+    assert EMPLOYEE_NOTE not in html
+    assert client.get(reverse("admin:plans_competency_changelist")).status_code == 200

@@ -55,8 +55,9 @@ def test_page_shows_ambitions_goals_gaps_actions_budget(world, pop, as_user):
     assert re.search(r'data-testid="budget-used">€ 150,00', html)
     assert re.search(r'data-testid="budget-left">€ 1.350,00', html)
     assert 'data-testid="budget-warning"' not in html
-    # The conversations app does not serve its fragment yet: no container.
-    assert 'id="plan-conversations"' not in html
+    # The conversations app serves the next and last conversations; the page loads them.
+    url = f"/conversations/plan/{pop.plan.uuid}/"
+    assert f'id="plan-conversations" class="card shadow-sm mb-4" hx-get="{url}"' in html
 
 
 def test_actions_are_grouped_by_priority_and_status_and_over_budget_warns(world, pop, as_user):
@@ -195,6 +196,11 @@ def test_conflict_shows_their_value_beside_mine_and_keep_mine_applies(world, pop
     assert 'name="version" value="2"' in html  # "save my version" now targets their version
     pop.action.refresh_from_db()
     assert pop.action.description == theirs
+    # "Take theirs" shows the item as it is now.
+    show = reverse("plans:plan-item", args=[pop.plan.uuid, "action", pop.action.uuid])
+    assert f'hx-get="{show}"' in html
+    shown = as_user(world.employee).get(show, **HX).content.decode()
+    assert theirs in shown and mine not in shown and "<form" not in shown
     # Keep mine: submit again with the version from the conflict view.
     response = as_user(world.employee).post(
         url, _action_data(pop, description=mine, version=2), **HX
@@ -322,14 +328,6 @@ def test_query_count_does_not_grow_with_actions(world, pop, as_user, persona):
     assert small <= 35, sql
 
 
-@pytest.mark.urls("tests.plans.urls_with_conversations")
-def test_upcoming_conversations_load_once_the_conversations_app_serves_them(world, pop, as_user):
-    html = as_user(world.employee).get(pop.plan.get_absolute_url()).content.decode()
-    url = f"/conversations-test/plan/{pop.plan.uuid}/"
-    assert 'id="plan-conversations"' in html
-    assert f'hx-get="{url}" hx-trigger="load"' in html
-
-
 def test_without_javascript_edit_and_add_are_full_pages(world, pop, as_user):
     client = as_user(world.manager)
     edit = reverse("plans:plan-item-edit", args=[pop.plan.uuid, "gap", pop.gap.uuid])
@@ -341,3 +339,30 @@ def test_without_javascript_edit_and_add_are_full_pages(world, pop, as_user):
     assert "<html" in html and "Ontwikkelactie" in html and 'name="title"' in html
     show = reverse("plans:plan-item", args=[pop.plan.uuid, "gap", pop.gap.uuid])
     assert client.get(show).url == f"{pop.plan.get_absolute_url()}#item-gap-{pop.gap.uuid}"
+
+
+def test_removing_items(world, pop, as_user):
+    client = as_user(world.employee)
+
+    def url(kind, item):
+        return reverse("plans:plan-item-delete", args=[pop.plan.uuid, kind, item.uuid])
+
+    html = client.post(url("gap", pop.gap), {"version": 1}, **HX).content.decode()
+    assert "Er zijn nog acties gekoppeld aan deze competentie." in html
+    assert CompetencyGap.objects.filter(pk=pop.gap.pk).exists()
+    services.item_update(
+        plan=pop.plan,
+        kind=KINDS["action"],
+        item=pop.action,
+        by=world.manager,
+        expected_version=1,
+        changes={"title": "Nieuwe titel"},
+    )
+    html = client.post(url("action", pop.action), {"version": 1}, **HX).content.decode()
+    assert "Iemand anders heeft dit onderdeel intussen gewijzigd." in html
+    assert DevelopmentAction.objects.filter(pk=pop.action.pk).exists()
+    assert client.post(url("step", pop.step), {"version": "x"}).status_code == 400
+    response = client.post(url("step", pop.step), {"version": 1})
+    assert response.url == f"{pop.plan.get_absolute_url()}#plan-actions"
+    assert not ActionStep.objects.exists()
+    assert "Verwijderd." in client.get(response.url).content.decode()

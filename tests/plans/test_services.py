@@ -118,6 +118,14 @@ def test_akkoord_on_an_outdated_revision_is_refused(world, pop):
     assert not PlanVersion.objects.exists()
 
 
+def test_akkoord_on_an_agreed_plan_changes_nothing(world, pop):
+    _agree_both(pop.plan, world)
+    plan = DevelopmentPlan.objects.get(pk=pop.plan.pk)
+    assert services.plan_agree(plan=plan, by=world.employee, revision=plan.revision) is None
+    assert services.plan_agree(plan=plan, by=world.manager, revision=plan.revision) is None
+    assert PlanVersion.objects.count() == 1
+
+
 def test_only_employee_and_line_manager_give_akkoord(world, pop):
     with pytest.raises(PermissionDenied):
         services.plan_agree(plan=pop.plan, by=world.hr, revision=pop.plan.revision)

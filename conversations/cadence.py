@@ -1,0 +1,125 @@
+"""The cadence policy: a check-in every N weeks, a development conversation every N
+months, a start conversation within N weeks of joining. The organisation sets it; a unit
+may override any part (``UnitCadence``), and a team inherits its department's override.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from people.access import units_of_organisation
+from people.models import Organisation, User
+
+from .models import DEVELOPMENT_KINDS, Conversation, Kind, UnitCadence
+
+# Joiners longer ago than this are not reminded of a start conversation.
+START_RULE_HORIZON = datetime.timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class Policy:
+    checkin_cadence_weeks: int
+    conversation_interval_months: int
+    start_conversation_within_weeks: int
+    overridden: bool = False
+
+
+FIELDS = (
+    "checkin_cadence_weeks",
+    "conversation_interval_months",
+    "start_conversation_within_weeks",
+)
+
+
+def organisation_policy(organisation: Organisation) -> Policy:
+    return Policy(**{name: getattr(organisation, name) for name in FIELDS})
+
+
+def unit_policies(organisation: Organisation) -> dict[int | None, Policy]:
+    """The policy of every unit of the organisation (key ``None``: no unit), in two
+    queries. A unit's own override wins, then its parent's, up to the organisation's."""
+    default = organisation_policy(organisation)
+    parents = dict(units_of_organisation(organisation.pk).values_list("id", "parent_id"))
+    overrides = {
+        cadence.unit_id: cadence
+        for cadence in UnitCadence.objects.filter(unit__organisation_id=organisation.pk)
+    }
+    policies: dict[int | None, Policy] = {None: default}
+    for unit_id in parents:
+        chain, current = [], unit_id
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = parents.get(current)
+        values = {}
+        for name in FIELDS:
+            found = next(
+                (
+                    getattr(overrides[unit], name)
+                    for unit in chain
+                    if unit in overrides and getattr(overrides[unit], name) is not None
+                ),
+                None,
+            )
+            values[name] = found
+        policies[unit_id] = Policy(
+            **{name: values[name] or getattr(default, name) for name in FIELDS},
+            overridden=any(value is not None for value in values.values()),
+        )
+    return policies
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+@dataclass
+class CadenceStatus:
+    """Where one person stands under the policy on ``today``."""
+
+    overdue: list[str] = field(default_factory=list)
+    checkin_due: datetime.date | None = None
+    development_due: datetime.date | None = None
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.overdue)
+
+
+def cadence_status(
+    *,
+    person: User,
+    conversations: Iterable[Conversation],
+    policy: Policy,
+    today: datetime.date,
+) -> CadenceStatus:
+    """``conversations``: the person's conversations as employee (any status)."""
+    held = [c for c in conversations if c.status == Conversation.Status.HELD and c.starts_at]
+    joined = person.start_date or person.date_joined.date()
+    last_any = max((c.starts_at.date() for c in held), default=joined)
+    last_development = max(
+        (c.starts_at.date() for c in held if c.kind in DEVELOPMENT_KINDS), default=joined
+    )
+    status = CadenceStatus(
+        checkin_due=last_any + datetime.timedelta(weeks=policy.checkin_cadence_weeks),
+        development_due=add_months(last_development, policy.conversation_interval_months),
+    )
+    if person.start_date and today - person.start_date <= START_RULE_HORIZON:
+        start_due = person.start_date + datetime.timedelta(
+            weeks=policy.start_conversation_within_weeks
+        )
+        if today > start_due and not any(c.kind == Kind.START for c in held):
+            status.overdue.append(str(_("start conversation")))
+    if today > status.checkin_due:
+        status.overdue.append(str(_("check-in")))
+    if today > status.development_due:
+        status.overdue.append(str(_("development conversation")))
+    return status

@@ -1,0 +1,115 @@
+"""Forms validate and normalise; the views hand ``cleaned_data`` to the services.
+
+Dates and times are entered in the organisation's local time.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from people.models import User
+from plans.models import DevelopmentAction
+
+from .models import Kind
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self) -> None:
+        super().__init__(format="%H:%M")
+
+
+class WhenForm(forms.Form):
+    """Date, time, duration and place; ``starts_at`` is aware, in the organisation's zone."""
+
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    time = forms.TimeField(label=_("Time"), widget=TimeInput())
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=10, max_value=480, initial=60
+    )
+    location = forms.CharField(label=_("Place or video link"), max_length=300, required=False)
+
+    def __init__(self, *args, tz: datetime.tzinfo, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.tz = tz
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("date") and data.get("time"):
+            data["starts_at"] = datetime.datetime.combine(
+                data["date"], data["time"], tzinfo=self.tz
+            )
+        return data
+
+
+class ScheduleForm(WhenForm):
+    employee = forms.ModelChoiceField(
+        label=_("With"), queryset=User.objects.none(), to_field_name="uuid"
+    )
+    kind = forms.ChoiceField(label=_("Kind of conversation"), choices=Kind.choices)
+    field_order = ["employee", "kind", "date", "time", "duration_minutes", "location"]
+
+    def __init__(self, *args, reports, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["employee"].queryset = reports
+
+
+class RequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of conversation"), choices=Kind.choices)
+    note = forms.CharField(
+        label=_("What would you like to talk about?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+
+class AgendaItemForm(forms.Form):
+    text = forms.CharField(label=_("New agenda item"), max_length=300)
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class AgreementForm(forms.Form):
+    text = forms.CharField(label=_("Agreement"), max_length=300)
+    owner = forms.TypedChoiceField(label=_("Who"), coerce=int)
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
+
+    def __init__(self, *args, conversation, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [
+            (conversation.employee_id, conversation.employee.full_name),
+            (conversation.manager_id, conversation.manager.full_name),
+        ]
+
+
+class AgreementToPlanForm(forms.Form):
+    """One choice: ``gap:<uuid>`` or ``goal:<uuid>``, and what to make of it."""
+
+    target = forms.CharField(label=_("On the plan, for"))
+    kind = forms.ChoiceField(
+        label=_("Kind of action"), choices=DevelopmentAction.Kind.choices, required=False
+    )
+    make = forms.ChoiceField(choices=[("action", "action"), ("check_in", "check_in")])
+
+    def clean_target(self) -> tuple[str, str]:
+        kind, _sep, uuid = self.cleaned_data["target"].partition(":")
+        if kind not in ("gap", "goal") or not uuid:
+            raise forms.ValidationError(_("Choose a competency gap or goal."))
+        return kind, uuid

@@ -1,0 +1,306 @@
+"""Reads for the conversation pages, with what they need loaded up front: the query
+count of a page does not grow with the number of conversations, reports or items."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from people.models import User
+from plans.models import CompetencyGap, DevelopmentAction, DevelopmentPlan
+from plans.selectors import linkable_goals
+
+from .access import conversations_of, reports_of
+from .cadence import CadenceStatus, Policy, unit_policies
+from .models import (
+    AgendaItem,
+    Agreement,
+    Conversation,
+    ConversationPrivateNote,
+    Kind,
+    PreparationAnswer,
+    PreparationQuestion,
+    SharedNote,
+)
+from .reminders import team_cadence
+
+PAST_LIMIT = 100
+
+
+@dataclass
+class ConversationList:
+    upcoming: list[Conversation]
+    past: list[Conversation]
+
+
+def _is_upcoming(conversation: Conversation, now: datetime.datetime) -> bool:
+    return conversation.status == Conversation.Status.REQUESTED or (
+        conversation.status == Conversation.Status.SCHEDULED and conversation.ends_at >= now
+    )
+
+
+def conversation_list(*, user: User, now: datetime.datetime) -> ConversationList:
+    base = conversations_of(user).select_related("employee", "manager")
+    upcoming = list(
+        base.filter(
+            Q(status=Conversation.Status.REQUESTED)
+            | Q(
+                status=Conversation.Status.SCHEDULED,
+                starts_at__gte=now - datetime.timedelta(hours=8),
+            )
+        ).order_by("starts_at", "id")
+    )
+    upcoming = [c for c in upcoming if _is_upcoming(c, now)]
+    upcoming.sort(key=lambda c: (c.starts_at is not None, c.starts_at or now))
+    past = list(
+        base.exclude(pk__in=[c.pk for c in upcoming])
+        .exclude(status=Conversation.Status.REQUESTED)
+        .order_by("-starts_at", "-id")[:PAST_LIMIT]
+    )
+    return ConversationList(upcoming=upcoming, past=past)
+
+
+@dataclass
+class QuestionLine:
+    question: PreparationQuestion
+    mine: str
+    theirs: str | None  # None: not visible (yet)
+
+
+@dataclass
+class ConversationPage:
+    conversation: Conversation
+    viewer: User
+    now: datetime.datetime
+    agenda: list[AgendaItem]
+    questions: list[QuestionLine]
+    shared_note: SharedNote | None
+    private_note: ConversationPrivateNote | None
+    agreements: list[Agreement]
+    gaps: list[CompetencyGap]
+    goals: list
+    previous: Conversation | None
+    other_answered: bool = False
+
+    @property
+    def is_manager(self) -> bool:
+        return self.viewer.pk == self.conversation.manager_id
+
+    @property
+    def other(self) -> User:
+        return self.conversation.other_party(self.viewer)
+
+    @property
+    def started(self) -> bool:
+        return self.conversation.has_started(self.now)
+
+    @property
+    def can_mark_held(self) -> bool:
+        return self.is_manager and self.started and self.conversation.status == "scheduled"
+
+    @property
+    def writable(self) -> bool:
+        return self.conversation.status != Conversation.Status.CANCELLED
+
+    @property
+    def agenda_open(self) -> bool:
+        return self.conversation.is_open
+
+    @property
+    def individual_goals(self) -> list:
+        return [
+            goal for goal in self.goals if goal.owner_person_id == self.conversation.employee_id
+        ]
+
+
+def conversation_page(
+    *, conversation: Conversation, viewer: User, now: datetime.datetime
+) -> ConversationPage:
+    agenda = list(
+        conversation.agenda_items.select_related("author", "action", "goal", "agreement__owner")
+    )
+    questions = list(
+        PreparationQuestion.objects.filter(
+            organisation_id=conversation.organisation_id, kind=conversation.kind, is_active=True
+        )
+    )
+    answers = {
+        (answer.question_id, answer.author_id): answer.body
+        for answer in PreparationAnswer.objects.filter(conversation=conversation)
+    }
+    other_id = conversation.other_party(viewer).pk
+    started = conversation.has_started(now)
+    lines = [
+        QuestionLine(
+            question=question,
+            mine=answers.get((question.pk, viewer.pk), ""),
+            theirs=answers.get((question.pk, other_id), "") if started else None,
+        )
+        for question in questions
+    ]
+    plan = DevelopmentPlan.objects.filter(employee_id=conversation.employee_id).first()
+    gaps = list(plan.gaps.select_related("competency")) if plan else []
+    goals = list(linkable_goals(plan=plan)) if plan else []
+    previous = (
+        conversations_of(viewer)
+        .filter(employee_id=conversation.employee_id, status=Conversation.Status.HELD)
+        .exclude(pk=conversation.pk)
+        .filter(starts_at__lt=conversation.starts_at or now)
+        .order_by("-starts_at")
+        .first()
+    )
+    return ConversationPage(
+        conversation=conversation,
+        viewer=viewer,
+        now=now,
+        agenda=agenda,
+        questions=lines,
+        shared_note=SharedNote.objects.filter(conversation=conversation)
+        .select_related("updated_by")
+        .first(),
+        private_note=ConversationPrivateNote.objects.filter(
+            conversation=conversation, author=viewer
+        ).first(),
+        agreements=list(
+            conversation.agreements.select_related(
+                "owner", "plan_action__plan", "goal_update__goal"
+            )
+        ),
+        gaps=gaps,
+        goals=goals,
+        previous=previous,
+        other_answered=any(answers.get((q.pk, other_id)) for q in questions),
+    )
+
+
+# --- The plan page's fragment ------------------------------------------------------------
+
+
+@dataclass
+class PlanConversations:
+    next: Conversation | None
+    last: Conversation | None
+    visible: bool
+
+
+def plan_conversations(
+    *, plan: DevelopmentPlan, viewer: User, now: datetime.datetime
+) -> PlanConversations:
+    """The person's next and last conversations, for a party to them (HR: not shown)."""
+    if viewer.pk not in (plan.employee_id, plan.employee.line_manager_id):
+        return PlanConversations(next=None, last=None, visible=False)
+    mine = conversations_of(viewer).filter(employee_id=plan.employee_id).select_related("manager")
+    upcoming = mine.filter(status=Conversation.Status.SCHEDULED, starts_at__gte=now)
+    return PlanConversations(
+        next=upcoming.order_by("starts_at").first(),
+        last=mine.filter(status=Conversation.Status.HELD).order_by("-starts_at").first(),
+        visible=True,
+    )
+
+
+# --- /team/ ------------------------------------------------------------------------------
+
+
+@dataclass
+class KindLine:
+    kind: str
+    label: str
+    last: Conversation | None = None
+    next: Conversation | None = None
+
+
+@dataclass
+class TeamRow:
+    person: User
+    kinds: list[KindLine]
+    next_conversation: Conversation | None
+    plan: DevelopmentPlan | None
+    overdue_actions: int
+    cadence: CadenceStatus
+    policy: Policy
+
+
+@dataclass
+class TeamOverview:
+    rows: list[TeamRow] = field(default_factory=list)
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(1 for row in self.rows if row.cadence.is_overdue)
+
+
+def team_overview(*, manager: User, now: datetime.datetime) -> TeamOverview:
+    organisation = manager.organisation
+    reports = list(reports_of(manager).select_related("unit").order_by("full_name"))
+    if not reports:
+        return TeamOverview()
+    today = timezone.localdate(now, organisation.tzinfo)
+    by_person: dict[int, list[Conversation]] = defaultdict(list)
+    for conversation in (
+        Conversation.objects.filter(employee__in=reports, manager=manager)
+        .exclude(status=Conversation.Status.CANCELLED)
+        .order_by("starts_at")
+    ):
+        by_person[conversation.employee_id].append(conversation)
+    plans = {
+        plan.employee_id: plan
+        for plan in DevelopmentPlan.objects.filter(employee__in=reports).annotate(
+            overdue=Count(
+                "actions",
+                filter=Q(
+                    actions__status__in=[
+                        DevelopmentAction.Status.PLANNED,
+                        DevelopmentAction.Status.IN_PROGRESS,
+                    ],
+                    actions__due_date__lt=today,
+                ),
+            )
+        )
+    }
+    statuses = team_cadence(organisation, today, reports)
+    policies = unit_policies(organisation)
+    rows = []
+    for person in reports:
+        conversations = by_person[person.pk]
+        kinds = []
+        for kind in Kind:
+            of_kind = [c for c in conversations if c.kind == kind and c.starts_at]
+            line = KindLine(
+                kind=kind,
+                label=kind.label,
+                last=next(
+                    (c for c in reversed(of_kind) if c.status == Conversation.Status.HELD), None
+                ),
+                next=next(
+                    (
+                        c
+                        for c in of_kind
+                        if c.status == Conversation.Status.SCHEDULED and c.starts_at >= now
+                    ),
+                    None,
+                ),
+            )
+            if line.last or line.next:
+                kinds.append(line)
+        upcoming = [
+            c
+            for c in conversations
+            if c.status == Conversation.Status.SCHEDULED and c.starts_at >= now
+        ]
+        plan = plans.get(person.pk)
+        rows.append(
+            TeamRow(
+                person=person,
+                kinds=kinds,
+                next_conversation=upcoming[0] if upcoming else None,
+                plan=plan,
+                overdue_actions=plan.overdue if plan else 0,
+                cadence=statuses[person.pk],
+                policy=policies.get(person.unit_id, policies[None]),
+            )
+        )
+    return TeamOverview(rows=rows)

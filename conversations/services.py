@@ -1,0 +1,483 @@
+"""Writes for conversations: scheduling and its invitations, agenda, preparation, notes,
+agreements that go onto the plan, and marking a conversation held.
+
+Invitations and cancellations go out as ``ReminderDelivery`` rows created in the same
+transaction (see ``reminders.deliveries_create``), so they are as reliable as reminders.
+Shared and private notes are saved with plans' conditional update: a save that started
+from an older version raises ``VersionConflict`` and writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from goals.models import Goal, GoalUpdate
+from goals.selectors import organisation_progress
+from goals.services import goal_check_in
+from people.access import is_line_manager_of
+from people.models import User
+from people.services import notification_create
+from plans.items import kind_named
+from plans.models import CompetencyGap, DevelopmentAction, DevelopmentPlan
+from plans.selectors import linkable_goals
+from plans.services import VersionConflict, _conditional_update, item_create, plan_get_or_create
+
+from .models import (
+    AgendaItem,
+    Agreement,
+    Conversation,
+    ConversationPrivateNote,
+    Kind,
+    PreparationAnswer,
+    PreparationQuestion,
+    ReminderDelivery,
+    SharedNote,
+)
+from .reminders import Candidate, deliveries_create
+
+__all__ = ["VersionConflict"]
+
+# Actions due within this many days after the conversation go on its agenda.
+AGENDA_ACTION_HORIZON = datetime.timedelta(days=14)
+
+DEFAULT_QUESTIONS: dict[str, list[tuple[str, str]]] = {
+    "common": [
+        ("Wat ging er goed sinds ons vorige gesprek?", "What went well since our last talk?"),
+        (
+            "Hoe zijn je energie en je werkdruk op dit moment?",
+            "How are your energy and workload at the moment?",
+        ),
+        ("Wat wil je leren of verder ontwikkelen?", "What do you want to learn or develop?"),
+        (
+            "Wat heb je nodig van je leidinggevende of je team?",
+            "What do you need from your manager or your team?",
+        ),
+    ],
+    Kind.START: [
+        (
+            "Wat wil je in je eerste maanden bereiken?",
+            "What do you want to achieve in your first months?",
+        ),
+    ],
+    Kind.PROGRESS: [
+        (
+            "Hoe staan je doelen en ontwikkelacties ervoor?",
+            "Where do your goals and development actions stand?",
+        ),
+    ],
+    Kind.PERFORMANCE: [
+        (
+            "Wat zou je willen veranderen aan je werk of de samenwerking?",
+            "What would you like to change in your work or how we work together?",
+        ),
+    ],
+    Kind.APPRAISAL: [
+        (
+            "Welke resultaten ben je het meest trots op dit jaar?",
+            "Which results are you most proud of this year?",
+        ),
+    ],
+    Kind.DEVELOPMENT: [
+        (
+            "Waar wil je over twee jaar staan?",
+            "Where would you like to be in two years?",
+        ),
+    ],
+    Kind.CHECK_IN: [],
+}
+
+
+def preparation_questions_ensure(*, organisation_id: int) -> None:
+    """Give an organisation without questions the defaults (HR edits them in the admin)."""
+    if PreparationQuestion.objects.filter(organisation_id=organisation_id).exists():
+        return
+    rows = []
+    for kind in Kind:
+        questions = DEFAULT_QUESTIONS["common"][: 2 if kind == Kind.CHECK_IN else 4]
+        for position, (dutch, english) in enumerate([*questions, *DEFAULT_QUESTIONS[kind]]):
+            rows.append(
+                PreparationQuestion(
+                    organisation_id=organisation_id,
+                    kind=kind,
+                    position=position,
+                    text_nl=dutch,
+                    text_en=english,
+                )
+            )
+    PreparationQuestion.objects.bulk_create(rows)
+
+
+# --- Scheduling --------------------------------------------------------------------------
+
+
+def _invite(*, conversation: Conversation, kind: str) -> None:
+    """Queue the invitation (or cancellation) for both parties, sent after commit."""
+    now = timezone.now()
+    deliveries_create(
+        [
+            Candidate(kind, person.pk, "conversation", conversation.pk, now)
+            for person in (conversation.employee, conversation.manager)
+        ]
+    )
+
+
+def _check_times(starts_at: datetime.datetime | None, now: datetime.datetime) -> None:
+    if starts_at is None:
+        raise ValidationError({"starts_at": _("Choose a date and time.")})
+    if starts_at < now - datetime.timedelta(days=1):
+        raise ValidationError({"starts_at": _("Choose a moment that has not passed yet.")})
+
+
+@transaction.atomic
+def conversation_schedule(
+    *,
+    manager: User,
+    employee: User,
+    kind: str,
+    starts_at: datetime.datetime,
+    duration_minutes: int = 60,
+    location: str = "",
+) -> Conversation:
+    """The manager schedules a conversation with one of their reports."""
+    if not is_line_manager_of(manager, employee) or not employee.is_active:
+        raise PermissionDenied
+    _check_times(starts_at, timezone.now())
+    conversation = Conversation.objects.create(
+        organisation_id=employee.organisation_id,
+        employee=employee,
+        manager=manager,
+        kind=kind,
+        status=Conversation.Status.SCHEDULED,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        location=location,
+    )
+    _prepare(conversation)
+    _invite(conversation=conversation, kind=ReminderDelivery.Kind.INVITATION)
+    notification_create(
+        recipient=employee,
+        kind="conversation_scheduled",
+        title=_("%(name)s planned a %(kind)s with you")
+        % {"name": manager.full_name, "kind": conversation.get_kind_display()},
+        link=conversation.get_absolute_url(),
+        send_email=False,  # the invitation e-mail says it
+    )
+    return conversation
+
+
+@transaction.atomic
+def conversation_request(*, employee: User, kind: str, note: str = "") -> Conversation:
+    """The employee asks their line manager for a conversation; the manager plans it."""
+    manager = employee.line_manager
+    if manager is None or manager.organisation_id != employee.organisation_id:
+        raise PermissionDenied
+    conversation = Conversation.objects.create(
+        organisation_id=employee.organisation_id,
+        employee=employee,
+        manager=manager,
+        kind=kind,
+        status=Conversation.Status.REQUESTED,
+        request_note=note.strip(),
+        requested_by=employee,
+    )
+    preparation_questions_ensure(organisation_id=employee.organisation_id)
+    notification_create(
+        recipient=manager,
+        kind="conversation_requested",
+        title=_("%(name)s would like a %(kind)s with you")
+        % {"name": employee.full_name, "kind": conversation.get_kind_display()},
+        body=note.strip(),
+        link=conversation.get_absolute_url(),
+    )
+    return conversation
+
+
+@transaction.atomic
+def conversation_reschedule(
+    *,
+    conversation: Conversation,
+    by: User,
+    starts_at: datetime.datetime,
+    duration_minutes: int,
+    location: str,
+) -> Conversation:
+    """Set a new time or place (or the first time of a request); invitations follow."""
+    if by.pk != conversation.manager_id:
+        raise PermissionDenied
+    if not conversation.is_open:
+        raise ValidationError(_("Only a planned or requested conversation can be moved."))
+    _check_times(starts_at, timezone.now())
+    was_requested = conversation.status == Conversation.Status.REQUESTED
+    Conversation.objects.filter(pk=conversation.pk).update(
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        location=location,
+        status=Conversation.Status.SCHEDULED,
+        sequence=F("sequence") + (0 if was_requested else 1),
+        updated_at=timezone.now(),
+    )
+    conversation.refresh_from_db()
+    if was_requested:
+        _prepare(conversation)
+    _invite(conversation=conversation, kind=ReminderDelivery.Kind.INVITATION)
+    return conversation
+
+
+@transaction.atomic
+def conversation_cancel(*, conversation: Conversation, by: User) -> Conversation:
+    if by.pk != conversation.manager_id:
+        raise PermissionDenied
+    if not conversation.is_open:
+        raise ValidationError(_("Only a planned or requested conversation can be cancelled."))
+    had_time = conversation.status == Conversation.Status.SCHEDULED
+    now = timezone.now()
+    Conversation.objects.filter(pk=conversation.pk).update(
+        status=Conversation.Status.CANCELLED,
+        cancelled_at=now,
+        sequence=F("sequence") + 1,
+        updated_at=now,
+    )
+    conversation.refresh_from_db()
+    if had_time:
+        _invite(conversation=conversation, kind=ReminderDelivery.Kind.CANCELLATION)
+    return conversation
+
+
+@transaction.atomic
+def conversation_mark_held(*, conversation: Conversation, by: User) -> Conversation:
+    if by.pk != conversation.manager_id:
+        raise PermissionDenied
+    now = timezone.now()
+    if conversation.status != Conversation.Status.SCHEDULED or conversation.starts_at > now:
+        raise ValidationError(_("A conversation can be marked held once it has started."))
+    Conversation.objects.filter(pk=conversation.pk).update(
+        status=Conversation.Status.HELD, held_at=now, updated_at=now
+    )
+    conversation.refresh_from_db()
+    return conversation
+
+
+# --- Agenda ------------------------------------------------------------------------------
+
+
+def previous_conversation(conversation: Conversation) -> Conversation | None:
+    """The employee's last held conversation before this one."""
+    earlier = Conversation.objects.filter(
+        employee_id=conversation.employee_id, status=Conversation.Status.HELD
+    ).exclude(pk=conversation.pk)
+    if conversation.starts_at:
+        earlier = earlier.filter(starts_at__lt=conversation.starts_at)
+    return earlier.order_by("-starts_at", "-id").first()
+
+
+def _prepare(conversation: Conversation) -> None:
+    """Questions for the organisation, and the agenda prefilled from the plan."""
+    preparation_questions_ensure(organisation_id=conversation.organisation_id)
+    items: list[AgendaItem] = []
+    day = timezone.localtime(conversation.starts_at, conversation.organisation.tzinfo).date()
+    plan = DevelopmentPlan.objects.filter(employee_id=conversation.employee_id).first()
+    if plan is not None:
+        due = DevelopmentAction.objects.filter(
+            plan=plan,
+            status__in=[DevelopmentAction.Status.PLANNED, DevelopmentAction.Status.IN_PROGRESS],
+            due_date__lte=day + AGENDA_ACTION_HORIZON,
+        ).order_by("due_date")
+        items += [
+            AgendaItem(text=action.title[:300], source=AgendaItem.Source.ACTION, action=action)
+            for action in due
+        ]
+    goals = list(
+        Goal.objects.filter(
+            owner_person_id=conversation.employee_id,
+            level=Goal.Level.INDIVIDUAL,
+            status=Goal.Status.ACTIVE,
+        )
+    )
+    if goals:
+        progress = organisation_progress(organisation=conversation.organisation)
+        items += [
+            AgendaItem(text=goal.title[:300], source=AgendaItem.Source.GOAL, goal=goal)
+            for goal in goals
+            if progress.of(goal.pk).signal in ("behind", "at_risk")
+        ]
+    previous = previous_conversation(conversation)
+    if previous is not None:
+        items += [
+            AgendaItem(text=agreement.text, source=AgendaItem.Source.AGREEMENT, agreement=agreement)
+            for agreement in previous.agreements.filter(status=Agreement.Status.OPEN)
+        ]
+    for item in items:
+        item.conversation = conversation
+    AgendaItem.objects.bulk_create(items)
+
+
+def _check_writable(conversation: Conversation, by: User) -> None:
+    if by.pk not in (conversation.employee_id, conversation.manager_id):
+        raise PermissionDenied
+    if conversation.status == Conversation.Status.CANCELLED:
+        raise ValidationError(_("This conversation is cancelled."))
+
+
+def agenda_item_add(*, conversation: Conversation, by: User, text: str) -> AgendaItem:
+    _check_writable(conversation, by)
+    if conversation.status == Conversation.Status.HELD:
+        raise ValidationError(_("The conversation was held; its agenda is closed."))
+    return AgendaItem.objects.create(conversation=conversation, author=by, text=text.strip())
+
+
+# --- Preparation -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def preparation_save(
+    *, conversation: Conversation, by: User, answers: dict[int, str]
+) -> list[PreparationAnswer]:
+    """Save ``by``'s answers (question id → text) for this conversation."""
+    _check_writable(conversation, by)
+    questions = set(
+        PreparationQuestion.objects.filter(
+            organisation_id=conversation.organisation_id, kind=conversation.kind, pk__in=answers
+        ).values_list("pk", flat=True)
+    )
+    saved = []
+    for question_id, body in answers.items():
+        if question_id not in questions:
+            raise PermissionDenied
+        answer, _created = PreparationAnswer.objects.update_or_create(
+            conversation=conversation,
+            question_id=question_id,
+            author=by,
+            defaults={"body": body.strip()},
+        )
+        saved.append(answer)
+    return saved
+
+
+# --- Notes -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def shared_note_save(
+    *, conversation: Conversation, by: User, body: str, expected_version: int
+) -> SharedNote:
+    """Raises ``VersionConflict`` (with the note as it is now) when the other party saved
+    since ``expected_version``."""
+    _check_writable(conversation, by)
+    note, _created = SharedNote.objects.get_or_create(conversation=conversation)
+    _conditional_update(
+        item=note, expected_version=expected_version, changes={"body": body, "updated_by": by}
+    )
+    note.refresh_from_db()
+    return note
+
+
+@transaction.atomic
+def private_note_save(
+    *, conversation: Conversation, by: User, body: str, expected_version: int
+) -> ConversationPrivateNote:
+    _check_writable(conversation, by)
+    note, _created = ConversationPrivateNote.objects.get_or_create(
+        conversation=conversation, author=by
+    )
+    _conditional_update(item=note, expected_version=expected_version, changes={"body": body})
+    note.refresh_from_db()
+    return note
+
+
+# --- Agreements --------------------------------------------------------------------------
+
+
+def agreement_add(
+    *,
+    conversation: Conversation,
+    by: User,
+    text: str,
+    owner: User,
+    due_date: datetime.date | None = None,
+) -> Agreement:
+    _check_writable(conversation, by)
+    if owner.pk not in (conversation.employee_id, conversation.manager_id):
+        raise ValidationError({"owner": _("An agreement belongs to one of the two of you.")})
+    return Agreement.objects.create(
+        conversation=conversation, text=text.strip(), owner=owner, due_date=due_date, created_by=by
+    )
+
+
+@transaction.atomic
+def agreement_to_action(
+    *,
+    agreement: Agreement,
+    by: User,
+    gap: CompetencyGap | None = None,
+    goal: Goal | None = None,
+    kind: str = DevelopmentAction.Kind.OTHER,
+) -> DevelopmentAction:
+    """The agreement becomes a development action on the employee's plan, serving the
+    chosen competency gap or goal (the plan's rule: development serves one of them)."""
+    conversation = agreement.conversation
+    _check_writable(conversation, by)
+    if agreement.on_plan:
+        raise ValidationError(_("This agreement is already on the plan."))
+    plan = plan_get_or_create(employee=conversation.employee)
+    if gap is not None and gap.plan_id != plan.pk:
+        raise PermissionDenied
+    if goal is not None and not linkable_goals(plan=plan).filter(pk=goal.pk).exists():
+        raise PermissionDenied
+    if gap is None and goal is None:
+        raise ValidationError(_("Choose the competency gap or goal this action serves."))
+    action = item_create(
+        plan=plan,
+        kind=kind_named("action"),
+        by=by,
+        values={
+            "kind": kind,
+            "title": agreement.text[:200],
+            "description": _("Agreed in the %(kind)s of %(date)s.")
+            % {
+                "kind": conversation.get_kind_display(),
+                "date": timezone.localtime(conversation.starts_at or timezone.now())
+                .date()
+                .isoformat(),
+            },
+            "gap": gap,
+            "goal": goal,
+            "due_date": agreement.due_date,
+        },
+    )
+    Agreement.objects.filter(pk=agreement.pk).update(plan_action=action, updated_at=timezone.now())
+    agreement.plan_action = action
+    return action
+
+
+@transaction.atomic
+def agreement_to_check_in(*, agreement: Agreement, by: User, goal: Goal) -> GoalUpdate:
+    """The agreement is recorded as a check-in on one of the employee's goals."""
+    conversation = agreement.conversation
+    _check_writable(conversation, by)
+    if agreement.on_plan:
+        raise ValidationError(_("This agreement is already on the plan."))
+    if goal.owner_person_id != conversation.employee_id:
+        raise PermissionDenied
+    update = goal_check_in(
+        goal=goal,
+        by=by,
+        value=goal.current_value,
+        confidence=7,
+        note=_("Agreed in our conversation: %(text)s") % {"text": agreement.text},
+    )
+    Agreement.objects.filter(pk=agreement.pk).update(goal_update=update, updated_at=timezone.now())
+    agreement.goal_update = update
+    return update
+
+
+def agreement_set_done(*, agreement: Agreement, by: User, done: bool) -> Agreement:
+    _check_writable(agreement.conversation, by)
+    agreement.status = Agreement.Status.DONE if done else Agreement.Status.OPEN
+    agreement.save(update_fields=["status", "updated_at"])
+    return agreement

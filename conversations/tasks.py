@@ -1,0 +1,25 @@
+"""Thin Celery tasks for conversations: they take ids and call services."""
+
+from celery import Task, shared_task
+from django.utils import timezone
+
+from pop_platform.delivery import DeliveryInProgress
+from pop_platform.retries import call_or_retry
+
+from . import reminders
+
+
+@shared_task
+def reminders_sweep() -> int:
+    """Beat runs this every few minutes: decide what is due and queue one task each."""
+    return len(reminders.reminders_sweep(now=timezone.now()))
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def reminder_send(self: Task, delivery_id: int) -> bool:
+    return call_or_retry(
+        self,
+        lambda: reminders.reminder_deliver(delivery_id=delivery_id),
+        retry_on=(OSError, DeliveryInProgress),
+        give_up=lambda: reminders.reminder_give_up(delivery_id=delivery_id),
+    )

@@ -1,0 +1,444 @@
+"""Conversation pages. Each part of a conversation page (agenda, preparation, notes,
+private note, agreements) is a partial of one template: an htmx POST answers with the
+updated part, a plain POST redirects back to it (post/redirect/get). Form errors and
+version conflicts answer 200 with the part and the user's input kept."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from goals.models import Goal
+from plans.access import plan_get_for_user
+from plans.models import DevelopmentAction
+
+from . import access, selectors, services
+from .calendar import conversation_ics as build_ics
+from .calendar import ics_content_type
+from .forms import (
+    AgendaItemForm,
+    AgreementForm,
+    AgreementToPlanForm,
+    NoteForm,
+    RequestForm,
+    ScheduleForm,
+    WhenForm,
+)
+from .models import Agreement, Conversation
+
+DETAIL = "conversations/conversation_detail.html"
+
+
+def _page_context(request: HttpRequest, conversation: Conversation, **extra) -> dict:
+    page = selectors.conversation_page(
+        conversation=conversation, viewer=request.user, now=timezone.now()
+    )
+    context = {
+        "page": page,
+        "conversation": conversation,
+        "agenda_form": AgendaItemForm(),
+        "agreement_form": AgreementForm(conversation=conversation),
+        "action_kinds": DevelopmentAction.Kind.choices,
+        **extra,
+    }
+    note = page.shared_note
+    context.setdefault(
+        "note_form",
+        NoteForm(
+            initial={"body": note.body if note else "", "version": note.version if note else 1}
+        ),
+    )
+    mine = page.private_note
+    context.setdefault(
+        "private_form",
+        NoteForm(
+            initial={"body": mine.body if mine else "", "version": mine.version if mine else 1},
+            prefix="private",
+        ),
+    )
+    return context
+
+
+def _part(request: HttpRequest, conversation: Conversation, part: str, **extra) -> HttpResponse:
+    """The updated part for htmx; otherwise back to the page (or the page with the
+    user's input when something needs their attention)."""
+    needs_attention = any(key in extra for key in ("conflict", "errors_in"))
+    if request.htmx:
+        context = _page_context(request, conversation, **extra)
+        return render(request, f"{DETAIL}#{part}", context)
+    if needs_attention:
+        return render(request, DETAIL, _page_context(request, conversation, **extra))
+    return redirect(f"{conversation.get_absolute_url()}#{part}")
+
+
+@require_GET
+def conversation_list(request: HttpRequest) -> HttpResponse:
+    if request.user.organisation_id is None:
+        raise Http404
+    lists = selectors.conversation_list(user=request.user, now=timezone.now())
+    return render(
+        request,
+        "conversations/conversation_list.html",
+        {
+            "lists": lists,
+            "may_schedule": access.reports_of(request.user).exists(),
+            "may_request": access.may_request(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def conversation_new(request: HttpRequest) -> HttpResponse:
+    """A manager schedules; an employee asks their manager for a conversation."""
+    user = request.user
+    reports = access.reports_of(user)
+    mode = request.POST.get("mode") or request.GET.get("mode")
+    if mode not in ("schedule", "request"):
+        mode = "schedule" if reports.exists() else "request"
+    if (mode == "schedule" and not reports.exists()) or (
+        mode == "request" and not access.may_request(user)
+    ):
+        raise Http404
+    data = request.POST if request.method == "POST" else None
+    if mode == "schedule":
+        tz = user.organisation.tzinfo
+        form = ScheduleForm(
+            data,
+            reports=reports,
+            tz=tz,
+            initial={"employee": request.GET.get("employee"), "kind": request.GET.get("kind")},
+        )
+    else:
+        form = RequestForm(data)
+    if data is not None and form.is_valid():
+        values = form.cleaned_data
+        try:
+            if mode == "schedule":
+                conversation = services.conversation_schedule(
+                    manager=user,
+                    employee=values["employee"],
+                    kind=values["kind"],
+                    starts_at=values["starts_at"],
+                    duration_minutes=values["duration_minutes"],
+                    location=values["location"],
+                )
+                messages.success(
+                    request, _("The conversation is planned; you both receive an invitation.")
+                )
+            else:
+                conversation = services.conversation_request(
+                    employee=user, kind=values["kind"], note=values["note"]
+                )
+                messages.success(
+                    request,
+                    _("Your request is sent to %(name)s.") % {"name": user.line_manager.full_name},
+                )
+            return redirect(conversation)
+        except ValidationError as error:
+            form.add_error("date" if mode == "schedule" else None, error.messages)
+    return render(
+        request,
+        "conversations/conversation_new.html",
+        {
+            "form": form,
+            "mode": mode,
+            "may_request": access.may_request(user),
+            "may_schedule": reports.exists(),
+        },
+    )
+
+
+@require_GET
+def conversation_detail(request: HttpRequest, conversation_uuid: UUID) -> HttpResponse:
+    conversation = access.conversation_get_for_user(
+        user=request.user, conversation_uuid=conversation_uuid
+    )
+    return render(request, DETAIL, _page_context(request, conversation))
+
+
+@require_GET
+def conversation_ics(request: HttpRequest, conversation_uuid: UUID) -> HttpResponse:
+    conversation = access.conversation_get_for_user(
+        user=request.user, conversation_uuid=conversation_uuid
+    )
+    if conversation.starts_at is None:
+        raise Http404
+    with translation.override(request.user.language):
+        body = build_ics(conversation)
+    response = HttpResponse(body, content_type=ics_content_type(conversation))
+    response["Content-Disposition"] = f'attachment; filename="conversation-{conversation.uuid}.ics"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def conversation_reschedule(request: HttpRequest, conversation_uuid: UUID) -> HttpResponse:
+    conversation = access.conversation_get_for_user(
+        user=request.user, conversation_uuid=conversation_uuid, manage=True
+    )
+    if not conversation.is_open:
+        raise PermissionDenied
+    tz = conversation.organisation.tzinfo
+    initial = {"duration_minutes": conversation.duration_minutes, "location": conversation.location}
+    if conversation.starts_at:
+        local = timezone.localtime(conversation.starts_at, tz)
+        initial.update(date=local.date(), time=local.time())
+    form = WhenForm(request.POST or None, tz=tz, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.conversation_reschedule(
+                conversation=conversation,
+                by=request.user,
+                starts_at=form.cleaned_data["starts_at"],
+                duration_minutes=form.cleaned_data["duration_minutes"],
+                location=form.cleaned_data["location"],
+            )
+        except ValidationError as error:
+            form.add_error("date", error.messages)
+        else:
+            messages.success(
+                request, _("The new time is saved; you both receive an updated invitation.")
+            )
+            return redirect(conversation)
+    return render(
+        request,
+        "conversations/conversation_reschedule.html",
+        {"form": form, "conversation": conversation},
+    )
+
+
+def _transition(request: HttpRequest, conversation_uuid: UUID, service, done: str) -> HttpResponse:
+    conversation = access.conversation_get_for_user(
+        user=request.user, conversation_uuid=conversation_uuid, manage=True
+    )
+    try:
+        service(conversation=conversation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return redirect(conversation)
+
+
+@require_POST
+def conversation_cancel(request: HttpRequest, conversation_uuid: UUID) -> HttpResponse:
+    return _transition(
+        request,
+        conversation_uuid,
+        services.conversation_cancel,
+        _("The conversation is cancelled; you both receive a cancellation."),
+    )
+
+
+@require_POST
+def conversation_held(request: HttpRequest, conversation_uuid: UUID) -> HttpResponse:
+    return _transition(
+        request,
+        conversation_uuid,
+        services.conversation_mark_held,
+        _("The conversation is marked as held."),
+    )
+
+
+def _writable(request: HttpRequest, conversation_uuid: UUID) -> Conversation:
+    return access.conversation_get_for_user(user=request.user, conversation_uuid=conversation_uuid)
+
+
+@require_POST
+def agenda_add(request: HttpRequest, conversation_uuid: UUID) -> HttpResponse:
+    conversation = _writable(request, conversation_uuid)
+    form = AgendaItemForm(request.POST)
+    if not form.is_valid():
+        return _part(request, conversation, "conv-agenda", agenda_form=form, errors_in="agenda")
+    try:
+        services.agenda_item_add(
+            conversation=conversation, by=request.user, text=form.cleaned_data["text"]
+        )
+    except ValidationError as error:
+        form.add_error(None, error.messages)
+        return _part(request, conversation, "conv-agenda", agenda_form=form, errors_in="agenda")
+    return _part(request, conversation, "conv-agenda", announce=_("The item is on the agenda."))
+
+
+@require_POST
+def preparation_save(request: HttpRequest, conversation_uuid: UUID) -> HttpResponse:
+    conversation = _writable(request, conversation_uuid)
+    answers = {}
+    for name, value in request.POST.items():
+        if name.startswith("answer-"):
+            try:
+                answers[int(name.removeprefix("answer-"))] = value[:5000]
+            except ValueError as bad:
+                raise PermissionDenied from bad
+    try:
+        services.preparation_save(conversation=conversation, by=request.user, answers=answers)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return _part(
+        request, conversation, "conv-preparation", announce=_("Your preparation is saved.")
+    )
+
+
+def _note_save(request: HttpRequest, conversation_uuid: UUID, *, private: bool) -> HttpResponse:
+    conversation = _writable(request, conversation_uuid)
+    prefix, part = ("private", "conv-private-note") if private else (None, "conv-notes")
+    form_key = "private_form" if private else "note_form"
+    form = NoteForm(request.POST, prefix=prefix)
+    if not form.is_valid():
+        return _part(request, conversation, part, errors_in=part, **{form_key: form})
+    save = services.private_note_save if private else services.shared_note_save
+    try:
+        save(
+            conversation=conversation,
+            by=request.user,
+            body=form.cleaned_data["body"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.VersionConflict as conflict:
+        current = conflict.current
+        form.data = form.data.copy()
+        form.data[form.add_prefix("version")] = current.version
+        return _part(
+            request, conversation, part, conflict=current, conflict_in=part, **{form_key: form}
+        )
+    except ValidationError as error:
+        form.add_error(None, error.messages)
+        return _part(request, conversation, part, errors_in=part, **{form_key: form})
+    return _part(request, conversation, part, announce=_("Saved."))
+
+
+@require_POST
+def notes_save(request: HttpRequest, conversation_uuid: UUID) -> HttpResponse:
+    return _note_save(request, conversation_uuid, private=False)
+
+
+@require_POST
+def private_note_save(request: HttpRequest, conversation_uuid: UUID) -> HttpResponse:
+    return _note_save(request, conversation_uuid, private=True)
+
+
+@require_POST
+def agreement_add(request: HttpRequest, conversation_uuid: UUID) -> HttpResponse:
+    conversation = _writable(request, conversation_uuid)
+    form = AgreementForm(request.POST, conversation=conversation)
+    if form.is_valid():
+        owner = (
+            conversation.employee
+            if form.cleaned_data["owner"] == conversation.employee_id
+            else conversation.manager
+        )
+        try:
+            services.agreement_add(
+                conversation=conversation,
+                by=request.user,
+                text=form.cleaned_data["text"],
+                owner=owner,
+                due_date=form.cleaned_data["due_date"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            return _part(
+                request, conversation, "conv-agreements", announce=_("The agreement is added.")
+            )
+    return _part(
+        request, conversation, "conv-agreements", agreement_form=form, errors_in="agreements"
+    )
+
+
+def _agreement(conversation: Conversation, agreement_uuid: UUID) -> Agreement:
+    try:
+        return conversation.agreements.select_related(
+            "conversation__employee", "conversation__organisation"
+        ).get(uuid=agreement_uuid)
+    except Agreement.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+@require_POST
+def agreement_to_plan(
+    request: HttpRequest, conversation_uuid: UUID, agreement_uuid: UUID
+) -> HttpResponse:
+    """One click: the agreement becomes a development action or a goal check-in."""
+    conversation = _writable(request, conversation_uuid)
+    agreement = _agreement(conversation, agreement_uuid)
+    form = AgreementToPlanForm(request.POST)
+    if not form.is_valid():
+        return _part(
+            request,
+            conversation,
+            "conv-agreements",
+            plan_error=(agreement.pk, _("Choose a competency gap or goal.")),
+        )
+    kind, uuid = form.cleaned_data["target"]
+    page = selectors.conversation_page(
+        conversation=conversation, viewer=request.user, now=timezone.now()
+    )
+    targets = {str(item.uuid): item for item in (page.gaps if kind == "gap" else page.goals)}
+    target = targets.get(uuid)
+    if target is None:
+        raise Http404
+    try:
+        if form.cleaned_data["make"] == "check_in":
+            if not isinstance(target, Goal):
+                raise ValidationError(_("A check-in goes on a goal."))
+            services.agreement_to_check_in(agreement=agreement, by=request.user, goal=target)
+            done = _("The agreement is recorded as a check-in on the goal.")
+        else:
+            services.agreement_to_action(
+                agreement=agreement,
+                by=request.user,
+                gap=target if kind == "gap" else None,
+                goal=target if kind == "goal" else None,
+                kind=form.cleaned_data["kind"] or DevelopmentAction.Kind.OTHER,
+            )
+            done = _("The agreement is now a development action on the plan.")
+    except ValidationError as error:
+        return _part(
+            request,
+            conversation,
+            "conv-agreements",
+            plan_error=(agreement.pk, " ".join(error.messages)),
+            errors_in="agreements",
+        )
+    return _part(request, conversation, "conv-agreements", announce=done)
+
+
+@require_POST
+def agreement_done(
+    request: HttpRequest, conversation_uuid: UUID, agreement_uuid: UUID
+) -> HttpResponse:
+    conversation = _writable(request, conversation_uuid)
+    agreement = _agreement(conversation, agreement_uuid)
+    try:
+        services.agreement_set_done(
+            agreement=agreement, by=request.user, done=request.POST.get("done") == "1"
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return _part(request, conversation, "conv-agreements")
+
+
+@require_GET
+def plan_fragment(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
+    """The plan page lazy-loads this: the person's next and last conversations."""
+    plan = plan_get_for_user(user=request.user, plan_uuid=plan_uuid)
+    found = selectors.plan_conversations(plan=plan, viewer=request.user, now=timezone.now())
+    return render(request, "conversations/plan_fragment.html", {"plan": plan, "found": found})
+
+
+@require_GET
+def team(request: HttpRequest) -> HttpResponse:
+    access.team_for_manager(request.user)
+    overview = selectors.team_overview(manager=request.user, now=timezone.now())
+    return render(
+        request,
+        "conversations/team.html",
+        {"overview": overview, "organisation": request.user.organisation},
+    )
