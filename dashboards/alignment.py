@@ -19,9 +19,11 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
+from conversations.cadence import cadence_status, unit_policies
+from conversations.models import Conversation
 from goals.models import Goal
 from goals.progress import rollup
 from people.models import Organisation, OrgUnit, User
@@ -217,7 +219,10 @@ def compute(scope: Scope) -> dict:
         at_risk_margin=organisation.goal_at_risk_margin,
     )
     roots = _goal_roots(goals)
-    person_unit = dict(people.values_list("id", "unit_id"))
+    people_rows = list(
+        people.values_list("id", "unit_id", "line_manager_id", "start_date", "date_joined")
+    )
+    person_unit = {row[0]: row[1] for row in people_rows}
     managed = _managed_units(units, scope)
     strategic = [
         g
@@ -288,6 +293,8 @@ def compute(scope: Scope) -> dict:
             per_goal[root]["actions"] += item["count"]
             contributors[root].add(person_id)
 
+    compliance, by_manager = _compliance(scope, people, people_rows, rows, today)
+
     heat: dict[str, dict[str, int]] = {}
     for goal_id, persons in contributors.items():
         for person_id in persons:
@@ -335,7 +342,76 @@ def compute(scope: Scope) -> dict:
         },
         "actions": by_kind,
         "gaps": _gaps(people, rows, roots, {g.id: g.title for g in strategic}),
+        "compliance": compliance,
+        "managers": by_manager,
     }
+
+
+@dataclass(frozen=True)
+class _Held:
+    """The latest held conversation of one kind, as ``cadence_status`` reads it."""
+
+    kind: str
+    starts_at: datetime.datetime
+    status: str = Conversation.Status.HELD
+
+
+@dataclass(frozen=True)
+class _Person:
+    start_date: datetime.date | None
+    date_joined: datetime.datetime
+
+
+def _compliance(
+    scope: Scope,
+    people: QuerySet[User],
+    people_rows: list[tuple],
+    rows: UnitRows,
+    today: datetime.date,
+) -> tuple[dict[str, int], list[dict]]:
+    """People overdue under the cadence policy (organisation default or unit override),
+    per row and per line manager. Uses ``conversations.cadence.cadence_status`` on each
+    person's latest held conversation per kind (all it looks at), loaded in one query."""
+    policies = unit_policies(scope.organisation)
+    latest: dict[int, list[_Held]] = {}
+    held = (
+        Conversation.objects.filter(
+            employee_id__in=people.values("pk"), status=Conversation.Status.HELD
+        )
+        .exclude(starts_at__isnull=True)
+        .values("employee_id", "kind")
+        .annotate(last=Max("starts_at"))
+    )
+    for item in held:
+        latest.setdefault(item["employee_id"], []).append(
+            _Held(kind=item["kind"], starts_at=item["last"])
+        )
+    overdue: dict[str, int] = {}
+    managers: dict[int | None, list[int]] = {}
+    for pk, unit_id, manager_id, start_date, joined in people_rows:
+        key = rows.row_of(unit_id)
+        if key is None:
+            continue
+        status = cadence_status(
+            person=_Person(start_date=start_date, date_joined=joined),
+            conversations=latest.get(pk, ()),
+            policy=policies.get(unit_id, policies[None]),
+            today=today,
+        )
+        late = int(status.is_overdue)
+        overdue[key] = overdue.get(key, 0) + late
+        counts = managers.setdefault(manager_id, [0, 0])
+        counts[0] += 1
+        counts[1] += late
+    names = dict(
+        User.objects.filter(pk__in=[pk for pk in managers if pk]).values_list("id", "full_name")
+    )
+    by_manager = [
+        {"name": names.get(pk, ""), "people": people_count, "overdue": late}
+        for pk, (people_count, late) in managers.items()
+    ]
+    by_manager.sort(key=lambda item: (item["name"] == "", item["name"].lower()))
+    return overdue, by_manager
 
 
 def _managed_units(

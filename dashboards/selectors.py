@@ -11,6 +11,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from conversations.access import conversations_of
+from conversations.models import Conversation
 from goals.models import Goal
 from goals.progress import Progress, rollup
 from goals.selectors import CURRENT_STATUSES
@@ -58,6 +60,7 @@ class HomePage:
     actions_due: list[DevelopmentAction]
     unread: list[Notification]
     today: datetime.date
+    next_conversation: Conversation | None = None
     reports: list[ReportLine] = field(default_factory=list)
     headline: Dashboard | None = None
     headline_computed_at: datetime.datetime | None = None
@@ -148,6 +151,11 @@ def home(*, user: User, roles: Roles) -> HomePage:
         actions_due=actions_due,
         unread=list(notifications_for(user).filter(read_at__isnull=True)[:5]),
         today=today,
+        next_conversation=conversations_of(user)
+        .filter(status=Conversation.Status.SCHEDULED, starts_at__gte=timezone.now())
+        .select_related("employee", "manager")
+        .order_by("starts_at")
+        .first(),
     )
     if roles.manager:
         page.reports = _reports(user)

@@ -108,6 +108,7 @@ def _heat_css(part: Cell, whole: Cell) -> str:
 
 
 ROW_NO_UNIT = gettext_lazy("No unit")
+NO_MANAGER = gettext_lazy("No line manager")
 
 
 def row_label(row: dict) -> str:
@@ -227,6 +228,24 @@ def build(payload: dict, *, k: int, goal_url, drill_url=None) -> Dashboard:
     for row in rows:
         cov[row["key"]]["people"].dependents += list(budget[row["key"]].values())
 
+    # Conversation compliance: people overdue under the cadence policy, per row and manager.
+    overdue = {row["key"]: cell(payload["compliance"].get(row["key"], 0)) for row in rows}
+    overdue_total = cell(sum(c.value for c in overdue.values()))
+    for row in rows:
+        whole = cov[row["key"]]["people"]
+        whole.members.append(overdue[row["key"]])
+        lines.append(rest_of(whole, overdue[row["key"]]))
+    lines.append(Line(cells=list(overdue.values()), total=overdue_total))
+    lines.append(rest_of(cov_total["people"], overdue_total))
+    managers = []
+    for item in payload["managers"]:
+        reports, late = cell(item["people"]), cell(item["overdue"])
+        reports.members.append(late)
+        lines.append(rest_of(reports, late))
+        managers.append((item["name"], reports, late))
+    lines.append(Line(cells=[m[1] for m in managers], total=cov_total["people"]))
+    lines.append(Line(cells=[m[2] for m in managers], total=overdue_total))
+
     # Training needs.
     gap_cells = []
     for gap in payload["gaps"]:
@@ -343,6 +362,43 @@ def build(payload: dict, *, k: int, goal_url, drill_url=None) -> Dashboard:
     cover.rows = [coverage_row(row_label(row), cov[row["key"]]) for row in rows]
     cover.total = coverage_row(_("Total"), cov_total)
     tables["coverage"] = cover
+
+    def compliance_row(label: str, people: Cell, late: Cell) -> list[Entry]:
+        on_time = Cell(value=people.value - late.value, hidden=not (people.shown and late.shown))
+        return [
+            _text(label),
+            _show(people, COUNT, k),
+            _show(late, COUNT, k),
+            _percent_entry(on_time, people),
+        ]
+
+    compliance_columns = [
+        _("People"),
+        _("Overdue under the conversation policy"),
+        _("On schedule (%)"),
+    ]
+    per_unit = Table(
+        key="compliance_units",
+        title=_("Conversation compliance per unit"),
+        columns=[_("Unit"), *compliance_columns],
+    )
+    per_unit.rows = [
+        compliance_row(row_label(row), cov[row["key"]]["people"], overdue[row["key"]])
+        for row in rows
+    ]
+    per_unit.total = compliance_row(_("Total"), cov_total["people"], overdue_total)
+    tables["compliance_units"] = per_unit
+    per_manager = Table(
+        key="compliance_managers",
+        title=_("Conversation compliance per manager"),
+        columns=[_("Line manager"), *compliance_columns],
+        page_limit=40,
+    )
+    per_manager.rows = [
+        compliance_row(name or str(NO_MANAGER), reports, late) for name, reports, late in managers
+    ]
+    per_manager.total = compliance_row(_("Total"), cov_total["people"], overdue_total)
+    tables["compliance_managers"] = per_manager
 
     by_kind = Table(
         key="actions",

@@ -108,3 +108,18 @@ NL = {
     },
     "Nothing new.": "Niets nieuws.",
 }
+NL.update(
+    {
+        "Next conversation": "Volgend gesprek",
+        "With %(name)s": "Met %(name)s",
+        "No conversation planned.": "Geen gesprek gepland.",
+        "My conversations": "Mijn gesprekken",
+        "Conversation compliance": "Gesprekken volgens het beleid",
+        "People whose check-in, development conversation or start conversation is overdue under the cadence policy (the organisation's, or their unit's own), today.": "Medewerkers bij wie een check-in, ontwikkelgesprek of startgesprek te laat is volgens het gespreksbeleid (dat van de organisatie of van hun eigen afdeling), vandaag.",
+        "Conversation compliance per unit": "Gesprekken volgens het beleid per afdeling of team",
+        "Conversation compliance per manager": "Gesprekken volgens het beleid per leidinggevende",
+        "Overdue under the conversation policy": "Te laat volgens het gespreksbeleid",
+        "On schedule (%)": "Op schema (%)",
+        "No line manager": "Geen leidinggevende",
+    }
+)
