@@ -1,8 +1,13 @@
 """The alignment figures against numbers worked out by hand (see conftest.py)."""
 
+import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
+from conversations.models import Conversation, UnitCadence
 from dashboards.alignment import Scope, compute
+from people.models import User
 from tests.dashboards.conftest import YEAR
 
 
@@ -117,3 +122,49 @@ def test_a_manager_sees_only_their_direct_reports(world, strategy):
     assert data["not_linked"]["team_goals"] == 1  # Noord's own unlinked team goal
     inzet = by_title(data)["Inzetbaarheid"]
     assert inzet["team_goals"] == 0  # Zuid's team goal is not this manager's
+
+
+def test_conversation_compliance_per_unit_and_manager(world, strategy):
+    """Everyone joined 400 days ago. Sanne had a check-in (2 weeks ago) and a development
+    conversation (2 months ago): on schedule. Daan only a check-in: his development
+    conversation (every 12 months) is overdue. Bas had a check-in 30 weeks ago: overdue
+    under the organisation's 6 weeks, but Bedrijfsvoering's own cadence (every 52 weeks,
+    development conversation every 24 months) makes him on schedule; Eva, with nothing,
+    is overdue there too (57 weeks). Everyone else has had nothing: overdue."""
+    now = timezone.now()
+    User.objects.filter(organisation=world.organisation).update(
+        date_joined=now - datetime.timedelta(days=400), start_date=None
+    )
+    UnitCadence.objects.create(
+        unit=strategy.bedrijfsvoering, checkin_cadence_weeks=52, conversation_interval_months=24
+    )
+    UnitCadence.objects.create(unit=world.other_team, checkin_cadence_weeks=52)
+
+    def held(person, kind, days_ago, manager=world.manager):
+        Conversation.objects.create(
+            organisation=world.organisation,
+            employee=person,
+            manager=manager,
+            kind=kind,
+            status=Conversation.Status.HELD,
+            starts_at=now - datetime.timedelta(days=days_ago),
+        )
+
+    held(world.employee, "check_in", 14)
+    held(world.employee, "development", 60)
+    held(world.colleague, "check_in", 14)
+    held(strategy.noor, "development", 400)  # too long ago
+    held(strategy.bas, "check_in", 210, manager=world.hr)
+    Conversation.objects.create(  # cancelled: does not count
+        organisation=world.organisation,
+        employee=strategy.bram,
+        manager=world.manager,
+        kind="check_in",
+        status=Conversation.Status.CANCELLED,
+        starts_at=now - datetime.timedelta(days=3),
+    )
+    data = figures(world)
+    keys = row_keys(data)
+    assert data["compliance"] == {keys["Zorg"]: 7, keys["Bedrijfsvoering"]: 1}
+    managers = {item["name"]: (item["people"], item["overdue"]) for item in data["managers"]}
+    assert managers == {"Jeroen de Vries": (5, 4), "": (5, 4)}
