@@ -16,6 +16,7 @@ from .models import AlignmentSnapshot
 SNAPSHOT_MAX_AGE = datetime.timedelta(minutes=10)
 # The sweep keeps refreshing snapshots requested within this time.
 SNAPSHOT_KEEP_WARM = datetime.timedelta(days=2)
+REQUESTED_AT_PRECISION = datetime.timedelta(hours=1)
 
 
 def alignment_snapshot_refresh(*, scope: Scope) -> AlignmentSnapshot:
@@ -40,7 +41,8 @@ def alignment_snapshot_get(*, scope: Scope) -> AlignmentSnapshot:
     ).first()
     if snapshot is None:
         return alignment_snapshot_refresh(scope=scope)
-    AlignmentSnapshot.objects.filter(pk=snapshot.pk).update(requested_at=now)
+    if now - snapshot.requested_at > REQUESTED_AT_PRECISION:  # not a write on every view
+        AlignmentSnapshot.objects.filter(pk=snapshot.pk).update(requested_at=now)
     if now - snapshot.computed_at > SNAPSHOT_MAX_AGE:
         from .tasks import alignment_refresh  # tasks import this module
 
