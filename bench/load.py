@@ -74,10 +74,12 @@ class Session:
             raise SystemExit(f"signing in as {email} failed ({status})")
 
 
-def run_page(base: tuple[str, int], cookies: dict[str, str], path: str, plan: dict) -> dict:
-    # Measured requests carry ``bench=1`` (ignored by the app) so the server's access
-    # log tells them apart from the warm-up.
-    measured = path + ("&" if "?" in path else "?") + "bench=1"
+def run_page(
+    base: tuple[str, int], cookies: dict[str, str], path: str, plan: dict, number: int
+) -> dict:
+    # Measured requests carry ``bench=<page number>`` (ignored by the app) so the server's
+    # access log tells them apart from the warm-up and from another page on the same path.
+    measured = path + ("&" if "?" in path else "?") + f"bench={number}"
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
@@ -132,8 +134,8 @@ def main() -> None:
         cookies[name] = dict(session.cookies)
         session.connection.close()
     results = {}
-    for label, path, user in plan["pages"]:
-        results[label] = run_page(base, cookies[user], path, plan)
+    for number, (label, path, user) in enumerate(plan["pages"]):
+        results[label] = run_page(base, cookies[user], path, plan, number)
     json.dump(results, sys.stdout)
 
 

@@ -24,7 +24,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import psycopg
+import psycopg2
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -79,9 +79,14 @@ def recreate_database() -> None:
     if not name.startswith("pop_bench"):
         raise SystemExit("The benchmark only drops databases named pop_bench*.")
     admin = url._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
+    connection = psycopg2.connect(admin)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        connection.close()
 
 
 def start_server(log: Path) -> subprocess.Popen:
@@ -119,13 +124,14 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[index]
 
 
-def server_times(log: Path) -> dict[str, list[float]]:
-    """Server time (ms) of the measured requests (query ``bench=1``) per path."""
-    times: dict[str, list[float]] = {}
+def server_times(log: Path) -> dict[int, list[float]]:
+    """Server time (ms) of the measured requests (query ``bench=<page number>``)."""
+    times: dict[int, list[float]] = {}
     for line in log.read_text().splitlines():
         parts = line.split(" ")
-        if len(parts) == 4 and "bench=1" in parts[1]:
-            times.setdefault(parts[0], []).append(int(parts[3]) / 1000)
+        if len(parts) == 4 and parts[1].startswith("bench="):
+            number = int(parts[1].removeprefix("bench=").split("&")[0])
+            times.setdefault(number, []).append(int(parts[3]) / 1000)
     return times
 
 
@@ -196,10 +202,10 @@ def main() -> None:
 
 def write_results(pages, results, served, facts, seed_seconds, started) -> None:
     rows = []
-    for label, path, user in pages:
+    for number, (label, _path, user) in enumerate(pages):
         result = results[label]
         client = result["latencies_ms"]
-        server = served.get(urlsplit(path).path, [])
+        server = served.get(number, [])
         rows.append(
             {
                 "label": label,

@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from conversations.access import conversations_of
 from conversations.models import Conversation
 from goals.models import Goal
 from goals.progress import Progress, rollup
 from goals.selectors import CURRENT_STATUSES
-from people.access import Roles, notifications_for
+from people.access import Roles, notifications_for, units_of_organisation
 from people.models import Notification, Organisation, User
 from people.selectors import unit_paths
 from plans.models import DevelopmentAction, DevelopmentPlan
 
 from .alignment import Scope
-from .services import alignment_snapshot_get
+from .models import AlignmentSnapshot
+from .services import SNAPSHOT_MAX_AGE, alignment_snapshot_get
 from .tables import Dashboard, build
 
 ACTIONS_DUE_WITHIN = datetime.timedelta(days=30)
@@ -193,3 +197,69 @@ def strategic_goal(*, organisation: Organisation, goal_uuid: UUID) -> Goal:
         )
     except Goal.DoesNotExist as missing:
         raise Http404 from missing
+
+
+def alignment_dashboard(
+    *, scope: Scope, drill_url: Callable[[str], str] | None = None
+) -> tuple[Dashboard, AlignmentSnapshot]:
+    """The suppressed tables of the stored figures for ``scope``, and the snapshot.
+
+    Building the tables of a large organisation (a thousand managers) takes a while, so
+    each web process keeps them in the cache for as long as the snapshot is unchanged.
+    """
+    snapshot = alignment_snapshot_get(scope=scope)
+    key = ":".join(
+        (
+            "alignment-dashboard",
+            str(snapshot.pk),
+            snapshot.computed_at.isoformat(),
+            str(scope.organisation.min_group_size),
+            get_language() or "",
+            "names" if drill_url else "totals",
+        )
+    )
+    dashboard = cache.get(key)
+    if dashboard is None:
+        dashboard = build(
+            snapshot.figures,
+            k=scope.organisation.min_group_size,
+            goal_url=lambda goal_uuid: reverse(
+                "goals:goal-detail", kwargs={"goal_uuid": goal_uuid}
+            ),
+            drill_url=drill_url,
+        )
+        cache.set(key, dashboard, timeout=int(SNAPSHOT_MAX_AGE.total_seconds()) * 3)
+    return dashboard, snapshot
+
+
+def unit_choices(*, organisation_id: int) -> list[tuple[int, str]]:
+    """Every unit by its full path (``Zorg/Wijkteam Noord``), sorted, for the filter.
+
+    Like ``people.selectors.unit_paths`` but from plain rows: an organisation can have a
+    thousand units, and the dashboard should not build a model object for each of them.
+    """
+    rows = {
+        pk: (parent_id, name)
+        for pk, parent_id, name in units_of_organisation(organisation_id).values_list(
+            "id", "parent_id", "name"
+        )
+    }
+    paths: dict[int, str] = {}
+
+    def path_of(pk: int) -> str:
+        chain, current = [], pk
+        while current is not None and current in rows and current not in chain:
+            if current in paths:
+                break
+            chain.append(current)
+            current = rows[current][0]
+        prefix = paths.get(current, "") if current is not None else ""
+        for unit_id in reversed(chain):
+            name = rows[unit_id][1]
+            prefix = f"{prefix}/{name}" if prefix else name
+            paths[unit_id] = prefix
+        return paths[pk]
+
+    for pk in rows:
+        path_of(pk)
+    return sorted(paths.items(), key=lambda item: item[1].lower())

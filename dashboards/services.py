@@ -36,9 +36,11 @@ def alignment_snapshot_get(*, scope: Scope) -> AlignmentSnapshot:
     """The stored figures for ``scope`` (computed now when there are none yet); a stale
     snapshot is served as it is and refreshed in the background."""
     now = timezone.now()
-    snapshot = AlignmentSnapshot.objects.filter(
-        organisation=scope.organisation, scope=scope.key
-    ).first()
+    snapshot = (
+        AlignmentSnapshot.objects.filter(organisation=scope.organisation, scope=scope.key)
+        .defer("figures")  # loaded only when the built tables are not cached yet
+        .first()
+    )
     if snapshot is None:
         return alignment_snapshot_refresh(scope=scope)
     if now - snapshot.requested_at > REQUESTED_AT_PRECISION:  # not a write on every view

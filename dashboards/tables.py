@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.formats import number_format
+from django.utils.formats import get_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,6 +20,8 @@ from .suppression import Cell, Line, protect, rest_of
 
 COUNT, MONEY, PERCENT, TEXT = "count", "money", "percent", "text"
 HIDDEN_MARK = "*"
+SMALL_TITLE = gettext_lazy("A small group: not shown to protect privacy")
+HIDDEN_TITLE = gettext_lazy("Hidden so that a small group cannot be worked out from the totals")
 
 
 @dataclass
@@ -34,6 +37,44 @@ class Entry:
     hidden: bool = False
     percent: int | None = None  # for progress bars
     label: str = ""  # signal label next to a progress bar
+
+    # The page's cells are built here rather than in a template: a dashboard has a few
+    # hundred of them, and an ``{% include %}`` per cell would cost more than the rest.
+    @property
+    def th(self) -> str:
+        if self.href:
+            return format_html('<th scope="row"><a href="{}">{}</a></th>', self.href, self.text)
+        return format_html('<th scope="row">{}</th>', self.text)
+
+    @property
+    def td(self) -> str:
+        classes = " ".join(
+            part for part in ("text-end text-nowrap" if self.kind != TEXT else "", self.css) if part
+        )
+        if self.percent is not None:
+            badge = (
+                format_html(' <span class="badge text-bg-light border">{}</span>', self.label)
+                if self.label
+                else ""
+            )
+            inner = format_html(
+                '<span class="goal-progress-wrap"><progress class="goal-progress" max="100" '
+                'value="{}" aria-hidden="true"></progress> {}</span>{}',
+                self.percent,
+                self.text,
+                badge,
+            )
+        elif self.hidden:
+            inner = format_html(
+                '<span class="suppressed" title="{}">{}</span>',
+                SMALL_TITLE if self.small else HIDDEN_TITLE,
+                self.text,
+            )
+        elif self.href:
+            inner = format_html('<a href="{}">{}</a>', self.href, self.text)
+        else:
+            inner = self.text
+        return format_html('<td class="{}">{}</td>', classes, inner)
 
 
 @dataclass
@@ -62,6 +103,13 @@ def _dutch_csv(value: Decimal | int, kind: str) -> str:
     return str(value)
 
 
+def _grouped(value: int | Decimal, *, decimals: int = 0) -> str:
+    """A number with the active language's separators (1.234,50 in Dutch)."""
+    thousands, decimal = get_format("THOUSAND_SEPARATOR"), get_format("DECIMAL_SEPARATOR")
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
+
+
 def _show(cell: Cell | None, kind: str, k: int) -> Entry:
     if cell is None:
         return Entry(text="", csv="", kind=kind)
@@ -72,9 +120,9 @@ def _show(cell: Cell | None, kind: str, k: int) -> Entry:
         return Entry(text=HIDDEN_MARK, csv=HIDDEN_MARK, kind=kind, hidden=True)
     if kind == MONEY:
         amount = Decimal(cell.value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        text = "€ " + number_format(amount, decimal_pos=2, force_grouping=True)
+        text = "€ " + _grouped(amount, decimals=2)
     else:
-        text = number_format(cell.value, force_grouping=True)
+        text = _grouped(cell.value)
     return Entry(text=text, csv=_dutch_csv(cell.value, kind), kind=kind)
 
 

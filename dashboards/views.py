@@ -9,7 +9,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from goals.selectors import filter_units, filter_years
+from goals.selectors import filter_years
 from people.access import roles_for
 from people.models import AuditEvent, Organisation
 from people.selectors import person_profile
@@ -18,7 +18,8 @@ from people.services import audit_record
 from . import access, selectors, services
 from .alignment import Scope, drilldown
 from .forms import ALL_PERIODS, AlignmentFilterForm
-from .tables import Dashboard, build
+from .models import AlignmentSnapshot
+from .tables import Dashboard
 
 
 @require_GET
@@ -40,7 +41,7 @@ def _filters(request: HttpRequest) -> tuple[Scope, AlignmentFilterForm, str]:
     viewer = access.alignment_viewer(user)
     organisation = Organisation.objects.get(pk=user.organisation_id)
     if viewer == "hr":
-        units = filter_units(organisation_id=organisation.pk)
+        units = selectors.unit_choices(organisation_id=organisation.pk)
     else:
         units = selectors.report_units(manager=user)
     today = timezone.localdate()
@@ -56,34 +57,30 @@ def _query(scope: Scope) -> str:
     return urlencode({"unit": scope.unit_id or "", "period": scope.year or ALL_PERIODS})
 
 
-def _dashboard(request: HttpRequest, scope: Scope, viewer: str, figures: dict) -> Dashboard:
+def _dashboard(scope: Scope, viewer: str) -> tuple[Dashboard, AlignmentSnapshot]:
     query = _query(scope)
-
-    def goal_url(goal_uuid: str) -> str:
-        return reverse("goals:goal-detail", kwargs={"goal_uuid": goal_uuid})
 
     def drill_url(goal_uuid: str) -> str:
         return f"{reverse('dashboards:alignment-people')}?{query}&goal={goal_uuid}"
 
-    return build(
-        figures,
-        k=scope.organisation.min_group_size,
-        goal_url=goal_url,
-        drill_url=drill_url if viewer == "hr" else None,
+    return selectors.alignment_dashboard(
+        scope=scope, drill_url=drill_url if viewer == "hr" else None
     )
 
 
 @require_GET
 def alignment(request: HttpRequest) -> HttpResponse:
     scope, form, viewer = _filters(request)
-    snapshot = services.alignment_snapshot_get(scope=scope)
+    dashboard, snapshot = _dashboard(scope, viewer)
     context = {
-        "dashboard": _dashboard(request, scope, viewer, snapshot.figures),
+        "dashboard": dashboard,
         "snapshot": snapshot,
         "form": form,
         "scope": scope,
         "viewer": viewer,
         "query": _query(scope),
+        "unit_options": form.options("unit", str(scope.unit_id or "")),
+        "period_options": form.options("period", str(scope.year or ALL_PERIODS)),
     }
     return render(request, "dashboards/alignment.html", context)
 
@@ -101,8 +98,7 @@ def alignment_csv(request: HttpRequest) -> HttpResponse:
     """Every table of the page, with the same filters and the same suppression, for Dutch
     Excel: UTF-8 with a byte order mark, ``;`` between fields, a decimal comma."""
     scope, _form, viewer = _filters(request)
-    snapshot = services.alignment_snapshot_get(scope=scope)
-    dashboard = _dashboard(request, scope, viewer, snapshot.figures)
+    dashboard, snapshot = _dashboard(scope, viewer)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"alignment-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
