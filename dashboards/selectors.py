@@ -208,6 +208,16 @@ def alignment_dashboard(
     each web process keeps them in the cache for as long as the snapshot is unchanged.
     """
     snapshot = alignment_snapshot_get(scope=scope)
+    return alignment_tables(snapshot=snapshot, scope=scope, drill_url=drill_url), snapshot
+
+
+def alignment_tables(
+    *,
+    snapshot: AlignmentSnapshot,
+    scope: Scope,
+    drill_url: Callable[[str], str] | None = None,
+) -> Dashboard:
+    """The suppressed tables of one stored snapshot, cached while it is unchanged."""
     key = ":".join(
         (
             "alignment-dashboard",
@@ -229,7 +239,7 @@ def alignment_dashboard(
             drill_url=drill_url,
         )
         cache.set(key, dashboard, timeout=int(SNAPSHOT_MAX_AGE.total_seconds()) * 3)
-    return dashboard, snapshot
+    return dashboard
 
 
 def unit_choices(*, organisation_id: int) -> list[tuple[int, str]]:

@@ -1,11 +1,14 @@
 import csv
 from uuid import UUID
 
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -18,8 +21,6 @@ from people.services import audit_record
 from . import access, selectors, services
 from .alignment import Scope, drilldown
 from .forms import ALL_PERIODS, AlignmentFilterForm
-from .models import AlignmentSnapshot
-from .tables import Dashboard
 
 
 @require_GET
@@ -45,9 +46,12 @@ def _filters(request: HttpRequest) -> tuple[Scope, AlignmentFilterForm, str]:
     else:
         units = selectors.report_units(manager=user)
     today = timezone.localdate()
-    form = AlignmentFilterForm(
-        request.GET, units=units, years=filter_years(organisation_id=organisation.pk)
+    years = cache.get_or_set(  # the years goals are due in; a new one may take a while
+        f"alignment-years:{organisation.pk}",
+        lambda: filter_years(organisation_id=organisation.pk),
+        timeout=int(services.SNAPSHOT_MAX_AGE.total_seconds()),
     )
+    form = AlignmentFilterForm(request.GET, units=units, years=years)
     unit_id, year = form.filters(default_year=today.year)
     scope = access.alignment_scope(user=user, organisation=organisation, unit_id=unit_id, year=year)
     return scope, form, viewer
@@ -57,23 +61,47 @@ def _query(scope: Scope) -> str:
     return urlencode({"unit": scope.unit_id or "", "period": scope.year or ALL_PERIODS})
 
 
-def _dashboard(scope: Scope, viewer: str) -> tuple[Dashboard, AlignmentSnapshot]:
+def _drill_url(scope: Scope, viewer: str):
+    if viewer != "hr":
+        return None
     query = _query(scope)
 
     def drill_url(goal_uuid: str) -> str:
         return f"{reverse('dashboards:alignment-people')}?{query}&goal={goal_uuid}"
 
-    return selectors.alignment_dashboard(
-        scope=scope, drill_url=drill_url if viewer == "hr" else None
+    return drill_url
+
+
+def _tables_html(request: HttpRequest, scope: Scope, viewer: str, snapshot) -> str:
+    """The tables part of the page, rendered once per snapshot (and language and viewer
+    kind) and kept in the cache: it is the same for everyone who sees this snapshot."""
+    key = ":".join(
+        (
+            "alignment-tables-html",
+            str(snapshot.pk),
+            snapshot.computed_at.isoformat(),
+            str(scope.organisation.min_group_size),
+            get_language() or "",
+            viewer,
+        )
     )
+    html = cache.get(key)
+    if html is None:
+        dashboard = selectors.alignment_tables(
+            snapshot=snapshot, scope=scope, drill_url=_drill_url(scope, viewer)
+        )
+        context = {"dashboard": dashboard, "viewer": viewer, "query": _query(scope)}
+        html = render_to_string("dashboards/_alignment_tables.html", context, request=request)
+        cache.set(key, html, timeout=int(services.SNAPSHOT_MAX_AGE.total_seconds()) * 3)
+    return html
 
 
 @require_GET
 def alignment(request: HttpRequest) -> HttpResponse:
     scope, form, viewer = _filters(request)
-    dashboard, snapshot = _dashboard(scope, viewer)
+    snapshot = services.alignment_snapshot_get(scope=scope)
     context = {
-        "dashboard": dashboard,
+        "tables_html": _tables_html(request, scope, viewer, snapshot),
         "snapshot": snapshot,
         "form": form,
         "scope": scope,
@@ -98,7 +126,10 @@ def alignment_csv(request: HttpRequest) -> HttpResponse:
     """Every table of the page, with the same filters and the same suppression, for Dutch
     Excel: UTF-8 with a byte order mark, ``;`` between fields, a decimal comma."""
     scope, _form, viewer = _filters(request)
-    dashboard, snapshot = _dashboard(scope, viewer)
+    snapshot = services.alignment_snapshot_get(scope=scope)
+    dashboard = selectors.alignment_tables(
+        snapshot=snapshot, scope=scope, drill_url=_drill_url(scope, viewer)
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"alignment-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
