@@ -27,7 +27,7 @@ from plans.models import DevelopmentAction, DevelopmentPlan
 from .alignment import Scope
 from .models import AlignmentSnapshot
 from .services import SNAPSHOT_MAX_AGE, alignment_snapshot_get
-from .tables import Dashboard, build
+from .tables import Dashboard, Entry, build
 
 ACTIONS_DUE_WITHIN = datetime.timedelta(days=30)
 OPEN_ACTIONS = (DevelopmentAction.Status.PLANNED, DevelopmentAction.Status.IN_PROGRESS)
@@ -58,6 +58,16 @@ class ReportLine:
 
 
 @dataclass
+class Headline:
+    """HR's organisation numbers on the home page: the totals row of plan coverage and
+    the strategic goals with their progress, as the (suppressed) dashboard shows them."""
+
+    coverage: list[Entry]
+    strategy: list[list[Entry]]
+    computed_at: datetime.datetime
+
+
+@dataclass
 class HomePage:
     plan: DevelopmentPlan | None
     goals: list[GoalLine]
@@ -66,8 +76,7 @@ class HomePage:
     today: datetime.date
     next_conversation: Conversation | None = None
     reports: list[ReportLine] = field(default_factory=list)
-    headline: Dashboard | None = None
-    headline_computed_at: datetime.datetime | None = None
+    headline: Headline | None = None
 
     @property
     def reports_needing_attention(self) -> list[ReportLine]:
@@ -167,15 +176,7 @@ def home(*, user: User, roles: Roles) -> HomePage:
         scope = Scope(
             organisation=user.organisation, manager_id=None, unit_id=None, year=today.year
         )
-        snapshot = alignment_snapshot_get(scope=scope)
-        page.headline = build(
-            snapshot.figures,
-            k=user.organisation.min_group_size,
-            goal_url=lambda goal_uuid: reverse(
-                "goals:goal-detail", kwargs={"goal_uuid": goal_uuid}
-            ),
-        )
-        page.headline_computed_at = snapshot.computed_at
+        page.headline = _headline(scope)
     return page
 
 
@@ -273,3 +274,27 @@ def unit_choices(*, organisation_id: int) -> list[tuple[int, str]]:
     for pk in rows:
         path_of(pk)
     return sorted(paths.items(), key=lambda item: item[1].lower())
+
+
+def _headline(scope: Scope) -> Headline:
+    """Kept in the cache per snapshot: the home page should not rebuild every table."""
+    snapshot = alignment_snapshot_get(scope=scope)
+    key = ":".join(
+        (
+            "home-headline",
+            str(snapshot.pk),
+            snapshot.computed_at.isoformat(),
+            str(scope.organisation.min_group_size),
+            get_language() or "",
+        )
+    )
+    headline = cache.get(key)
+    if headline is None:
+        dashboard = alignment_tables(snapshot=snapshot, scope=scope)
+        headline = Headline(
+            coverage=dashboard.tables["coverage"].total or [],
+            strategy=dashboard.tables["strategy"].rows,
+            computed_at=snapshot.computed_at,
+        )
+        cache.set(key, headline, timeout=int(SNAPSHOT_MAX_AGE.total_seconds()) * 3)
+    return headline
