@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from goals.models import Goal
@@ -23,6 +24,14 @@ from tests.factories import GoalFactory, OrgUnitFactory, UserFactory
 
 YEAR = datetime.date.today().year
 NO_MEASURE = {"metric": "none", "start_value": None, "target_value": None, "current_value": None}
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The dashboards keep built tables in the cache; every test starts without them."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @dataclass
