@@ -19,12 +19,15 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from email.mime.text import MIMEText
 from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from goals.models import Goal
 from people.models import Organisation, User
@@ -35,7 +38,7 @@ from pop_platform.delivery import delivery_give_up as _give_up
 from pop_platform.email import absolute_url, send_templated_email
 
 from .cadence import cadence_status, unit_policies
-from .calendar import conversation_ics
+from .calendar import ics_attachment
 from .models import Agreement, Conversation, PreparationAnswer, ReminderDelivery, SharedNote
 
 Kind = ReminderDelivery.Kind
@@ -121,14 +124,16 @@ def _conversation_reminders(organisation: Organisation, now: datetime.datetime) 
                 for p in parties
                 if (conversation.pk, p) not in answered
             ]
-    held = Conversation.objects.filter(
-        organisation=organisation,
-        status=Conversation.Status.HELD,
-        held_at__gte=now - WINDOW - datetime.timedelta(days=2),
-    ).select_related("organisation")
+    held = without_notes(
+        Conversation.objects.filter(
+            organisation=organisation,
+            status=Conversation.Status.HELD,
+            held_at__gte=now - WINDOW - datetime.timedelta(days=2),
+        ).select_related("organisation")
+    )
     for conversation in held:
         slot = notes_slot(conversation)
-        if slot <= now < slot + WINDOW and _notes_missing(conversation):
+        if slot <= now < slot + WINDOW:
             found.append(
                 Candidate(
                     Kind.NOTES_MISSING,
@@ -141,9 +146,11 @@ def _conversation_reminders(organisation: Organisation, now: datetime.datetime) 
     return found
 
 
-def _notes_missing(conversation: Conversation) -> bool:
-    has_notes = SharedNote.objects.filter(conversation=conversation).exclude(body="").exists()
-    return not has_notes and not Agreement.objects.filter(conversation=conversation).exists()
+def without_notes(conversations: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    """Those of ``conversations`` with neither shared notes nor agreements."""
+    notes = SharedNote.objects.filter(conversation=OuterRef("pk")).exclude(body="")
+    agreements = Agreement.objects.filter(conversation=OuterRef("pk"))
+    return conversations.filter(~Exists(notes), ~Exists(agreements))
 
 
 def _dated_reminders(organisation: Organisation, now: datetime.datetime) -> list[Candidate]:
@@ -289,7 +296,7 @@ class Message:
     lines: list[str]
     link: str
     link_label: str
-    attachments: list[tuple[str, bytes, str]]
+    attachments: list[MIMEText]
 
 
 def _when(moment: datetime.datetime) -> str:
@@ -310,13 +317,8 @@ def _conversation_message(delivery: ReminderDelivery, recipient: User) -> Messag
         "name": other.full_name,
         "when": _when(conversation.starts_at) if conversation.starts_at else "",
     }
-    ics = [
-        (
-            "uitnodiging.ics" if recipient.language == "nl" else "invitation.ics",
-            conversation_ics(conversation),
-            "text/calendar; method=REQUEST; charset=utf-8",
-        )
-    ]
+    filename = _("invitation") + ".ics"
+    ics = [ics_attachment(conversation, filename=filename)]
     label = _("Open the conversation")
     link = conversation.get_absolute_url()
     scheduled = conversation.status == Conversation.Status.SCHEDULED
@@ -337,19 +339,12 @@ def _conversation_message(delivery: ReminderDelivery, recipient: User) -> Messag
     if delivery.kind == Kind.CANCELLATION:
         if conversation.status != Conversation.Status.CANCELLED:
             return None
-        cancel = [
-            (
-                ics[0][0],
-                conversation_ics(conversation),
-                "text/calendar; method=CANCEL; charset=utf-8",
-            )
-        ]
         return Message(
             _("Cancelled: %(kind)s with %(name)s") % names,
             [_("The conversation of %(when)s does not take place.") % names],
             link,
             label,
-            cancel,
+            ics,
         )
     if delivery.kind == Kind.UPCOMING:
         if not scheduled or upcoming_slot(conversation) != delivery.due_slot:
@@ -383,7 +378,8 @@ def _conversation_message(delivery: ReminderDelivery, recipient: User) -> Messag
             [],
         )
     if delivery.kind == Kind.NOTES_MISSING:
-        if conversation.status != Conversation.Status.HELD or not _notes_missing(conversation):
+        still_missing = without_notes(Conversation.objects.filter(pk=conversation.pk)).exists()
+        if conversation.status != Conversation.Status.HELD or not still_missing:
             return None
         return Message(
             _("Record the notes of your %(kind)s with %(name)s") % names,
@@ -473,7 +469,12 @@ def _team_message(delivery: ReminderDelivery, recipient: User) -> Message | None
             parts.append(_("overdue: %(what)s") % {"what": ", ".join(row.cadence.overdue)})
         if row.overdue_actions:
             parts.append(
-                _("%(count)s overdue development actions") % {"count": row.overdue_actions}
+                ngettext(
+                    "%(count)s overdue development action",
+                    "%(count)s overdue development actions",
+                    row.overdue_actions,
+                )
+                % {"count": row.overdue_actions}
             )
         if parts:
             lines.append(f"{row.person.full_name}: {'; '.join(str(p) for p in parts)}")

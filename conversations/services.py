@@ -158,16 +158,9 @@ def conversation_schedule(
         duration_minutes=duration_minutes,
         location=location,
     )
-    _prepare(conversation)
+    conversation_prepare(conversation)
+    # The invitation goes to both inboxes and by e-mail with the calendar file.
     _invite(conversation=conversation, kind=ReminderDelivery.Kind.INVITATION)
-    notification_create(
-        recipient=employee,
-        kind="conversation_scheduled",
-        title=_("%(name)s planned a %(kind)s with you")
-        % {"name": manager.full_name, "kind": conversation.get_kind_display()},
-        link=conversation.get_absolute_url(),
-        send_email=False,  # the invitation e-mail says it
-    )
     return conversation
 
 
@@ -224,7 +217,7 @@ def conversation_reschedule(
     )
     conversation.refresh_from_db()
     if was_requested:
-        _prepare(conversation)
+        conversation_prepare(conversation)
     _invite(conversation=conversation, kind=ReminderDelivery.Kind.INVITATION)
     return conversation
 
@@ -276,7 +269,7 @@ def previous_conversation(conversation: Conversation) -> Conversation | None:
     return earlier.order_by("-starts_at", "-id").first()
 
 
-def _prepare(conversation: Conversation) -> None:
+def conversation_prepare(conversation: Conversation) -> None:
     """Questions for the organisation, and the agenda prefilled from the plan."""
     preparation_questions_ensure(organisation_id=conversation.organisation_id)
     items: list[AgendaItem] = []

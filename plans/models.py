@@ -435,6 +435,9 @@ class PlanChange(models.Model):
     field = models.CharField(max_length=50, blank=True)
     old = models.TextField(blank=True)
     new = models.TextField(blank=True)
+    # The item's version this change produced: lets a later save by someone who started
+    # from an older version tell which fields others changed meanwhile (three-way merge).
+    item_version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("plan change")

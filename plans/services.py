@@ -42,11 +42,24 @@ from .selectors import plan_content, plan_snapshot
 
 
 class VersionConflict(Exception):
-    """Someone else saved first. ``current`` is the row as it is now (None: deleted)."""
+    """Someone else saved first. ``current`` is the row as it is now (None: deleted).
 
-    def __init__(self, current: models.Model | None) -> None:
+    ``clashes``: the fields both people changed to different values (``None`` when that
+    could not be worked out: then every differing field counts). ``theirs``: the fields
+    the other person changed since this person's version.
+    """
+
+    def __init__(
+        self,
+        current: models.Model | None,
+        *,
+        clashes: set[str] | None = None,
+        theirs: set[str] = frozenset(),
+    ) -> None:
         super().__init__("version conflict")
         self.current = current
+        self.clashes = clashes
+        self.theirs = set(theirs)
 
 
 # --- Plans -------------------------------------------------------------------------------
@@ -71,7 +84,14 @@ def plan_get_or_create(*, employee: User) -> DevelopmentPlan:
 
 
 def _history_rows(
-    *, plan: DevelopmentPlan, by: User, item: models.Model, label: str, operation: str, diff=None
+    *,
+    plan: DevelopmentPlan,
+    by: User,
+    item: models.Model,
+    label: str,
+    operation: str,
+    diff=None,
+    item_version: int | None = None,
 ) -> list[PlanChange]:
     common = {
         "plan": plan,
@@ -81,6 +101,7 @@ def _history_rows(
         "item_type": HISTORY_TYPE[type(item)],
         "item_uuid": item.uuid,
         "item_label": label[:200],
+        "item_version": item_version,
     }
     if diff is None:
         return [PlanChange(**common)]
@@ -141,6 +162,39 @@ def _conditional_update(
     return diff
 
 
+def _three_way_merge(
+    *, current: models.Model, expected_version: int, changes: dict[str, object]
+) -> tuple[dict[str, object], set[str], set[str]]:
+    """Rebase a save that started from ``expected_version`` onto the current row.
+
+    The change log tells which fields others changed since then, and their value at
+    ``expected_version`` (the base). A field only this person changed keeps their value;
+    a field they left at the base takes the other person's value; a field both changed to
+    different values is a clash. Returns (changes to apply, clashes, fields they changed).
+    """
+    base: dict[str, str] = {}
+    for field, old in (
+        PlanChange.objects.filter(
+            item_uuid=current.uuid,
+            operation=PlanChange.Operation.CHANGED,
+            item_version__gt=expected_version,
+        )
+        .order_by("item_version", "id")
+        .values_list("field", "old")
+    ):
+        base.setdefault(field, old)
+    merged, clashes = {}, set()
+    for name, mine in changes.items():
+        if name not in base:
+            merged[name] = mine
+        elif raw(mine) not in (base[name], raw(getattr(current, name))):
+            clashes.add(name)
+    return merged, clashes, set(base)
+
+
+MERGE_ATTEMPTS = 5
+
+
 @transaction.atomic
 def item_update(
     *,
@@ -151,8 +205,29 @@ def item_update(
     expected_version: int,
     changes: dict[str, object],
 ) -> dict[str, tuple[object, object]]:
-    """Save one edited item (or plan section). Raises ``VersionConflict``."""
-    diff = _conditional_update(item=item, expected_version=expected_version, changes=changes)
+    """Save one edited item (or plan section).
+
+    When someone else saved first, the save is merged field by field (content items keep
+    a change log to merge with); only when both changed the same field differently, or
+    the item is gone, ``VersionConflict`` is raised and nothing is saved.
+    """
+    for _attempt in range(MERGE_ATTEMPTS):
+        try:
+            diff = _conditional_update(
+                item=item, expected_version=expected_version, changes=changes
+            )
+            break
+        except VersionConflict as conflict:
+            if conflict.current is None or not kind.content:
+                raise
+            changes, clashes, theirs = _three_way_merge(
+                current=conflict.current, expected_version=expected_version, changes=changes
+            )
+            if clashes:
+                raise VersionConflict(conflict.current, clashes=clashes, theirs=theirs) from None
+            expected_version = conflict.current.version
+    else:
+        raise VersionConflict(type(item).objects.filter(pk=item.pk).first())
     if diff and kind.content:
         label = kind.label_of(item)
         if "title" in diff:
@@ -167,6 +242,7 @@ def item_update(
                 label=label,
                 operation=PlanChange.Operation.CHANGED,
                 diff=diff,
+                item_version=expected_version + 1,
             )
         )
         _plan_touched(plan=plan)

@@ -23,7 +23,7 @@ from people.services import audit_record
 
 from . import access, selectors, services
 from .forms import AgreeForm, CommentForm, CompetencyForm, item_form
-from .items import KINDS, ItemKind, kind_named, raw
+from .items import KINDS, ItemKind, field_value, kind_named, raw
 from .models import DevelopmentPlan, PlanChange
 
 TEMPLATE = "plans/plan_detail.html"
@@ -109,15 +109,29 @@ def _form_response(request, plan, spec: ItemKind, form, item=None, **extra) -> H
     return render(request, "plans/item_edit.html", context)
 
 
-def _conflict_context(spec: ItemKind, form, current, plan: DevelopmentPlan) -> dict:
-    """Their current values beside the user's own input, for the fields that differ."""
+def _conflict_context(
+    spec: ItemKind, form, conflict: services.VersionConflict, plan: DevelopmentPlan
+) -> dict:
+    """Their current values beside the user's own input, for the fields that clash.
+
+    Fields only the other person changed are filled in with their values, so saving the
+    form again ("keep mine") can never undo a change this person did not make.
+    """
+    current = conflict.current
     if current is None:
         return {"conflict_gone": True}
-    differing = {
-        name: _display(current, name)
-        for name, mine in form.changes().items()
-        if raw(getattr(current, name)) != raw(mine)
-    }
+    mine = form.changes()
+    clashes = conflict.clashes
+    if clashes is None:
+        clashes = {
+            name for name, value in mine.items() if raw(getattr(current, name)) != raw(value)
+        }
+    form.data = form.data.copy()
+    for name in conflict.theirs - clashes:
+        if name in form.fields and not form.fields[name].disabled:
+            value = form.fields[name].prepare_value(field_value(current, name))
+            form.data[form.add_prefix(name)] = "" if value is None else value
+    form.data[form.add_prefix("version")] = current.version
     last = (
         PlanChange.objects.filter(
             plan=plan, item_uuid=current.uuid, operation=PlanChange.Operation.CHANGED
@@ -127,10 +141,8 @@ def _conflict_context(spec: ItemKind, form, current, plan: DevelopmentPlan) -> d
         if spec.content
         else None
     )
-    form.data = form.data.copy()
-    form.data[form.add_prefix("version")] = current.version
     return {
-        "conflict": differing,
+        "conflict": {name: _display(current, name) for name in mine if name in clashes},
         "conflict_by": last.author if last else None,
         "conflict_at": last.at if last else None,
     }
@@ -166,7 +178,7 @@ def item_edit(request: HttpRequest, plan_uuid: UUID, kind: str, item_uuid: UUID)
             changes=form.changes(),
         )
     except services.VersionConflict as conflict:
-        extra = _conflict_context(spec, form, conflict.current, plan)
+        extra = _conflict_context(spec, form, conflict, plan)
         return _form_response(request, plan, spec, form, conflict.current or item, **extra)
     if not request.htmx:
         messages.success(request, _("Your changes are saved."))

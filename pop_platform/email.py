@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from email.mime.base import MIMEBase
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -23,9 +24,12 @@ def send_templated_email(
     template: str,
     context: Mapping[str, object],
     language: str,
-    attachments: Sequence[tuple[str, bytes | str, str]] = (),
+    attachments: Sequence[tuple[str, bytes | str, str] | MIMEBase] = (),
 ) -> None:
     """Render ``<template>_subject.txt``, ``.txt`` and ``.html`` in ``language`` and send.
+
+    An attachment is ``(filename, content, mimetype)`` or a ready MIME part (for content
+    types with parameters, such as ``text/calendar; method=REQUEST``).
 
     Raises whatever the mail backend raises, so a task can retry.
     """
@@ -41,6 +45,9 @@ def send_templated_email(
         to=list(to),
     )
     message.attach_alternative(html, "text/html")
-    for filename, content, mimetype in attachments:
-        message.attach(filename, content, mimetype)
+    for attachment in attachments:
+        if isinstance(attachment, MIMEBase):
+            message.attach(attachment)
+        else:
+            message.attach(*attachment)
     message.send(fail_silently=False)

@@ -8,7 +8,7 @@ runs them against the test database and the test's SMTP server.
 
 - ``smtp_server``: :class:`SmtpServer`, running; ``.messages``, ``.wait_for_messages(n)``,
   ``.hold()``/``.release()``, ``.held``, ``.stop()``/``.start()`` (same port).
-- ``broker``: :class:`Broker`, Redis database 14, emptied before and after each test;
+- ``broker``: :class:`Broker`, Redis database 14 (``POP_TEST_REDIS_DB``), emptied before and after each test;
   ``.pending()``, ``.wait_until_idle()``.
 - ``celery_worker``: :class:`CeleryWorker`, started (``celery_worker_concurrency`` pool
   processes, default 2); ``.kill()`` (SIGKILL, whole process group), ``.start()``,
@@ -35,7 +35,8 @@ from tests.conftest import require
 from .harness import Broker, CeleryWorker, RedisServer, SmtpServer, database_url
 
 #: The Redis database the integration tests own and empty; never the configured one.
-INTEGRATION_REDIS_DB = 14
+#: ``POP_TEST_REDIS_DB`` picks another, so that two runs on one Redis do not collide.
+INTEGRATION_REDIS_DB = int(os.environ.get("POP_TEST_REDIS_DB", "14"))
 #: Seconds before Redis redelivers a task whose worker died. Longer than any task runs
 #: in these tests, short so that the kill test is quick.
 WORKER_VISIBILITY_TIMEOUT = 4
@@ -76,7 +77,8 @@ def _publish_to(url: str, transport_options: dict) -> None:
 
 @pytest.fixture
 def broker(settings) -> Iterator[Broker]:
-    """Redis database 14, empty, shared by the test process and the worker."""
+    """Redis database ``INTEGRATION_REDIS_DB``, empty, shared by the test process and the
+    worker."""
     url = _integration_redis_url()
     broker = Broker(url)
     broker.flush()

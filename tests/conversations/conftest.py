@@ -1,0 +1,53 @@
+"""A planned conversation between the ``world`` employee and manager, with their plan."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from conversations.models import Conversation, PreparationAnswer, PreparationQuestion
+from conversations.services import conversation_schedule
+from tests.plans.conftest import pop  # noqa: F401  (the plan fixture)
+
+EMPLOYEE_ANSWER = "Ik wil leren coachen; mijn werkdruk is hoog."
+MANAGER_ANSWER = "Sanne pakt veel op; ik wil haar rol als aandachtsvelder bespreken."
+
+
+def in_days(days: int, hour: int = 10) -> datetime.datetime:
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return datetime.datetime.combine(
+        day, datetime.time(hour, 0), tzinfo=timezone.get_current_timezone()
+    )
+
+
+@pytest.fixture
+def conversation(world, pop) -> Conversation:  # noqa: F811
+    """An ontwikkelgesprek in a week, both sides prepared."""
+    conversation = conversation_schedule(
+        manager=world.manager,
+        employee=world.employee,
+        kind="development",
+        starts_at=in_days(7),
+        location="Kamer 2.14",
+    )
+    first = PreparationQuestion.objects.filter(
+        organisation=world.organisation, kind="development"
+    ).first()
+    PreparationAnswer.objects.create(
+        conversation=conversation, question=first, author=world.employee, body=EMPLOYEE_ANSWER
+    )
+    PreparationAnswer.objects.create(
+        conversation=conversation, question=first, author=world.manager, body=MANAGER_ANSWER
+    )
+    return conversation
+
+
+def start_it(conversation: Conversation) -> Conversation:
+    """Move the conversation to an hour ago (it has started)."""
+    Conversation.objects.filter(pk=conversation.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    conversation.refresh_from_db()
+    return conversation

@@ -1,0 +1,407 @@
+"""Scheduling, the agenda prefilled from the plan, carry-over, notes and agreements."""
+
+import datetime
+import re
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils import timezone
+
+from conversations import services
+from conversations.models import (
+    AgendaItem,
+    Agreement,
+    Conversation,
+    ConversationPrivateNote,
+    ReminderDelivery,
+    SharedNote,
+)
+from goals.models import GoalUpdate
+from plans.models import DevelopmentAction
+
+from .conftest import EMPLOYEE_ANSWER, MANAGER_ANSWER, in_days, start_it
+
+
+def _url(name, conversation, **kwargs):
+    return reverse(
+        f"conversations:{name}", kwargs={"conversation_uuid": conversation.uuid, **kwargs}
+    )
+
+
+def test_manager_schedules_from_the_form_and_both_get_an_invitation(
+    world, pop, as_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    day = timezone.localdate() + datetime.timedelta(days=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_user(world.manager).post(
+            reverse("conversations:conversation-new"),
+            {
+                "mode": "schedule",
+                "employee": world.employee.uuid,
+                "kind": "development",
+                "date": day.isoformat(),
+                "time": "14:30",
+                "duration_minutes": 45,
+                "location": "https://meet.example.org/pop",
+            },
+        )
+    conversation = Conversation.objects.get()
+    assert response.status_code == 302 and response["Location"] == conversation.get_absolute_url()
+    local = timezone.localtime(conversation.starts_at, world.organisation.tzinfo)
+    assert (local.date(), local.hour, local.minute) == (day, 14, 30)
+    assert (conversation.status, conversation.sequence) == ("scheduled", 0)
+    deliveries = ReminderDelivery.objects.filter(kind="invitation", object_id=conversation.pk)
+    assert {d.recipient for d in deliveries} == {world.employee, world.manager}
+    assert all(d.sent_at for d in deliveries)
+    assert sorted(m.to[0] for m in mailoutbox) == [world.employee.email, world.manager.email]
+    mail = next(m for m in mailoutbox if m.to == [world.employee.email])
+    assert mail.subject == "Uitnodiging: ontwikkelgesprek met Jeroen de Vries"
+    assert mail.attachments[0].get_filename() == "uitnodiging.ics"
+    assert "14:30" in mail.body and "https://meet.example.org/pop" in mail.body
+    html = as_user(world.employee).get(conversation.get_absolute_url()).content.decode()
+    assert "Ontwikkelgesprek" in html and "Jeroen de Vries" in html
+
+
+def test_only_reports_can_be_scheduled(world, pop, as_user):
+    response = as_user(world.manager).post(
+        reverse("conversations:conversation-new"),
+        {
+            "mode": "schedule",
+            "employee": world.other_manager.uuid,
+            "kind": "check_in",
+            "date": (timezone.localdate() + datetime.timedelta(days=3)).isoformat(),
+            "time": "09:00",
+            "duration_minutes": 30,
+        },
+    )
+    assert response.status_code == 200 and not Conversation.objects.exists()
+    with pytest.raises(PermissionDenied):
+        services.conversation_schedule(
+            manager=world.manager,
+            employee=world.other_employee,
+            kind="check_in",
+            starts_at=in_days(2),
+        )
+
+
+def test_employee_requests_and_manager_plans_the_time(world, pop, as_user, mailoutbox):
+    response = as_user(world.employee).post(
+        reverse("conversations:conversation-new"),
+        {"mode": "request", "kind": "progress", "note": "Mijn werkdruk"},
+    )
+    conversation = Conversation.objects.get()
+    assert response.status_code == 302
+    assert (conversation.status, conversation.manager, conversation.starts_at) == (
+        "requested",
+        world.manager,
+        None,
+    )
+    assert (
+        world.manager.notifications.get().title
+        == "Sanne Jansen wil graag een voortgangsgesprek met je"
+    )
+    day = timezone.localdate() + datetime.timedelta(days=4)
+    response = as_user(world.manager).post(
+        _url("conversation-reschedule", conversation),
+        {"date": day.isoformat(), "time": "11:00", "duration_minutes": 60, "location": "Kamer 1"},
+    )
+    conversation.refresh_from_db()
+    assert response.status_code == 302
+    assert (conversation.status, conversation.sequence) == ("scheduled", 0)
+    assert (
+        ReminderDelivery.objects.filter(kind="invitation", object_id=conversation.pk).count() == 2
+    )
+
+
+def test_reschedule_raises_the_sequence_and_cancel_sends_a_cancellation(
+    world, conversation, as_user
+):
+    client = as_user(world.manager)
+    day = timezone.localdate() + datetime.timedelta(days=9)
+    client.post(
+        _url("conversation-reschedule", conversation),
+        {"date": day.isoformat(), "time": "13:00", "duration_minutes": 60, "location": "Kamer 3"},
+    )
+    conversation.refresh_from_db()
+    assert conversation.sequence == 1 and conversation.location == "Kamer 3"
+    assert (
+        ReminderDelivery.objects.filter(kind="invitation", object_id=conversation.pk).count() == 4
+    )
+    client.post(_url("conversation-cancel", conversation))
+    conversation.refresh_from_db()
+    assert (conversation.status, conversation.sequence) == ("cancelled", 2)
+    assert (
+        ReminderDelivery.objects.filter(kind="cancellation", object_id=conversation.pk).count() == 2
+    )
+
+
+def test_agenda_is_prefilled_from_the_plan(world, pop, conversation):
+    # The pop action is due 2026-04-01 (overdue); the goal is behind (5 of 20 at year end
+    # expected share); no previous conversation.
+    items = {(item.source, item.text) for item in conversation.agenda_items.all()}
+    assert ("action", "E-learning beeldzorg") in items
+    assert not any(source == "agreement" for source, _text in items)
+
+
+def test_open_agreements_of_the_last_conversation_are_carried_over(
+    world, pop, conversation, as_user
+):
+    start_it(conversation)
+    services.conversation_mark_held(conversation=conversation, by=world.manager)
+    open_one = services.agreement_add(
+        conversation=conversation,
+        by=world.manager,
+        text="Sanne volgt de training coachen",
+        owner=world.employee,
+        due_date=datetime.date(2027, 1, 31),
+    )
+    done = services.agreement_add(
+        conversation=conversation, by=world.manager, text="Rooster aanpassen", owner=world.manager
+    )
+    services.agreement_set_done(agreement=done, by=world.manager, done=True)
+
+    nxt = services.conversation_schedule(
+        manager=world.manager, employee=world.employee, kind="progress", starts_at=in_days(30)
+    )
+    carried = list(nxt.agenda_items.filter(source=AgendaItem.Source.AGREEMENT))
+    assert [(item.text, item.agreement) for item in carried] == [
+        ("Sanne volgt de training coachen", open_one)
+    ]
+    html = as_user(world.employee).get(nxt.get_absolute_url()).content.decode()
+    assert "Sanne volgt de training coachen" in html
+    assert "open afspraak van de vorige keer" in html
+    assert "Rooster aanpassen" not in html
+
+
+def test_agreement_becomes_a_development_action_in_one_step(world, pop, conversation, as_user):
+    client = as_user(world.manager)
+    client.post(
+        _url("conversation-agreement-add", conversation),
+        {
+            "text": "Meelopen met de e-health coach",
+            "owner": world.employee.pk,
+            "due_date": "2027-02-15",
+        },
+    )
+    agreement = Agreement.objects.get()
+    response = client.post(
+        _url("conversation-agreement-plan", conversation, agreement_uuid=agreement.uuid),
+        {"target": f"gap:{pop.gap.uuid}", "kind": "shadowing", "make": "action"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html and 'id="conv-agreements"' in html
+    action = DevelopmentAction.objects.get(title="Meelopen met de e-health coach")
+    assert (action.plan, action.gap, action.kind, action.due_date) == (
+        pop.plan,
+        pop.gap,
+        "shadowing",
+        datetime.date(2027, 2, 15),
+    )
+    agreement.refresh_from_db()
+    assert agreement.plan_action == action
+    plan_html = as_user(world.employee).get(pop.plan.get_absolute_url()).content.decode()
+    assert "Meelopen met de e-health coach" in plan_html
+    # A second click does not add it twice.
+    client.post(
+        _url("conversation-agreement-plan", conversation, agreement_uuid=agreement.uuid),
+        {"target": f"gap:{pop.gap.uuid}", "make": "action"},
+    )
+    assert DevelopmentAction.objects.filter(title="Meelopen met de e-health coach").count() == 1
+
+
+def test_agreement_becomes_a_goal_check_in(world, pop, conversation, as_user):
+    agreement = services.agreement_add(
+        conversation=conversation,
+        by=world.employee,
+        text="Tien cliënten extra in beeldzorg",
+        owner=world.employee,
+    )
+    as_user(world.employee).post(
+        _url("conversation-agreement-plan", conversation, agreement_uuid=agreement.uuid),
+        {"target": f"goal:{pop.goal.uuid}", "make": "check_in"},
+    )
+    update = GoalUpdate.objects.get(goal=pop.goal)
+    assert update.note == "Afgesproken in ons gesprek: Tien cliënten extra in beeldzorg"
+    assert update.author == world.employee
+    agreement.refresh_from_db()
+    assert agreement.goal_update == update
+
+
+def test_agreement_cannot_go_on_another_persons_plan(world, pop, conversation, as_user):
+    agreement = services.agreement_add(
+        conversation=conversation, by=world.manager, text="X", owner=world.employee
+    )
+    from plans.models import CompetencyGap, DevelopmentPlan
+
+    other_plan = DevelopmentPlan.objects.create(
+        employee=world.colleague, organisation=world.organisation, yearly_budget=0
+    )
+    other_gap = CompetencyGap.objects.create(
+        plan=other_plan, competency=pop.competency, current_level=1, desired_level=2
+    )
+    response = as_user(world.manager).post(
+        _url("conversation-agreement-plan", conversation, agreement_uuid=agreement.uuid),
+        {"target": f"gap:{other_gap.uuid}", "make": "action"},
+    )
+    assert response.status_code == 404
+    assert not DevelopmentAction.objects.filter(title="X").exists()
+
+
+def test_shared_notes_conflict_keeps_both_texts(world, conversation, as_user):
+    employee, manager = as_user(world.employee), as_user(world.manager)
+    employee.post(
+        _url("conversation-notes", conversation), {"body": "Eerste versie van Sanne", "version": 1}
+    )
+    note = SharedNote.objects.get()
+    assert (note.body, note.version, note.updated_by) == (
+        "Eerste versie van Sanne",
+        2,
+        world.employee,
+    )
+    # The manager opened the page before Sanne saved (version 1).
+    response = manager.post(
+        _url("conversation-notes", conversation),
+        {"body": "Mijn aantekeningen", "version": 1},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="conflict"' in html
+    assert "Mijn aantekeningen" in html and "Eerste versie van Sanne" in html
+    assert 'name="version" value="2"' in html
+    note.refresh_from_db()
+    assert note.body == "Eerste versie van Sanne"
+    manager.post(_url("conversation-notes", conversation), {"body": "Samengevoegd", "version": 2})
+    note.refresh_from_db()
+    assert (note.body, note.version) == ("Samengevoegd", 3)
+
+
+def test_private_notes_are_for_their_author_alone(world, conversation, as_user):
+    as_user(world.manager).post(
+        _url("conversation-private-note", conversation),
+        {"private-body": "Let op overbelasting", "private-version": 1},
+    )
+    assert ConversationPrivateNote.objects.get().author == world.manager
+    assert (
+        "Let op overbelasting"
+        in as_user(world.manager).get(conversation.get_absolute_url()).content.decode()
+    )
+    for viewer in (world.employee,):
+        assert (
+            "Let op overbelasting"
+            not in as_user(viewer).get(conversation.get_absolute_url()).content.decode()
+        )
+    assert (
+        "Let op overbelasting"
+        not in as_user(world.employee)
+        .get(reverse("conversations:conversation-list"))
+        .content.decode()
+    )
+    assert (
+        b"Let op overbelasting"
+        not in as_user(world.employee).get(_url("conversation-ics", conversation)).content
+    )
+
+
+def test_preparation_answers_show_to_the_other_side_once_started(world, conversation, as_user):
+    before = as_user(world.employee).get(conversation.get_absolute_url()).content.decode()
+    assert EMPLOYEE_ANSWER in before and MANAGER_ANSWER not in before
+    assert "Jeroen de Vries heeft zich voorbereid." in before
+    start_it(conversation)
+    after = as_user(world.employee).get(conversation.get_absolute_url()).content.decode()
+    assert MANAGER_ANSWER in after
+
+
+def test_preparation_is_saved_per_author(world, conversation, as_user):
+    question = conversation.organisation.preparation_questions.filter(kind="development").last()
+    as_user(world.employee).post(
+        _url("conversation-preparation", conversation),
+        {f"answer-{question.pk}": "Over twee jaar ben ik specialist."},
+    )
+    answer = conversation.preparation_answers.get(question=question)
+    assert (answer.author, answer.body) == (world.employee, "Over twee jaar ben ik specialist.")
+    # A question of another kind (or organisation) is refused.
+    other = conversation.organisation.preparation_questions.filter(kind="check_in").first()
+    response = as_user(world.employee).post(
+        _url("conversation-preparation", conversation), {f"answer-{other.pk}": "x"}
+    )
+    assert response.status_code == 403
+
+
+def test_held_only_after_start_and_only_by_the_manager(world, conversation, as_user):
+    assert as_user(world.employee).post(_url("conversation-held", conversation)).status_code == 403
+    as_user(world.manager).post(_url("conversation-held", conversation))
+    conversation.refresh_from_db()
+    assert conversation.status == "scheduled"  # not started yet
+    start_it(conversation)
+    as_user(world.manager).post(_url("conversation-held", conversation))
+    conversation.refresh_from_db()
+    assert conversation.status == "held" and conversation.held_at is not None
+
+
+def test_list_shows_upcoming_and_past_for_employee_and_manager(world, conversation, as_user):
+    past = services.conversation_schedule(
+        manager=world.manager,
+        employee=world.colleague,
+        kind="check_in",
+        starts_at=timezone.now() - datetime.timedelta(hours=10),
+    )
+    manager_html = (
+        as_user(world.manager).get(reverse("conversations:conversation-list")).content.decode()
+    )
+    upcoming_part, past_part = manager_html.split('id="past-heading"')
+    assert "Sanne Jansen" in upcoming_part and "Daan Visser" in past_part
+    employee_html = (
+        as_user(world.employee).get(reverse("conversations:conversation-list")).content.decode()
+    )
+    assert "Jeroen de Vries" in employee_html and "Daan Visser" not in employee_html
+    assert past.get_absolute_url() not in employee_html
+
+
+def test_plan_page_fragment_shows_next_and_last(world, pop, conversation, as_user):
+    url = reverse("conversations:plan-fragment", kwargs={"plan_uuid": pop.plan.uuid})
+    html = as_user(world.employee).get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert conversation.get_absolute_url() in html and "<html" not in html
+    assert "nog geen" in html  # no last conversation
+    hr_html = as_user(world.hr).get(url).content.decode()
+    assert conversation.get_absolute_url() not in hr_html
+    assert as_user(world.colleague).get(url).status_code == 404
+
+
+def test_team_page_shows_who_is_overdue_under_the_policy(world, pop, as_user):
+    from conversations.models import UnitCadence
+
+    for person in (world.employee, world.colleague):
+        person.date_joined = timezone.now() - datetime.timedelta(days=400)
+        person.save(update_fields=["date_joined"])
+    Conversation.objects.create(
+        organisation=world.organisation,
+        employee=world.colleague,
+        manager=world.manager,
+        kind="development",
+        status="held",
+        starts_at=timezone.now() - datetime.timedelta(days=10),
+    )
+    html = as_user(world.manager).get(reverse("conversations:team")).content.decode()
+    rows = {
+        re.search(r'<th scope="row">([^<]+)<', row).group(1): row
+        for row in html.split('data-testid="team-row"')[1:]
+    }
+    assert (
+        "te laat" in rows["Sanne Jansen"] and "check-in, ontwikkelgesprek" in rows["Sanne Jansen"]
+    )
+    assert "op schema" in rows["Daan Visser"] and re.search(
+        r"Ontwikkelgesprek</span>:\s+laatste", rows["Daan Visser"]
+    )
+    assert "akkoord" not in rows["Daan Visser"] and "nog geen plan" in rows["Daan Visser"]
+    assert "1 persoon is te laat volgens het beleid." in html
+    UnitCadence.objects.create(
+        unit=world.team, checkin_cadence_weeks=70, conversation_interval_months=24
+    )
+    html = as_user(world.manager).get(reverse("conversations:team")).content.decode()
+    assert "0 personen zijn te laat volgens het beleid." in html
+    assert (
+        "Ritme van de eenheid: elke 70 weken een check-in, elke 24 maanden een ontwikkelgesprek."
+        in html
+    )
