@@ -168,3 +168,23 @@ def test_conversation_compliance_per_unit_and_manager(world, strategy):
     assert data["compliance"] == {keys["Zorg"]: 7, keys["Bedrijfsvoering"]: 1}
     managers = {item["name"]: (item["people"], item["overdue"]) for item in data["managers"]}
     assert managers == {"Jeroen de Vries": (5, 4), "": (5, 4)}
+
+
+def test_compliance_agrees_with_the_managers_team_page(world, strategy):
+    """The dashboard and /team/ use the same cadence function: same overdue count."""
+    from conversations.selectors import team_overview
+
+    User.objects.filter(organisation=world.organisation).update(
+        date_joined=timezone.now() - datetime.timedelta(days=400), start_date=None
+    )
+    Conversation.objects.create(
+        organisation=world.organisation,
+        employee=world.employee,
+        manager=world.manager,
+        kind="development",
+        status=Conversation.Status.HELD,
+        starts_at=timezone.now() - datetime.timedelta(days=10),
+    )
+    data = figures(world, manager=world.manager)
+    overview = team_overview(manager=world.manager, now=timezone.now())
+    assert sum(data["compliance"].values()) == overview.overdue_count == 4
