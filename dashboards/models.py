@@ -18,7 +18,6 @@ class AlignmentSnapshot(models.Model):
     scope = models.CharField(_("scope"), max_length=100)
     figures = models.JSONField(_("figures"))
     computed_at = models.DateTimeField(_("computed at"))
-    requested_at = models.DateTimeField(_("last requested at"))
 
     class Meta:
         verbose_name = _("alignment snapshot")

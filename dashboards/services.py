@@ -11,12 +11,9 @@ from people.models import Organisation, OrgUnit
 from .alignment import Scope, compute
 from .models import AlignmentSnapshot
 
-# A snapshot older than this is refreshed in the background when someone looks at it,
-# and by the periodic sweep while it is being looked at.
+# A snapshot older than this is refreshed in the background (Celery) when someone looks
+# at it; meanwhile the page shows the stored figures and their age.
 SNAPSHOT_MAX_AGE = datetime.timedelta(minutes=10)
-# The sweep keeps refreshing snapshots requested within this time.
-SNAPSHOT_KEEP_WARM = datetime.timedelta(days=2)
-REQUESTED_AT_PRECISION = datetime.timedelta(hours=1)
 
 
 def alignment_snapshot_refresh(*, scope: Scope) -> AlignmentSnapshot:
@@ -27,7 +24,6 @@ def alignment_snapshot_refresh(*, scope: Scope) -> AlignmentSnapshot:
         organisation=scope.organisation,
         scope=scope.key,
         defaults={"figures": figures, "computed_at": now},
-        create_defaults={"figures": figures, "computed_at": now, "requested_at": now},
     )
     return snapshot
 
@@ -43,8 +39,6 @@ def alignment_snapshot_get(*, scope: Scope) -> AlignmentSnapshot:
     )
     if snapshot is None:
         return alignment_snapshot_refresh(scope=scope)
-    if now - snapshot.requested_at > REQUESTED_AT_PRECISION:  # not a write on every view
-        AlignmentSnapshot.objects.filter(pk=snapshot.pk).update(requested_at=now)
     if now - snapshot.computed_at > SNAPSHOT_MAX_AGE:
         from .tasks import alignment_refresh  # tasks import this module
 
@@ -80,13 +74,3 @@ def alignment_snapshot_refresh_by_id(*, snapshot_id: int) -> bool:
         return False
     alignment_snapshot_refresh(scope=scope)
     return True
-
-
-def alignment_snapshots_due() -> list[int]:
-    """Snapshots that are stale and still being looked at."""
-    now = timezone.now()
-    return list(
-        AlignmentSnapshot.objects.filter(
-            computed_at__lt=now - SNAPSHOT_MAX_AGE, requested_at__gte=now - SNAPSHOT_KEEP_WARM
-        ).values_list("pk", flat=True)
-    )

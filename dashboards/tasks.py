@@ -1,4 +1,9 @@
-"""Thin Celery tasks: keep the cached alignment figures fresh."""
+"""Thin Celery task: recompute stored alignment figures that have gone stale.
+
+Viewing a stale snapshot enqueues it (``services.alignment_snapshot_get``); the page
+meanwhile shows the stored figures with their age. No periodic beat entry: beat runs
+one sweep, for reminders (DESIGN.md), and figures nobody looks at need no refreshing.
+"""
 
 from celery import shared_task
 
@@ -8,12 +13,3 @@ from . import services
 @shared_task
 def alignment_refresh(snapshot_id: int) -> bool:
     return services.alignment_snapshot_refresh_by_id(snapshot_id=snapshot_id)
-
-
-@shared_task
-def alignment_refresh_sweep() -> int:
-    """Periodic (beat): one small task per stale snapshot that people still look at."""
-    due = services.alignment_snapshots_due()
-    for snapshot_id in due:
-        alignment_refresh.delay_on_commit(snapshot_id)
-    return len(due)

@@ -276,11 +276,6 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "conversations.tasks.reminders_sweep",
         "schedule": REMINDER_SWEEP_SECONDS,
     },
-    # Cached HR alignment figures that people look at are refreshed when older than 10 minutes.
-    "dashboards-alignment-refresh": {
-        "task": "dashboards.tasks.alignment_refresh_sweep",
-        "schedule": 5 * 60,
-    },
 }
 # Sending and rendering tasks retry failures (SMTP down, disk full) this many times,
 # waiting about TASK_RETRY_BACKOFF_SECONDS, then twice as long each time (at most ten

@@ -24,7 +24,6 @@ class Migration(migrations.Migration):
                 ("scope", models.CharField(max_length=100, verbose_name="scope")),
                 ("figures", models.JSONField(verbose_name="figures")),
                 ("computed_at", models.DateTimeField(verbose_name="computed at")),
-                ("requested_at", models.DateTimeField(verbose_name="last requested at")),
                 (
                     "organisation",
                     models.ForeignKey(

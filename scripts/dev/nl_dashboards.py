@@ -113,7 +113,8 @@ NL.update(
         "Next conversation": "Volgend gesprek",
         "With %(name)s": "Met %(name)s",
         "No conversation planned.": "Geen gesprek gepland.",
-        "My conversations": "Mijn gesprekken",
+        "Plan or ask for one": "Een gesprek plannen of aanvragen",
+        "Continue with your POP": "Verder met je POP",
         "Conversation compliance": "Gesprekken volgens het beleid",
         "People whose check-in, development conversation or start conversation is overdue under the cadence policy (the organisation's, or their unit's own), today.": "Medewerkers bij wie een check-in, ontwikkelgesprek of startgesprek te laat is volgens het gespreksbeleid (dat van de organisatie of van hun eigen afdeling), vandaag.",
         "Conversation compliance per unit": "Gesprekken volgens het beleid per afdeling of team",
@@ -121,6 +122,7 @@ NL.update(
         "Overdue under the conversation policy": "Te laat volgens het gespreksbeleid",
         "On schedule (%)": "Op schema (%)",
         "No line manager": "Geen leidinggevende",
+        "Figures from %(when)s (%(age)s ago); figures older than ten minutes are recomputed in the background.": "Cijfers van %(when)s (%(age)s geleden); cijfers ouder dan tien minuten worden op de achtergrond opnieuw berekend.",
         "Figures from %(age)s ago. “&lt; %(k)s” is a group smaller than %(k)s people; “*” is hidden so that such a group cannot be worked out.": "Cijfers van %(age)s geleden. “&lt; %(k)s” is een groep kleiner dan %(k)s mensen; “*” is verborgen zodat zo'n groep niet is af te leiden.",
         "A small group: not shown to protect privacy": "Een kleine groep: niet getoond om de privacy te beschermen",
     }

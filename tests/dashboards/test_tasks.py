@@ -1,5 +1,5 @@
-"""Celery keeps the stored figures fresh: stale snapshots that people look at are
-recomputed once; running the task again changes nothing."""
+"""Celery keeps the stored figures fresh: a stale snapshot that someone looks at is
+recomputed in the background, once; running the task again changes nothing."""
 
 import datetime
 
@@ -12,39 +12,43 @@ from dashboards.services import alignment_snapshot_get
 from tests.dashboards.conftest import YEAR
 
 
-def test_sweep_refreshes_a_stale_snapshot_once(world, strategy, django_capture_on_commit_callbacks):
-    scope = Scope(organisation=world.organisation, manager_id=None, unit_id=None, year=YEAR)
-    snapshot = alignment_snapshot_get(scope=scope)
+def scope_of(world, unit=None) -> Scope:
+    return Scope(
+        organisation=world.organisation,
+        manager_id=None,
+        unit_id=unit.pk if unit else None,
+        year=YEAR,
+    )
+
+
+def test_a_stale_snapshot_is_served_and_refreshed_once(
+    world, strategy, django_capture_on_commit_callbacks
+):
+    snapshot = alignment_snapshot_get(scope=scope_of(world))
     old = timezone.now() - datetime.timedelta(hours=1)
     AlignmentSnapshot.objects.filter(pk=snapshot.pk).update(computed_at=old)
     strategy.bram.is_active = False
     strategy.bram.save()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.alignment_refresh_sweep.delay().get() == 1
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        served = alignment_snapshot_get(scope=scope_of(world))
+    assert served.computed_at == old  # the page shows the stored figures and their age
+    assert len(callbacks) == 1  # one refresh enqueued, after the commit
+    callbacks[0]()
     fresh = AlignmentSnapshot.objects.get(pk=snapshot.pk)
     assert fresh.computed_at > old
     assert sum(item["people"] for item in fresh.figures["coverage"].values()) == 9
 
     assert tasks.alignment_refresh.delay(snapshot.pk).get() is False  # fresh already
-    assert tasks.alignment_refresh_sweep.delay().get() == 0
     assert AlignmentSnapshot.objects.get(pk=snapshot.pk).computed_at == fresh.computed_at
-
-
-def test_a_snapshot_nobody_looks_at_is_left_alone(world, strategy):
-    scope = Scope(organisation=world.organisation, manager_id=None, unit_id=None, year=YEAR)
-    snapshot = alignment_snapshot_get(scope=scope)
-    long_ago = timezone.now() - datetime.timedelta(days=5)
-    AlignmentSnapshot.objects.filter(pk=snapshot.pk).update(
-        computed_at=long_ago, requested_at=long_ago
-    )
-    assert tasks.alignment_refresh_sweep.delay().get() == 0
+    with django_capture_on_commit_callbacks() as callbacks:
+        alignment_snapshot_get(scope=scope_of(world))
+    assert callbacks == []  # a fresh snapshot enqueues nothing
 
 
 def test_a_snapshot_of_a_removed_unit_is_dropped(world, strategy):
     unit = strategy.bedrijfsvoering
-    scope = Scope(organisation=world.organisation, manager_id=None, unit_id=unit.pk, year=YEAR)
-    snapshot = alignment_snapshot_get(scope=scope)
+    snapshot = alignment_snapshot_get(scope=scope_of(world, unit))
     AlignmentSnapshot.objects.filter(pk=snapshot.pk).update(
         computed_at=timezone.now() - datetime.timedelta(hours=1)
     )
