@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from conversations.cadence import cadence_status, unit_policies
 from conversations.models import Conversation
@@ -30,6 +31,7 @@ from people.models import Organisation, OrgUnit, User
 from plans.models import CompetencyGap, DevelopmentAction, DevelopmentPlan
 
 COUNTED = tuple(str(status) for status in Goal.COUNTED)
+PRIVATE_GOAL = _("a private goal")
 AGREED = (DevelopmentPlan.Status.AGREED, DevelopmentPlan.Status.CHANGED)
 RECENT_DAYS = 90
 TOP_GAPS = 10
@@ -531,11 +533,13 @@ def drilldown(scope: Scope, *, strategic_id: int | None) -> list[DrillRow]:
             owner_person_id__in=population(scope).values("pk"),
         )
         .filter(_overlaps(scope.year))
-        .values_list("id", "owner_person_id", "title")
+        .values_list("id", "owner_person_id", "title", "visibility")
     )
-    for goal_id, person_id, title in individual:
+    for goal_id, person_id, title, visibility in individual:
         if person_id in people and roots.get(goal_id) == strategic_id:
-            row_for(person_id).goals.append(title)
+            # HR sees others' private goals as counts, never their content (goals app).
+            private = visibility == Goal.Visibility.PRIVATE
+            row_for(person_id).goals.append(str(PRIVATE_GOAL) if private else title)
     actions = (
         DevelopmentAction.objects.filter(plan__employee_id__in=population(scope).values("pk"))
         .exclude(status=DevelopmentAction.Status.CANCELLED)

@@ -77,6 +77,7 @@ def test_hr_drilldown_lists_names_and_is_audited(world, strategy, as_user):
     for name in ("Sanne Jansen", "Daan Visser", "Bas Kok", "Eva Dijkstra"):
         assert name in page
     assert "Noor de Boer" not in page  # contributes to the other goal
+    assert "I1" not in page and "een privé-doel" in page  # private goals: never the title
     event = AuditEvent.objects.get(object_type="alignment-drilldown")
     assert event.actor == world.hr and event.action == AuditEvent.Action.READ
     assert event.object_id == str(strategy.digital.uuid)
@@ -84,7 +85,8 @@ def test_hr_drilldown_lists_names_and_is_audited(world, strategy, as_user):
 
 def test_hr_drilldown_of_what_is_not_linked(world, strategy, as_user):
     page = as_user(world.hr).get(PEOPLE, {"show": "not-linked"}).content.decode()
-    assert "Bram Peters" in page and "I4 eigen ambitie" in page  # unlinked goal
+    assert "Bram Peters" in page and "een privé-doel" in page  # his unlinked goal
+    assert "I4 eigen ambitie" not in page  # private: HR never sees its title
     assert "Daan Visser" in page and "Mila Hendriks" in page  # unlinked actions
     assert "Sanne Jansen" not in page
     assert AuditEvent.objects.filter(
