@@ -364,17 +364,9 @@ class _Person:
     date_joined: datetime.datetime
 
 
-def _compliance(
-    scope: Scope,
-    people: QuerySet[User],
-    people_rows: list[tuple],
-    rows: UnitRows,
-    today: datetime.date,
-) -> tuple[dict[str, int], list[dict]]:
-    """People overdue under the cadence policy (organisation default or unit override),
-    per row and per line manager. Uses ``conversations.cadence.cadence_status`` on each
-    person's latest held conversation per kind (all it looks at), loaded in one query."""
-    policies = unit_policies(scope.organisation)
+def latest_held(people: QuerySet[User]) -> dict[int, list[_Held]]:
+    """Each person's latest held conversation per kind, in one query: all that
+    ``cadence_status`` needs to know of their conversations."""
     latest: dict[int, list[_Held]] = {}
     held = (
         Conversation.objects.filter(
@@ -388,6 +380,21 @@ def _compliance(
         latest.setdefault(item["employee_id"], []).append(
             _Held(kind=item["kind"], starts_at=item["last"])
         )
+    return latest
+
+
+def _compliance(
+    scope: Scope,
+    people: QuerySet[User],
+    people_rows: list[tuple],
+    rows: UnitRows,
+    today: datetime.date,
+) -> tuple[dict[str, int], list[dict]]:
+    """People overdue under the cadence policy (organisation default or unit override),
+    per row and per line manager. Uses ``conversations.cadence.cadence_status`` on each
+    person's latest held conversation per kind (all it looks at), loaded in one query."""
+    policies = unit_policies(scope.organisation)
+    latest = latest_held(people)
     overdue: dict[str, int] = {}
     managers: dict[int | None, list[int]] = {}
     for pk, unit_id, manager_id, start_date, joined in people_rows:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from conversations.access import conversations_of
+from conversations.cadence import cadence_status, unit_policies
 from conversations.models import Conversation
 from goals.models import Goal
 from goals.progress import Progress, rollup
@@ -24,7 +25,7 @@ from people.models import Notification, Organisation, User
 from people.selectors import unit_paths
 from plans.models import DevelopmentAction, DevelopmentPlan
 
-from .alignment import Scope
+from .alignment import Scope, latest_held
 from .models import AlignmentSnapshot
 from .services import SNAPSHOT_MAX_AGE, alignment_snapshot_get
 from .tables import Dashboard, Entry, build
@@ -46,11 +47,13 @@ class ReportLine:
     awaits_my_agreement: bool
     proposed_goals: int
     overdue_actions: int
+    conversations_overdue: list[str] = field(default_factory=list)
 
     @property
     def needs_attention(self) -> bool:
         return (
             self.plan is None
+            or bool(self.conversations_overdue)
             or self.awaits_my_agreement
             or self.proposed_goals > 0
             or self.overdue_actions > 0
@@ -128,9 +131,18 @@ def _reports(manager: User) -> list[ReportLine]:
         .annotate(n=Count("id"))
         .values_list("plan__employee_id", "n")
     )
+    # Who needs a conversation: the cadence policy (organisation or unit), as on /team/.
+    policies = unit_policies(manager.organisation)
+    latest = latest_held(User.objects.filter(pk__in=ids))
     lines = []
     for person in people:
         plan = getattr(person, "development_plan", None)
+        cadence = cadence_status(
+            person=person,
+            conversations=latest.get(person.pk, ()),
+            policy=policies.get(person.unit_id, policies[None]),
+            today=today,
+        )
         lines.append(
             ReportLine(
                 person=person,
@@ -140,6 +152,7 @@ def _reports(manager: User) -> list[ReportLine]:
                 ),
                 proposed_goals=proposed.get(person.pk, 0),
                 overdue_actions=overdue.get(person.pk, 0),
+                conversations_overdue=cadence.overdue,
             )
         )
     return lines

@@ -123,6 +123,7 @@ NL.update(
         "On schedule (%)": "Op schema (%)",
         "No line manager": "Geen leidinggevende",
         "a private goal": "een privé-doel",
+        "Conversation overdue: %(what)s": "Gesprek te laat: %(what)s",
         "Figures from %(when)s (%(age)s ago); figures older than ten minutes are recomputed in the background.": "Cijfers van %(when)s (%(age)s geleden); cijfers ouder dan tien minuten worden op de achtergrond opnieuw berekend.",
         "Figures from %(age)s ago. “&lt; %(k)s” is a group smaller than %(k)s people; “*” is hidden so that such a group cannot be worked out.": "Cijfers van %(age)s geleden. “&lt; %(k)s” is een groep kleiner dan %(k)s mensen; “*” is verborgen zodat zo'n groep niet is af te leiden.",
         "A small group: not shown to protect privacy": "Een kleine groep: niet getoond om de privacy te beschermen",

@@ -1,7 +1,10 @@
+import datetime
+
 from django.urls import reverse
 from django.utils import timezone
 
-from people.models import Notification
+from conversations.models import Conversation
+from people.models import Notification, User
 from plans.models import DevelopmentPlan
 from tests.factories import GoalFactory
 
@@ -32,7 +35,7 @@ def test_home_page_layout_is_accessible_by_structure(world, as_user):
 
 def test_home_query_count_is_small(world, as_user, django_assert_max_num_queries):
     client = as_user(world.manager)
-    with django_assert_max_num_queries(16):  # growth is tested in test_queries.py
+    with django_assert_max_num_queries(19):  # growth is tested in test_queries.py
         client.get(reverse("dashboards:home"))
 
 
@@ -77,6 +80,29 @@ def test_manager_sees_who_needs_something(world, strategy, as_user):
     assert "wacht op jouw akkoord" in team  # Daan agreed, the manager did not yet
     assert "2 te late ontwikkelacties" in team  # Sanne's training and coaching (due June)
     assert "1 te late ontwikkelactie om" in team  # Daan's mentoring
+    assert "Gesprek te laat" not in team  # everyone joined today: nothing due yet
+
+
+def test_manager_sees_who_needs_a_conversation(world, strategy, as_user):
+    User.objects.filter(organisation=world.organisation).update(
+        date_joined=timezone.now() - datetime.timedelta(days=400), start_date=None
+    )
+    for kind in ("check_in", "development"):
+        Conversation.objects.create(
+            organisation=world.organisation,
+            employee=world.employee,
+            manager=world.manager,
+            kind=kind,
+            status=Conversation.Status.HELD,
+            starts_at=timezone.now() - datetime.timedelta(days=7),
+        )
+    html = as_user(world.manager).get(reverse("dashboards:home")).content.decode()
+    team = card(html, "home-team")
+    assert "van je 5 medewerkers" in team
+    noor = team[team.index("Noor de Boer") : team.index("</tr>", team.index("Noor de Boer"))]
+    assert "Gesprek te laat: check-in, ontwikkelgesprek" in noor
+    sanne = team[team.index("Sanne Jansen") : team.index("</tr>", team.index("Sanne Jansen"))]
+    assert "Gesprek te laat" not in sanne
 
 
 def test_hr_sees_headline_numbers_and_the_dashboard_link(world, strategy, as_user):
