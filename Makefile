@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint check lock messages clean bench-pdf
+.PHONY: run test setup lint check lock messages clean bench bench-pdf
 
 $(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ run: $(STAMP)
 ## test: the whole test suite (SQLite unless DATABASE_URL is set)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## bench: 10,000 people on PostgreSQL (BENCH_DATABASE_URL, default pop_bench on
+## 127.0.0.1:5432), served by gunicorn and loaded from a second process; writes
+## bench/results.md. Not part of `make test`.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
 
 ## lint: ruff, import layering, migrations and translations
 lint: $(STAMP)

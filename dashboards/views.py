@@ -1,15 +1,192 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+import csv
+from uuid import UUID
 
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from goals.selectors import filter_years
 from people.access import roles_for
+from people.models import AuditEvent, Organisation
 from people.selectors import person_profile
+from people.services import audit_record
+
+from . import access, selectors, services
+from .alignment import Scope, drilldown
+from .forms import ALL_PERIODS, AlignmentFilterForm
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Who you are: name, unit, line manager and role. Later issues add what to do next."""
+    """What to do next, per role: own plan, goals, actions and notifications; a manager's
+    team at a glance; HR's headline numbers."""
     person = person_profile(user_id=request.user.pk)
-    return render(
-        request, "dashboards/home.html", {"person": person, "person_roles": roles_for(person)}
+    roles = roles_for(person)
+    context = {
+        "person": person,
+        "person_roles": roles,
+        "home": selectors.home(user=person, roles=roles),
+    }
+    return render(request, "dashboards/home.html", context)
+
+
+def _filters(request: HttpRequest) -> tuple[Scope, AlignmentFilterForm, str]:
+    user = request.user
+    viewer = access.alignment_viewer(user)
+    organisation = Organisation.objects.get(pk=user.organisation_id)
+    if viewer == "hr":
+        units = selectors.unit_choices(organisation_id=organisation.pk)
+    else:
+        units = selectors.report_units(manager=user)
+    today = timezone.localdate()
+    years = cache.get_or_set(  # the years goals are due in; a new one may take a while
+        f"alignment-years:{organisation.pk}",
+        lambda: filter_years(organisation_id=organisation.pk),
+        timeout=int(services.SNAPSHOT_MAX_AGE.total_seconds()),
     )
+    form = AlignmentFilterForm(request.GET, units=units, years=years)
+    unit_id, year = form.filters(default_year=today.year)
+    scope = access.alignment_scope(user=user, organisation=organisation, unit_id=unit_id, year=year)
+    return scope, form, viewer
+
+
+def _query(scope: Scope) -> str:
+    return urlencode({"unit": scope.unit_id or "", "period": scope.year or ALL_PERIODS})
+
+
+def _drill_url(scope: Scope, viewer: str):
+    if viewer != "hr":
+        return None
+    query = _query(scope)
+
+    def drill_url(goal_uuid: str) -> str:
+        return f"{reverse('dashboards:alignment-people')}?{query}&goal={goal_uuid}"
+
+    return drill_url
+
+
+def _tables_html(request: HttpRequest, scope: Scope, viewer: str, snapshot) -> str:
+    """The tables part of the page, rendered once per snapshot (and language and viewer
+    kind) and kept in the cache: it is the same for everyone who sees this snapshot."""
+    key = ":".join(
+        (
+            "alignment-tables-html",
+            str(snapshot.pk),
+            snapshot.computed_at.isoformat(),
+            str(scope.organisation.min_group_size),
+            get_language() or "",
+            viewer,
+        )
+    )
+    html = cache.get(key)
+    if html is None:
+        dashboard = selectors.alignment_tables(
+            snapshot=snapshot, scope=scope, drill_url=_drill_url(scope, viewer)
+        )
+        context = {"dashboard": dashboard, "viewer": viewer, "query": _query(scope)}
+        html = render_to_string("dashboards/_alignment_tables.html", context, request=request)
+        cache.set(key, html, timeout=int(services.SNAPSHOT_MAX_AGE.total_seconds()) * 3)
+    return html
+
+
+@require_GET
+def alignment(request: HttpRequest) -> HttpResponse:
+    scope, form, viewer = _filters(request)
+    snapshot = services.alignment_snapshot_get(scope=scope)
+    context = {
+        "tables_html": _tables_html(request, scope, viewer, snapshot),
+        "snapshot": snapshot,
+        "form": form,
+        "scope": scope,
+        "viewer": viewer,
+        "query": _query(scope),
+        "unit_options": form.options("unit", str(scope.unit_id or "")),
+        "period_options": form.options("period", str(scope.year or ALL_PERIODS)),
+    }
+    return render(request, "dashboards/alignment.html", context)
+
+
+@require_POST
+def alignment_refresh(request: HttpRequest) -> HttpResponse:
+    """Recompute the figures now (for whoever may see them)."""
+    scope, _form, _viewer = _filters(request)
+    services.alignment_snapshot_refresh(scope=scope)
+    return redirect(f"{reverse('dashboards:alignment')}?{_query(scope)}")
+
+
+@require_GET
+def alignment_csv(request: HttpRequest) -> HttpResponse:
+    """Every table of the page, with the same filters and the same suppression, for Dutch
+    Excel: UTF-8 with a byte order mark, ``;`` between fields, a decimal comma."""
+    scope, _form, viewer = _filters(request)
+    snapshot = services.alignment_snapshot_get(scope=scope)
+    dashboard = selectors.alignment_tables(
+        snapshot=snapshot, scope=scope, drill_url=_drill_url(scope, viewer)
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"alignment-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
+    writer.writerow(
+        [_("Figures from"), timezone.localtime(snapshot.computed_at).strftime("%d-%m-%Y %H:%M")]
+    )
+    for table in dashboard:
+        writer.writerow([])
+        writer.writerow([table.title])
+        writer.writerow(table.columns)
+        for row in table.rows:
+            writer.writerow([entry.csv for entry in row])
+        if table.total:
+            writer.writerow([entry.csv for entry in table.total])
+    writer.writerow([])
+    writer.writerow(
+        [
+            _(
+                "< %(k)s: a group smaller than %(k)s people; "
+                "*: hidden so that such a group cannot be worked out from the totals."
+            )
+            % {"k": dashboard.k}
+        ]
+    )
+    if viewer == "hr":
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.EXPORT,
+            object_type="alignment-csv",
+            summary=scope.key,
+            request=request,
+        )
+    return response
+
+
+@require_GET
+def alignment_people(request: HttpRequest) -> HttpResponse:
+    """HR's drill-down to the named people behind a figure; every look is audited."""
+    access.drilldown_allowed(request.user)
+    scope, _form, _viewer = _filters(request)
+    goal = None
+    if request.GET.get("show") != "not-linked":
+        try:
+            goal_uuid = UUID(request.GET.get("goal", ""))
+        except ValueError as bad:
+            raise Http404 from bad
+        goal = selectors.strategic_goal(organisation=scope.organisation, goal_uuid=goal_uuid)
+    people = drilldown(scope, strategic_id=goal.pk if goal else None)
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.READ,
+        object_type="alignment-drilldown",
+        object_id=str(goal.uuid) if goal else "not-linked",
+        summary=f"{scope.key}: {len(people)}",
+        request=request,
+    )
+    context = {"goal": goal, "people": people, "scope": scope, "query": _query(scope)}
+    return render(request, "dashboards/alignment_people.html", context)

@@ -88,6 +88,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "pop_platform.urls"
+# ``make bench`` only: a bare signed-in view to compare every page with.
+BENCH_BASELINE = env_bool("POP_BENCH_BASELINE", default=False)
 WSGI_APPLICATION = "pop_platform.wsgi.application"
 
 TEMPLATES = [

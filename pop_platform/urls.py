@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from pop_platform import bench
 from pop_platform.health import healthz
 
 admin.site.site_header = _("POP Platform administration")
@@ -17,3 +19,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_BASELINE:  # only for ``make bench``; see pop_platform/bench.py
+    urlpatterns.append(path("bench/baseline", bench.baseline, name="bench-baseline"))

@@ -1,4 +1,12 @@
+import datetime
+
 from django.urls import reverse
+from django.utils import timezone
+
+from conversations.models import Conversation
+from people.models import Notification, User
+from plans.models import DevelopmentPlan
+from tests.factories import GoalFactory
 
 
 def test_home_shows_who_you_are(world, as_user):
@@ -27,5 +35,79 @@ def test_home_page_layout_is_accessible_by_structure(world, as_user):
 
 def test_home_query_count_is_small(world, as_user, django_assert_max_num_queries):
     client = as_user(world.manager)
-    with django_assert_max_num_queries(9):  # +1: the "My team" navigation item
+    with django_assert_max_num_queries(19):  # growth is tested in test_queries.py
         client.get(reverse("dashboards:home"))
+
+
+def card(html: str, testid: str) -> str:
+    start = html.index(f'data-testid="{testid}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_employee_sees_plan_goals_actions_and_notifications(world, strategy, as_user):
+    Notification.objects.create(recipient=world.employee, kind="t", title="Daan reageerde")
+    Notification.objects.create(
+        recipient=world.employee, kind="t", title="Al gelezen", read_at=timezone.now()
+    )
+    html = as_user(world.employee).get(reverse("dashboards:home")).content.decode()
+    assert "Status: akkoord" in card(html, "home-plan")
+    goals = card(html, "home-goals")
+    assert "I1" in goals and "50 %" in goals
+    actions = card(html, "home-actions")
+    assert "Te laat" in actions and "training of cursus" in actions  # due in June, open
+    notifications = card(html, "home-notifications")
+    assert "Daan reageerde" in notifications and "Al gelezen" not in notifications
+    assert 'data-testid="home-team"' not in html and 'data-testid="home-hr"' not in html
+
+
+def test_employee_without_plan_is_told_to_start_one(world, strategy, as_user):
+    html = as_user(strategy.noor).get(reverse("dashboards:home")).content.decode()
+    assert "Je hebt nog geen POP" in card(html, "home-plan")
+    assert "Geen ontwikkelacties" in card(html, "home-actions")
+
+
+def test_manager_sees_who_needs_something(world, strategy, as_user):
+    GoalFactory(owner_person=strategy.bram, status="proposed", parent=strategy.team_digital)
+    DevelopmentPlan.objects.filter(employee=world.colleague).update(
+        employee_agreed_at=timezone.now()
+    )
+    team = card(
+        as_user(world.manager).get(reverse("dashboards:home")).content.decode(), "home-team"
+    )
+    assert "van je 5 medewerkers" in team
+    assert "Noor de Boer" in team and "Nog geen POP" in team
+    assert "1 voorgesteld doel te beoordelen" in team  # Bram
+    assert "wacht op jouw akkoord" in team  # Daan agreed, the manager did not yet
+    assert "2 te late ontwikkelacties" in team  # Sanne's training and coaching (due June)
+    assert "1 te late ontwikkelactie om" in team  # Daan's mentoring
+    assert "Gesprek te laat" not in team  # everyone joined today: nothing due yet
+
+
+def test_manager_sees_who_needs_a_conversation(world, strategy, as_user):
+    User.objects.filter(organisation=world.organisation).update(
+        date_joined=timezone.now() - datetime.timedelta(days=400), start_date=None
+    )
+    for kind in ("check_in", "development"):
+        Conversation.objects.create(
+            organisation=world.organisation,
+            employee=world.employee,
+            manager=world.manager,
+            kind=kind,
+            status=Conversation.Status.HELD,
+            starts_at=timezone.now() - datetime.timedelta(days=7),
+        )
+    html = as_user(world.manager).get(reverse("dashboards:home")).content.decode()
+    team = card(html, "home-team")
+    assert "van je 5 medewerkers" in team
+    noor = team[team.index("Noor de Boer") : team.index("</tr>", team.index("Noor de Boer"))]
+    assert "Gesprek te laat: check-in, ontwikkelgesprek" in noor
+    sanne = team[team.index("Sanne Jansen") : team.index("</tr>", team.index("Sanne Jansen"))]
+    assert "Gesprek te laat" not in sanne
+
+
+def test_hr_sees_headline_numbers_and_the_dashboard_link(world, strategy, as_user):
+    html = as_user(world.hr).get(reverse("dashboards:home")).content.decode()
+    hr = card(html, "home-hr")
+    assert 'data-testid="hr-people">10<' in hr
+    assert "Digitalisering" in hr and "92 %" in hr
+    assert reverse("dashboards:alignment") in hr

@@ -1,0 +1,313 @@
+"""Reads for the home page and the dashboard filters, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from django.core.cache import cache
+from django.db.models import Count, Q
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from conversations.access import conversations_of
+from conversations.cadence import cadence_status, unit_policies
+from conversations.models import Conversation
+from goals.models import Goal
+from goals.progress import Progress, rollup
+from goals.selectors import CURRENT_STATUSES
+from people.access import Roles, notifications_for, units_of_organisation
+from people.models import Notification, Organisation, User
+from people.selectors import unit_paths
+from plans.models import DevelopmentAction, DevelopmentPlan
+
+from .alignment import Scope, latest_held
+from .models import AlignmentSnapshot
+from .services import SNAPSHOT_MAX_AGE, alignment_snapshot_get
+from .tables import Dashboard, Entry, build
+
+ACTIONS_DUE_WITHIN = datetime.timedelta(days=30)
+OPEN_ACTIONS = (DevelopmentAction.Status.PLANNED, DevelopmentAction.Status.IN_PROGRESS)
+
+
+@dataclass
+class GoalLine:
+    goal: Goal
+    progress: Progress
+
+
+@dataclass
+class ReportLine:
+    person: User
+    plan: DevelopmentPlan | None
+    awaits_my_agreement: bool
+    proposed_goals: int
+    overdue_actions: int
+    conversations_overdue: list[str] = field(default_factory=list)
+
+    @property
+    def needs_attention(self) -> bool:
+        return (
+            self.plan is None
+            or bool(self.conversations_overdue)
+            or self.awaits_my_agreement
+            or self.proposed_goals > 0
+            or self.overdue_actions > 0
+        )
+
+
+@dataclass
+class Headline:
+    """HR's organisation numbers on the home page: the totals row of plan coverage and
+    the strategic goals with their progress, as the (suppressed) dashboard shows them."""
+
+    coverage: list[Entry]
+    strategy: list[list[Entry]]
+    computed_at: datetime.datetime
+
+
+@dataclass
+class HomePage:
+    plan: DevelopmentPlan | None
+    goals: list[GoalLine]
+    actions_due: list[DevelopmentAction]
+    unread: list[Notification]
+    today: datetime.date
+    next_conversation: Conversation | None = None
+    reports: list[ReportLine] = field(default_factory=list)
+    headline: Headline | None = None
+
+    @property
+    def reports_needing_attention(self) -> list[ReportLine]:
+        return [line for line in self.reports if line.needs_attention]
+
+
+def _own_goals(user: User) -> list[GoalLine]:
+    goals = list(
+        Goal.objects.filter(
+            organisation_id=user.organisation_id,
+            level=Goal.Level.INDIVIDUAL,
+            owner_person_id=user.pk,
+            status__in=CURRENT_STATUSES,
+        ).order_by("due_date", "title")
+    )
+    organisation = user.organisation
+    # Individual goals have no children, so their roll-up needs only their own rows.
+    progress = rollup(
+        goals,
+        today=timezone.localdate(),
+        behind_margin=organisation.goal_behind_margin,
+        at_risk_margin=organisation.goal_at_risk_margin,
+    )
+    return [GoalLine(goal=goal, progress=progress[goal.pk]) for goal in goals]
+
+
+def _reports(manager: User) -> list[ReportLine]:
+    today = timezone.localdate()
+    people = list(
+        User.objects.filter(
+            organisation_id=manager.organisation_id, line_manager_id=manager.pk, is_active=True
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .select_related("unit", "development_plan")
+        .order_by("full_name")
+    )
+    ids = [person.pk for person in people]
+    proposed = dict(
+        Goal.objects.filter(owner_person_id__in=ids, status=Goal.Status.PROPOSED)
+        .values("owner_person_id")
+        .annotate(n=Count("id"))
+        .values_list("owner_person_id", "n")
+    )
+    overdue = dict(
+        DevelopmentAction.objects.filter(
+            plan__employee_id__in=ids, status__in=OPEN_ACTIONS, due_date__lt=today
+        )
+        .values("plan__employee_id")
+        .annotate(n=Count("id"))
+        .values_list("plan__employee_id", "n")
+    )
+    # Who needs a conversation: the cadence policy (organisation or unit), as on /team/.
+    policies = unit_policies(manager.organisation)
+    latest = latest_held(User.objects.filter(pk__in=ids))
+    lines = []
+    for person in people:
+        plan = getattr(person, "development_plan", None)
+        cadence = cadence_status(
+            person=person,
+            conversations=latest.get(person.pk, ()),
+            policy=policies.get(person.unit_id, policies[None]),
+            today=today,
+        )
+        lines.append(
+            ReportLine(
+                person=person,
+                plan=plan,
+                awaits_my_agreement=bool(
+                    plan and plan.employee_agreed_at and not plan.manager_agreed_at
+                ),
+                proposed_goals=proposed.get(person.pk, 0),
+                overdue_actions=overdue.get(person.pk, 0),
+                conversations_overdue=cadence.overdue,
+            )
+        )
+    return lines
+
+
+def home(*, user: User, roles: Roles) -> HomePage:
+    """Everything the home page shows for this user, by role."""
+    today = timezone.localdate()
+    if user.organisation_id is None:  # platform support staff
+        return HomePage(plan=None, goals=[], actions_due=[], unread=[], today=today)
+    plan = DevelopmentPlan.objects.filter(employee_id=user.pk).first()
+    actions_due = []
+    if plan is not None:
+        actions_due = list(
+            DevelopmentAction.objects.filter(
+                plan=plan, status__in=OPEN_ACTIONS, due_date__lte=today + ACTIONS_DUE_WITHIN
+            ).order_by("due_date", "title")[:6]
+        )
+    page = HomePage(
+        plan=plan,
+        goals=_own_goals(user),
+        actions_due=actions_due,
+        unread=list(notifications_for(user).filter(read_at__isnull=True)[:5]),
+        today=today,
+        next_conversation=conversations_of(user)
+        .filter(status=Conversation.Status.SCHEDULED, starts_at__gte=timezone.now())
+        .select_related("employee", "manager")
+        .order_by("starts_at")
+        .first(),
+    )
+    if roles.manager:
+        page.reports = _reports(user)
+    if roles.hr:
+        scope = Scope(
+            organisation=user.organisation, manager_id=None, unit_id=None, year=today.year
+        )
+        page.headline = _headline(scope)
+    return page
+
+
+def report_units(*, manager: User) -> list[tuple[int, str]]:
+    """The units of a manager's reports, by full path, for the dashboard filter."""
+    paths = unit_paths(organisation_id=manager.organisation_id)
+    ids = set(
+        User.objects.filter(line_manager_id=manager.pk, unit__isnull=False).values_list(
+            "unit_id", flat=True
+        )
+    )
+    return sorted(((pk, paths[pk]) for pk in ids if pk in paths), key=lambda item: item[1].lower())
+
+
+def strategic_goal(*, organisation: Organisation, goal_uuid: UUID) -> Goal:
+    try:
+        return Goal.objects.get(
+            organisation_id=organisation.pk, uuid=goal_uuid, level=Goal.Level.ORGANISATION
+        )
+    except Goal.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def alignment_dashboard(
+    *, scope: Scope, drill_url: Callable[[str], str] | None = None
+) -> tuple[Dashboard, AlignmentSnapshot]:
+    """The suppressed tables of the stored figures for ``scope``, and the snapshot.
+
+    Building the tables of a large organisation (a thousand managers) takes a while, so
+    each web process keeps them in the cache for as long as the snapshot is unchanged.
+    """
+    snapshot = alignment_snapshot_get(scope=scope)
+    return alignment_tables(snapshot=snapshot, scope=scope, drill_url=drill_url), snapshot
+
+
+def alignment_tables(
+    *,
+    snapshot: AlignmentSnapshot,
+    scope: Scope,
+    drill_url: Callable[[str], str] | None = None,
+) -> Dashboard:
+    """The suppressed tables of one stored snapshot, cached while it is unchanged."""
+    key = ":".join(
+        (
+            "alignment-dashboard",
+            str(snapshot.pk),
+            snapshot.computed_at.isoformat(),
+            str(scope.organisation.min_group_size),
+            get_language() or "",
+            "names" if drill_url else "totals",
+        )
+    )
+    dashboard = cache.get(key)
+    if dashboard is None:
+        dashboard = build(
+            snapshot.figures,
+            k=scope.organisation.min_group_size,
+            goal_url=lambda goal_uuid: reverse(
+                "goals:goal-detail", kwargs={"goal_uuid": goal_uuid}
+            ),
+            drill_url=drill_url,
+        )
+        cache.set(key, dashboard, timeout=int(SNAPSHOT_MAX_AGE.total_seconds()) * 3)
+    return dashboard
+
+
+def unit_choices(*, organisation_id: int) -> list[tuple[int, str]]:
+    """Every unit by its full path (``Zorg/Wijkteam Noord``), sorted, for the filter.
+
+    Like ``people.selectors.unit_paths`` but from plain rows: an organisation can have a
+    thousand units, and the dashboard should not build a model object for each of them.
+    """
+    rows = {
+        pk: (parent_id, name)
+        for pk, parent_id, name in units_of_organisation(organisation_id).values_list(
+            "id", "parent_id", "name"
+        )
+    }
+    paths: dict[int, str] = {}
+
+    def path_of(pk: int) -> str:
+        chain, current = [], pk
+        while current is not None and current in rows and current not in chain:
+            if current in paths:
+                break
+            chain.append(current)
+            current = rows[current][0]
+        prefix = paths.get(current, "") if current is not None else ""
+        for unit_id in reversed(chain):
+            name = rows[unit_id][1]
+            prefix = f"{prefix}/{name}" if prefix else name
+            paths[unit_id] = prefix
+        return paths[pk]
+
+    for pk in rows:
+        path_of(pk)
+    return sorted(paths.items(), key=lambda item: item[1].lower())
+
+
+def _headline(scope: Scope) -> Headline:
+    """Kept in the cache per snapshot: the home page should not rebuild every table."""
+    snapshot = alignment_snapshot_get(scope=scope)
+    key = ":".join(
+        (
+            "home-headline",
+            str(snapshot.pk),
+            snapshot.computed_at.isoformat(),
+            str(scope.organisation.min_group_size),
+            get_language() or "",
+        )
+    )
+    headline = cache.get(key)
+    if headline is None:
+        dashboard = alignment_tables(snapshot=snapshot, scope=scope)
+        headline = Headline(
+            coverage=dashboard.tables["coverage"].total or [],
+            strategy=dashboard.tables["strategy"].rows,
+            computed_at=snapshot.computed_at,
+        )
+        cache.set(key, headline, timeout=int(SNAPSHOT_MAX_AGE.total_seconds()) * 3)
+    return headline

@@ -1,0 +1,60 @@
+"""Celery keeps the stored figures fresh: a stale snapshot that someone looks at is
+recomputed in the background, once; running the task again changes nothing."""
+
+import datetime
+
+from django.utils import timezone
+
+from dashboards import tasks
+from dashboards.alignment import Scope
+from dashboards.models import AlignmentSnapshot
+from dashboards.services import alignment_snapshot_get
+from tests.dashboards.conftest import YEAR
+
+
+def scope_of(world, unit=None) -> Scope:
+    return Scope(
+        organisation=world.organisation,
+        manager_id=None,
+        unit_id=unit.pk if unit else None,
+        year=YEAR,
+    )
+
+
+def test_a_stale_snapshot_is_served_and_refreshed_once(
+    world, strategy, django_capture_on_commit_callbacks
+):
+    snapshot = alignment_snapshot_get(scope=scope_of(world))
+    old = timezone.now() - datetime.timedelta(hours=1)
+    AlignmentSnapshot.objects.filter(pk=snapshot.pk).update(computed_at=old)
+    strategy.bram.is_active = False
+    strategy.bram.save()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        served = alignment_snapshot_get(scope=scope_of(world))
+    assert served.computed_at == old  # the page shows the stored figures and their age
+    assert len(callbacks) == 1  # one refresh enqueued, after the commit
+    callbacks[0]()
+    fresh = AlignmentSnapshot.objects.get(pk=snapshot.pk)
+    assert fresh.computed_at > old
+    assert sum(item["people"] for item in fresh.figures["coverage"].values()) == 9
+
+    assert tasks.alignment_refresh.delay(snapshot.pk).get() is False  # fresh already
+    assert AlignmentSnapshot.objects.get(pk=snapshot.pk).computed_at == fresh.computed_at
+    with django_capture_on_commit_callbacks() as callbacks:
+        alignment_snapshot_get(scope=scope_of(world))
+    assert callbacks == []  # a fresh snapshot enqueues nothing
+
+
+def test_a_snapshot_of_a_removed_unit_is_dropped(world, strategy):
+    unit = strategy.bedrijfsvoering
+    snapshot = alignment_snapshot_get(scope=scope_of(world, unit))
+    AlignmentSnapshot.objects.filter(pk=snapshot.pk).update(
+        computed_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    for person in (strategy.bas, strategy.eva):
+        person.unit = None
+        person.save()
+    unit.delete()
+    assert tasks.alignment_refresh.delay(snapshot.pk).get() is False
+    assert not AlignmentSnapshot.objects.filter(pk=snapshot.pk).exists()
