@@ -4,8 +4,9 @@ For Sanne Jansen (employee@example.com) and her manager Jeroen de Vries a cohere
 a held startgesprek with agreements (one done, one still open), a held voortgangsgesprek
 whose agreement became an action on her plan, and an upcoming ontwikkelgesprek with the
 agenda prefilled from her plan and the open agreement carried over, her own agenda item
-and her preparation. Everyone else with a manager gets a held check-in some weeks ago;
-every third person also an upcoming conversation. Idempotent (nothing is added when the
+and her preparation. Everyone else with a manager gets a held check-in some weeks ago,
+about three in four a development or appraisal conversation in the last year, and every
+third person an upcoming conversation. Idempotent (nothing is added when the
 organisation already has conversations) and bulk inserts, so ``--people 10000`` is fast.
 """
 
@@ -158,7 +159,21 @@ def _others(organisation: Organisation) -> None:
             "employee_id": person.pk,
             "manager_id": person.line_manager_id,
         }
-        held_day = today - datetime.timedelta(days=rng.randint(7, 70))
+        # Most people are within the policy: a check-in in the last weeks and, for about
+        # three in four, a development or appraisal conversation in the last year.
+        held_day = today - datetime.timedelta(days=rng.randint(7, 50))
+        if rng.random() < 0.75:
+            yearly_day = today - datetime.timedelta(days=rng.randint(60, 330))
+            rows.append(
+                Conversation(
+                    **common,
+                    kind=rng.choice([Kind.DEVELOPMENT, Kind.PERFORMANCE]),
+                    status=Conversation.Status.HELD,
+                    starts_at=_at(yearly_day, 10, tz),
+                    held_at=_at(yearly_day, 11, tz),
+                    duration_minutes=60,
+                )
+            )
         rows.append(
             Conversation(
                 **common,
