@@ -17,6 +17,24 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import ActionStep, CompetencyGap, DevelopmentAction, DevelopmentPlan, PrivateNote
 
+# The editable fields of a development action (history, snapshots, agreed versions).
+ACTION_FIELDS = (
+    "kind",
+    "title",
+    "description",
+    "gap",
+    "goal",
+    "priority",
+    "status",
+    "start_date",
+    "due_date",
+    "cost",
+    "hours",
+    "provider",
+    "knowledge_transfer",
+    "reflection",
+)
+
 
 @dataclass(frozen=True)
 class ItemKind:
@@ -96,22 +114,7 @@ KINDS: dict[str, ItemKind] = {
             "action",
             _("Development action"),
             DevelopmentAction,
-            (
-                "kind",
-                "title",
-                "description",
-                "gap",
-                "goal",
-                "priority",
-                "status",
-                "start_date",
-                "due_date",
-                "cost",
-                "hours",
-                "provider",
-                "knowledge_transfer",
-                "reflection",
-            ),
+            ACTION_FIELDS,
             can_add=True,
             can_delete=True,
         ),

@@ -33,7 +33,7 @@ from people.models import Organisation, User
 from pop_platform.pdf import render_pdf, render_pdf_counted
 
 from .models import CompetencyGap, DevelopmentAction, DevelopmentPlan, PlanVersion
-from .selectors import GoalLine, plan_content, plan_goal_lines, plan_snapshot
+from .selectors import GoalLine, budget_used, plan_content, plan_goal_lines, plan_snapshot
 
 # Bump when the layout changes, so unchanged plans get a fresh file in the new layout.
 LAYOUT_VERSION = 1
@@ -161,7 +161,7 @@ class PlanDocument:
 
     @property
     def budget_used(self) -> Decimal:
-        return sum((a.cost for a in self.actions if a.counts_for_budget), Decimal("0"))
+        return budget_used(self.actions)
 
     @property
     def budget_left(self) -> Decimal:

@@ -19,7 +19,7 @@ from people.access import is_line_manager_of
 from people.models import User
 
 from .access import may_edit
-from .items import MODEL_OF_TYPE, raw
+from .items import ACTION_FIELDS, MODEL_OF_TYPE, raw
 from .models import (
     ActionStep,
     Competency,
@@ -48,6 +48,11 @@ TYPE_LABELS = {
     "action": gettext_lazy("development action"),
     "step": gettext_lazy("step"),
 }
+
+
+def budget_used(actions) -> Decimal:
+    """The part of the budget actions take: the cost of every action that is not cancelled."""
+    return sum((action.cost for action in actions if action.counts_for_budget), Decimal("0"))
 
 
 @dataclass
@@ -103,7 +108,7 @@ class PlanPage:
 
     @property
     def budget_used(self) -> Decimal:
-        return sum((a.cost for a in self.actions if a.counts_for_budget), Decimal("0"))
+        return budget_used(self.actions)
 
     @property
     def budget_left(self) -> Decimal:
@@ -327,26 +332,10 @@ def plan_snapshot(*, plan: DevelopmentPlan) -> dict:
             "_label": gap.competency.name,
             **{name: raw(getattr(gap, name)) for name in (*gap_fields, "priority")},
         }
-    action_fields = [
-        "kind",
-        "title",
-        "description",
-        "gap",
-        "goal",
-        "priority",
-        "status",
-        "start_date",
-        "due_date",
-        "cost",
-        "hours",
-        "provider",
-        "knowledge_transfer",
-        "reflection",
-    ]
     for action in plan.actions.all():
         snapshot["action"][str(action.uuid)] = {
             "_label": action.title,
-            **{name: raw(getattr(action, name)) for name in action_fields},
+            **{name: raw(getattr(action, name)) for name in ACTION_FIELDS},
         }
     for action in plan.actions.all():
         for step in action.steps.all():
