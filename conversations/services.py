@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from goals.models import Goal, GoalUpdate
-from goals.selectors import organisation_progress
+from goals.selectors import goals_progress
 from goals.services import goal_check_in
 from people.access import is_line_manager_of
 from people.models import User
@@ -293,7 +293,9 @@ def conversation_prepare(conversation: Conversation) -> None:
         )
     )
     if goals:
-        progress = organisation_progress(organisation=conversation.organisation)
+        progress = goals_progress(
+            organisation=conversation.organisation, goal_ids=[goal.pk for goal in goals]
+        )
         items += [
             AgendaItem(text=goal.title[:300], source=AgendaItem.Source.GOAL, goal=goal)
             for goal in goals

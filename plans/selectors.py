@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from goals.access import goals_visible_to
 from goals.models import Goal
 from goals.progress import Progress
-from goals.selectors import organisation_progress
+from goals.selectors import goals_progress
 from people.access import is_line_manager_of
 from people.models import User
 
@@ -248,7 +248,7 @@ def plan_goal_lines(*, plan: DevelopmentPlan, viewer: User) -> list[GoalLine]:
     )
     if not goals:
         return []
-    progress = organisation_progress(organisation=plan.organisation)
+    progress = goals_progress(organisation=plan.organisation, goal_ids=[g.pk for g in goals])
     ancestry = {goal.pk: progress.ancestors(goal.pk) for goal in goals}
     titles = dict(
         Goal.objects.filter(pk__in={pk for ids in ancestry.values() for pk in ids}).values_list(

@@ -65,9 +65,11 @@ def test_goal_pages_do_not_grow_with_the_number_of_goals(world, cascade, as_user
             COUNTS[(f"{persona} {name}", size)] = count
     for name, ((small, _small_sql), (large, large_sql)) in measured.items():
         assert small == large, f"{name}: {small} queries at 10 goals, {large} at 200\n{large_sql}"
-        assert large <= 14, (
-            f"{name}: {large} queries\n{large_sql}"
-        )  # 14: with the "My team" nav check
+        # 14 with the "My team" nav check; a goal page reads its roll-up level by level
+        # (path up, children down: one small query per level of the tree, never more with
+        # more goals) instead of loading the whole organisation's goals.
+        budget = 17 if "detail" in name or "<uuid>" in name else 14
+        assert large <= budget, f"{name}: {large} queries\n{large_sql}"
 
 
 def test_goal_page_of_a_measured_goal_with_many_check_ins(world, cascade, as_user):

@@ -300,7 +300,9 @@ def test_queries_do_not_grow_with_the_plan(world, pop, as_user, request_pdf):
     large_page, large_render, sql = measure()
     print(f"pdf page: {small_page}/{large_page} queries, document: {small_render}/{large_render}")
     assert (large_page, large_render) == (small_page, small_render), sql
-    assert small_page <= 30 and small_render <= 15, sql
+    # The document reads its goals' roll-up level by level (one small query per level of
+    # the goal tree, however many goals the organisation has).
+    assert small_page <= 30 and small_render <= 18, sql
 
 
 def test_a_render_over_the_time_limit_is_recorded_as_failed(world, pop, monkeypatch):
