@@ -142,7 +142,14 @@ def conversation_page(
         )
         for question in questions
     ]
-    plan = DevelopmentPlan.objects.filter(employee_id=conversation.employee_id).first()
+    # The plan's gaps and goals only for those who may edit the plan now (not a former
+    # manager who still has the old conversation).
+    plan = (
+        DevelopmentPlan.objects.filter(employee_id=conversation.employee_id).first()
+        if viewer.pk == conversation.employee_id
+        or viewer.pk == conversation.employee.line_manager_id
+        else None
+    )
     gaps = list(plan.gaps.select_related("competency")) if plan else []
     goals = list(linkable_goals(plan=plan)) if plan else []
     previous = (

@@ -319,6 +319,19 @@ def _check_writable(conversation: Conversation, by: User) -> None:
         raise ValidationError(_("This conversation is cancelled."))
 
 
+def may_edit_plan_of(conversation: Conversation, by: User) -> bool:
+    """Turning agreements into plan items needs the plan's own rights: the employee or
+    their current line manager (a former manager keeps the old conversation, not the plan)."""
+    employee = conversation.employee
+    return by.pk == employee.pk or is_line_manager_of(by, employee)
+
+
+def _check_plan_writable(conversation: Conversation, by: User) -> None:
+    _check_writable(conversation, by)
+    if not may_edit_plan_of(conversation, by):
+        raise PermissionDenied
+
+
 def agenda_item_add(*, conversation: Conversation, by: User, text: str) -> AgendaItem:
     _check_writable(conversation, by)
     if conversation.status == Conversation.Status.HELD:
@@ -416,7 +429,7 @@ def agreement_to_action(
     """The agreement becomes a development action on the employee's plan, serving the
     chosen competency gap or goal (the plan's rule: development serves one of them)."""
     conversation = agreement.conversation
-    _check_writable(conversation, by)
+    _check_plan_writable(conversation, by)
     if agreement.on_plan:
         raise ValidationError(_("This agreement is already on the plan."))
     plan = plan_get_or_create(employee=conversation.employee)
@@ -454,7 +467,7 @@ def agreement_to_action(
 def agreement_to_check_in(*, agreement: Agreement, by: User, goal: Goal) -> GoalUpdate:
     """The agreement is recorded as a check-in on one of the employee's goals."""
     conversation = agreement.conversation
-    _check_writable(conversation, by)
+    _check_plan_writable(conversation, by)
     if agreement.on_plan:
         raise ValidationError(_("This agreement is already on the plan."))
     if goal.owner_person_id != conversation.employee_id:

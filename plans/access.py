@@ -76,3 +76,13 @@ def competency_get_for_hr(*, user: User, competency_uuid: UUID) -> Competency:
         return competencies_for_hr(user).get(uuid=competency_uuid)
     except Competency.DoesNotExist as missing:
         raise Http404 from missing
+
+
+def plan_get_for_pdf(*, user: User, plan_uuid: UUID) -> DevelopmentPlan:
+    """The plan PDF is the plan's editors' document (employee and line manager): it is
+    written from the employee's view, with their private goals and the agreements of
+    their last conversation, which HR may not see. Anyone else: 404."""
+    plan = plan_get_for_user(user=user, plan_uuid=plan_uuid)
+    if not may_edit(user, plan):
+        raise Http404
+    return plan

@@ -67,6 +67,7 @@ class ChangeLine:
     new: str = ""
     author: User | None = None
     at: datetime.datetime | None = None
+    field: str = ""
 
     @property
     def type_label(self) -> str:
@@ -163,6 +164,7 @@ def describe(change: PlanChange) -> ChangeLine:
         new=_field_display(change.item_type, change.field, change.new),
         author=change.author,
         at=change.at,
+        field=change.field,
     )
 
 
@@ -199,6 +201,7 @@ def snapshot_diff(*, agreed: dict, now: dict) -> list[ChangeLine]:
                             field_label=_field_label(item_type, name),
                             old=_field_display(item_type, name, before[uuid].get(name, "")),
                             new=_field_display(item_type, name, value),
+                            field=name,
                         )
                     )
         for uuid, values in before.items():
@@ -346,6 +349,13 @@ def plan_snapshot(*, plan: DevelopmentPlan) -> dict:
     return snapshot
 
 
+def _without_goal_titles(lines: list[ChangeLine]) -> list[ChangeLine]:
+    for line in lines:
+        if line.field == "goal":
+            line.old = line.new = ""
+    return lines
+
+
 def plan_page(*, plan_id: int, viewer: User) -> PlanPage:
     plan = plan_content(plan_id=plan_id)
     latest = plan.versions.select_related("manager").first()
@@ -365,6 +375,10 @@ def plan_page(*, plan_id: int, viewer: User) -> PlanPage:
             version_diff = snapshot_diff(agreed=latest.snapshot, now=plan_snapshot(plan=plan))
     actions = list(plan.actions.all())
     is_employee = plan.employee_id == viewer.pk
+    is_manager = is_line_manager_of(viewer, plan.employee)
+    # Goal links may name a private goal: only the employee and their line manager see
+    # private goals (goals' visibility rule), so other readers (HR) see no goal titles.
+    shown = (lambda lines: lines) if is_employee or is_manager else _without_goal_titles
     page = PlanPage(
         plan=plan,
         viewer=viewer,
@@ -375,13 +389,13 @@ def plan_page(*, plan_id: int, viewer: User) -> PlanPage:
         latest_version=latest,
         goals=plan_goal_lines(plan=plan, viewer=viewer),
         last_visit=visit.last_seen_at if visit else None,
-        since_visit=[describe(change) for change in since_visit],
-        since_version=[describe(change) for change in since_version],
-        version_diff=version_diff,
-        history=[describe(change) for change in history[:HISTORY_LIMIT]],
+        since_visit=shown([describe(change) for change in since_visit]),
+        since_version=shown([describe(change) for change in since_version]),
+        version_diff=shown(version_diff),
+        history=shown([describe(change) for change in history[:HISTORY_LIMIT]]),
         can_edit=may_edit(viewer, plan),
         is_employee=is_employee,
-        is_manager=is_line_manager_of(viewer, plan.employee),
+        is_manager=is_manager,
     )
     page.action_groups = _group_actions(actions)
     return page

@@ -364,23 +364,20 @@ def _pdf_context(plan: DevelopmentPlan) -> dict:
 def plan_pdf(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
     """GET: the PDF's status (htmx: the polling fragment), or ``?download=1`` the file.
     POST: request a PDF of the plan as it is now."""
+    plan = access.plan_get_for_pdf(user=request.user, plan_uuid=plan_uuid)
     if request.method == "POST":
-        plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid)
         services.plan_export_request(plan=plan, by=request.user)
         if not request.htmx:
             return redirect("plans:plan-pdf", plan_uuid=plan.uuid)
         return render(request, f"{PDF_PAGE}#pdf-status", _pdf_context(plan))
     if request.GET.get("download"):
-        return _plan_pdf_download(request, plan_uuid)
-    if request.htmx:  # polling: the page itself recorded HR's read
-        plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid)
+        return _plan_pdf_download(plan)
+    if request.htmx:
         return render(request, f"{PDF_PAGE}#pdf-status", _pdf_context(plan))
-    plan = _read_plan(request, plan_uuid)
     return render(request, PDF_PAGE, _pdf_context(plan))
 
 
-def _plan_pdf_download(request: HttpRequest, plan_uuid: UUID) -> FileResponse:
-    plan = _read_plan(request, plan_uuid)
+def _plan_pdf_download(plan: DevelopmentPlan) -> FileResponse:
     export = services.plan_export_latest_done(plan=plan)
     if export is None or not export.file.storage.exists(export.file.name):
         raise Http404

@@ -405,3 +405,32 @@ def test_team_page_shows_who_is_overdue_under_the_policy(world, pop, as_user):
         "Ritme van de eenheid: elke 70 weken een check-in, elke 24 maanden een ontwikkelgesprek."
         in html
     )
+
+
+def test_a_former_manager_cannot_change_the_plan_through_an_old_conversation(
+    world, pop, conversation, as_user
+):
+    client = as_user(world.manager)
+    client.post(
+        _url("conversation-agreement-add", conversation),
+        {"text": "Training coachend werken", "owner": world.employee.pk, "due_date": ""},
+    )
+    agreement = Agreement.objects.get()
+    # Sanne moves to another manager; Jeroen keeps the old conversation, not her plan.
+    world.employee.line_manager = world.other_manager
+    world.employee.save()
+    page = client.get(_url("conversation-detail", conversation)).content.decode()
+    assert pop.gap.competency.name not in page  # no plan gaps offered any more
+    for target in (f"gap:{pop.gap.uuid}", f"goal:{pop.goal.uuid}"):
+        for make in ("action", "check_in"):
+            response = client.post(
+                _url("conversation-agreement-plan", conversation, agreement_uuid=agreement.uuid),
+                {"target": target, "kind": "training", "make": make, "value": "50"},
+            )
+            assert response.status_code in (403, 404)  # refused, nothing written
+    assert not DevelopmentAction.objects.filter(title="Training coachend werken").exists()
+    assert not GoalUpdate.objects.filter(goal=pop.goal, note__contains="Training").exists()
+    agreement.refresh_from_db()
+    assert agreement.plan_action is None
+    with pytest.raises(PermissionDenied):
+        services.agreement_to_action(agreement=agreement, by=world.manager, gap=pop.gap)

@@ -278,3 +278,25 @@ def test_admin_shows_plans_read_only_and_never_private_notes(world, pop, as_user
     assert "Sanne Jansen" in html and 'name="yearly_budget"' not in html
     assert EMPLOYEE_NOTE not in html
     assert client.get(reverse("admin:plans_competency_changelist")).status_code == 200
+
+
+def test_hr_never_sees_the_title_of_a_private_goal_on_a_plan(world, pop, as_user):
+    from plans import services
+    from plans.items import KINDS
+
+    pop.goal.visibility = "private"
+    pop.goal.title = "Minder werken om mantelzorg te geven"
+    pop.goal.save()
+    services.item_update(
+        plan=pop.plan,
+        kind=KINDS["action"],
+        item=pop.action,
+        by=world.employee,
+        expected_version=pop.action.version,
+        changes={"goal": pop.goal},
+    )
+    hr_page = as_user(world.hr).get(pop.plan.get_absolute_url()).content.decode()
+    assert "Minder werken om mantelzorg te geven" not in hr_page  # not in links, not in history
+    assert "een privé-doel" in hr_page
+    manager_page = as_user(world.manager).get(pop.plan.get_absolute_url()).content.decode()
+    assert "Minder werken om mantelzorg te geven" in manager_page
