@@ -49,7 +49,11 @@ class BrowserSession:
     """One person's browser context; collects console errors."""
 
     def __init__(self, browser, base_url: str) -> None:
-        self.context = browser.new_context(base_url=base_url, locale="nl-NL")
+        # Reduced motion switches off Bootstrap's colour transitions, so axe-core never
+        # measures contrast halfway through a button's hover or focus fade.
+        self.context = browser.new_context(
+            base_url=base_url, locale="nl-NL", reduced_motion="reduce"
+        )
         self.context.set_default_timeout(10_000)
         self.page = self.context.new_page()
         self.errors: list[str] = []
