@@ -77,7 +77,7 @@ def test_hr_drilldown_lists_names_and_is_audited(world, strategy, as_user):
     for name in ("Sanne Jansen", "Daan Visser", "Bas Kok", "Eva Dijkstra"):
         assert name in page
     assert "Noor de Boer" not in page  # contributes to the other goal
-    assert "I1" not in page and "een privé-doel" in page  # private goals: never the title
+    assert "Sannes eigen doel" not in page and "een privé-doel" in page  # never the title
     event = AuditEvent.objects.get(object_type="alignment-drilldown")
     assert event.actor == world.hr and event.action == AuditEvent.Action.READ
     assert event.object_id == str(strategy.digital.uuid)

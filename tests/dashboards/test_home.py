@@ -52,7 +52,7 @@ def test_employee_sees_plan_goals_actions_and_notifications(world, strategy, as_
     html = as_user(world.employee).get(reverse("dashboards:home")).content.decode()
     assert "Status: akkoord" in card(html, "home-plan")
     goals = card(html, "home-goals")
-    assert "I1" in goals and "50 %" in goals
+    assert "Sannes eigen doel" in goals and "50 %" in goals
     actions = card(html, "home-actions")
     assert "Te laat" in actions and "training of cursus" in actions  # due in June, open
     notifications = card(html, "home-notifications")
