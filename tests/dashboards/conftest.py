@@ -106,7 +106,9 @@ def strategy(world) -> Strategy:
         title="Nieuwe roosters",
         not_linked_reason="Eigen teamdoel",
     )
-    GoalFactory(owner_person=world.employee, parent=t1, current_value=5, title="Sannes eigen doel")  # I1, 50 %
+    GoalFactory(
+        owner_person=world.employee, parent=t1, current_value=5, title="Sannes eigen doel"
+    )  # I1, 50 %
     GoalFactory(owner_person=world.colleague, parent=t1, current_value=10, title="I2")  # 100 %
     GoalFactory(owner_person=noor, parent=g2, current_value=0, title="I3")  # 0 %
     GoalFactory(owner_person=bram, title="I4 eigen ambitie")  # not linked
