@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from people.access import units_of_organisation
 from people.models import AuditEvent, OrgUnit, User
@@ -286,6 +287,29 @@ def goal_submit(*, goal: Goal, by: User) -> Goal:
     return goal
 
 
+def _review_done(
+    *, goal: Goal, by: User, kind: str, title: str, summary: str, comment: str
+) -> None:
+    """Tell the owner (in their language) how their proposal was reviewed; log it."""
+    owner = goal.owner_person
+    with translation.override(owner.language):
+        _notify(
+            recipient=owner,
+            kind=kind,
+            goal=goal,
+            title=str(title) % {"title": goal.title},
+            body=comment.strip(),
+        )
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.CHANGE,
+        object_type="goal",
+        object_id=str(goal.uuid),
+        subject=owner,
+        summary=str(summary) % {"title": goal.title},
+    )
+
+
 @transaction.atomic
 def goal_approve(*, goal: Goal, by: User, comment: str = "") -> Goal:
     if goal.status != Status.PROPOSED:
@@ -300,22 +324,13 @@ def goal_approve(*, goal: Goal, by: User, comment: str = "") -> Goal:
             "review_comment": comment.strip(),
         },
     )
-    owner = goal.owner_person
-    with translation.override(owner.language):
-        _notify(
-            recipient=owner,
-            kind="goal_approved",
-            goal=goal,
-            title=_("Your goal is approved: %(title)s") % {"title": goal.title},
-            body=comment.strip(),
-        )
-    audit_record(
-        actor=by,
-        action=AuditEvent.Action.CHANGE,
-        object_type="goal",
-        object_id=str(goal.uuid),
-        subject=owner,
-        summary=_("Approved: %(title)s") % {"title": goal.title},
+    _review_done(
+        goal=goal,
+        by=by,
+        kind="goal_approved",
+        title=gettext_lazy("Your goal is approved: %(title)s"),
+        summary=gettext_lazy("Approved: %(title)s"),
+        comment=comment,
     )
     return goal
 
@@ -332,22 +347,13 @@ def goal_return(*, goal: Goal, by: User, comment: str) -> Goal:
         expected=Status.PROPOSED,
         changes={"status": Status.DRAFT, "review_comment": comment.strip()},
     )
-    owner = goal.owner_person
-    with translation.override(owner.language):
-        _notify(
-            recipient=owner,
-            kind="goal_returned",
-            goal=goal,
-            title=_("Your manager returned your goal: %(title)s") % {"title": goal.title},
-            body=comment.strip(),
-        )
-    audit_record(
-        actor=by,
-        action=AuditEvent.Action.CHANGE,
-        object_type="goal",
-        object_id=str(goal.uuid),
-        subject=owner,
-        summary=_("Returned: %(title)s") % {"title": goal.title},
+    _review_done(
+        goal=goal,
+        by=by,
+        kind="goal_returned",
+        title=gettext_lazy("Your manager returned your goal: %(title)s"),
+        summary=gettext_lazy("Returned: %(title)s"),
+        comment=comment,
     )
     return goal
 
