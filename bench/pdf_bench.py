@@ -1,6 +1,6 @@
 """Benchmark: the plan PDF through the app versus WeasyPrint alone (not a test).
 
-    .venv/bin/python bench/pdf_bench.py [--runs 11] [--pages 6] [--out plan.pdf]
+    .venv/bin/python bench/pdf_bench.py [--runs 15] [--pages 6] [--out plan.pdf]
 
 Builds a plan of about ``--pages`` pages in a throwaway SQLite database, then renders it
 ``--runs`` times along the app's path (read the plan, render the template, WeasyPrint
@@ -13,6 +13,7 @@ Targets on a 2-core machine: at most 1.0 s for 6 pages; app overhead at most 10 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -175,7 +176,7 @@ def direct_render(html: str) -> bytes:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--pages", type=int, default=6)
     parser.add_argument("--out", type=Path, help="also write the app's PDF here")
     args = parser.parse_args()
@@ -204,6 +205,8 @@ def main() -> int:
         times: dict[str, list[tuple[float, float]]] = {"app": [], "alone": []}
 
         def timed(name: str, render) -> bytes:
+            # Each sample starts with no garbage left by the one before, whichever it was.
+            gc.collect()
             wall, cpu = time.perf_counter(), time.process_time()
             result = render()
             times[name].append((time.perf_counter() - wall, time.process_time() - cpu))

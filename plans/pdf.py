@@ -219,7 +219,7 @@ class PlanDocument:
 
 
 def plan_document(*, plan_id: int, language: str) -> PlanDocument:
-    plan = plan_content(plan_id=plan_id)
+    plan = plan_content(plan_id=plan_id, comments=False)
     return PlanDocument(
         plan=plan,
         language=language,

@@ -287,34 +287,38 @@ def _group_actions(actions: list[DevelopmentAction]) -> list[ActionGroup]:
     return groups
 
 
-def plan_content(*, plan_id: int) -> DevelopmentPlan:
-    """The plan with its gaps, actions, steps and comments prefetched (no private notes)."""
-    comments = PlanComment.objects.select_related("author")
+def plan_content(*, plan_id: int, comments: bool = True) -> DevelopmentPlan:
+    """The plan with its gaps, actions and steps prefetched (no private notes), and with
+    its comments unless ``comments=False`` (the PDF and snapshots show none)."""
+    comment_rows = PlanComment.objects.select_related("author")
+    with_comments = (Prefetch("comments", comment_rows),) if comments else ()
+    prefetches = [
+        Prefetch(
+            "gaps",
+            CompetencyGap.objects.select_related("competency", "goal").prefetch_related(
+                *with_comments
+            ),
+        ),
+        Prefetch(
+            "actions",
+            DevelopmentAction.objects.select_related("gap__competency", "goal").prefetch_related(
+                Prefetch("steps", ActionStep.objects.all()), *with_comments
+            ),
+        ),
+    ]
+    if comments:
+        prefetches.append(
+            Prefetch(
+                "comments",
+                comment_rows.filter(gap__isnull=True, action__isnull=True),
+                to_attr="plan_comments",
+            )
+        )
     return (
         DevelopmentPlan.objects.select_related(
             "employee__unit", "employee__line_manager", "organisation", "manager_agreed_by"
         )
-        .prefetch_related(
-            Prefetch(
-                "gaps",
-                CompetencyGap.objects.select_related("competency", "goal").prefetch_related(
-                    Prefetch("comments", comments)
-                ),
-            ),
-            Prefetch(
-                "actions",
-                DevelopmentAction.objects.select_related(
-                    "gap__competency", "goal"
-                ).prefetch_related(
-                    Prefetch("steps", ActionStep.objects.all()), Prefetch("comments", comments)
-                ),
-            ),
-            Prefetch(
-                "comments",
-                comments.filter(gap__isnull=True, action__isnull=True),
-                to_attr="plan_comments",
-            ),
-        )
+        .prefetch_related(*prefetches)
         .get(pk=plan_id)
     )
 

@@ -361,7 +361,7 @@ def plan_agree(*, plan: DevelopmentPlan, by: User, revision: int) -> PlanVersion
         version = PlanVersion.objects.create(
             plan=locked,
             number=number,
-            snapshot=plan_snapshot(plan=plan_content(plan_id=locked.pk)),
+            snapshot=plan_snapshot(plan=plan_content(plan_id=locked.pk, comments=False)),
             employee_agreed_at=locked.employee_agreed_at,
             manager_agreed_at=locked.manager_agreed_at,
             manager=locked.manager_agreed_by,
