@@ -221,3 +221,9 @@ def signed_in_client(user) -> tuple[Client, str]:
     match = TOKEN.search(page.content.decode())
     assert match, "base.html puts the CSRF token in hx-headers on <body>"
     return client, match["token"]
+
+
+@pytest.fixture(scope="module")
+def browsers(objects) -> dict[str, tuple[Client, str]]:
+    """Each persona's browser with its CSRF token, signed in once for the module."""
+    return {persona: signed_in_client(user) for persona, user in objects.world.personas().items()}

@@ -29,7 +29,6 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from django.core import mail
 from django.db.models import Q
-from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
@@ -1008,12 +1007,6 @@ def test_every_url_kwarg_names_an_object():
         assert not missing, f"{row.id}: say which object {', '.join(missing)} points at"
 
 
-@pytest.fixture(scope="module")
-def browsers(objects) -> dict[str, tuple[Client, str]]:
-    """Each persona's browser with its CSRF token, signed in once for the module."""
-    return {persona: signed_in_client(user) for persona, user in _personas(objects).items()}
-
-
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: row.id)
 def test_url(row: Row, objects: Objects, browsers):
     problems = []
@@ -1023,12 +1016,19 @@ def test_url(row: Row, objects: Objects, browsers):
     assert not problems, "\n".join(problems)
 
 
-def check(row, method, persona, expected, objects, browser) -> list[str]:
+def check(row, method, persona, expected, objects, browser, *, csrf="field") -> list[str]:
+    """Send ``row``'s request as ``persona`` and list what differs from ``expected``.
+
+    ``csrf``: how a POST carries the token: as the form field (``"field"``), in the
+    ``X-CSRFToken`` header as htmx sends it (``"header"``), or not at all (``"none"``).
+    """
     client, token = browser
     user = _personas(objects)[persona]
     url = row.url(objects)
     headers = {"HTTP_HX_REQUEST": "true"} if row.htmx else {}
-    where = f"{row.id}: {method} {url} as {persona}"
+    where = f"{row.id}: {method} {url} as {persona}" + (
+        f" (CSRF: {csrf})" if method == "POST" else ""
+    )
     mail.outbox = []
     with rolled_back(client):
         before = domain_state()
@@ -1036,7 +1036,11 @@ def check(row, method, persona, expected, objects, browser) -> list[str]:
             response = client.get(url, **headers)
         else:
             data = row.data(objects, user) if row.data else {}
-            response = client.post(url, {**data, "csrfmiddlewaretoken": token}, **headers)
+            if csrf == "field":
+                data["csrfmiddlewaretoken"] = token
+            elif csrf == "header":
+                headers["HTTP_X_CSRFTOKEN"] = token
+            response = client.post(url, data, **headers)
         problems = outcome_problems(expected, response, url, objects, htmx=row.htmx)
         problems += header_problems(response, signed_in=user is not None)
         changed = changed_tables(before, domain_state())
