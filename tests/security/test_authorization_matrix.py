@@ -60,7 +60,7 @@ from tests.conversations.conftest import (
 )
 from tests.factories import PASSWORD, UserFactory
 from tests.goals.conftest import goal_form_data
-from tests.plans.conftest import EMPLOYEE_NOTE, MANAGER_NOTE, action_form_data
+from tests.plans.conftest import EMPLOYEE_NOTE, MANAGER_NOTE, action_form_data, pdf_text
 from tests.pop_platform.test_url_access import _patterns
 
 from .conftest import (
@@ -94,6 +94,15 @@ class Page:
 
 def ok(*shows: str, hides: tuple[str, ...] = ()) -> Page:
     return Page(shows=shows, hides=hides)
+
+
+def pdf(*shows: str, hides: tuple[str, ...] = ()) -> Page:
+    """A PDF whose text (as ``pdftotext`` reads it) shows and hides these texts."""
+    return Page(shows=shows, hides=hides, content_type="application/pdf")
+
+
+def csv(*shows: str, hides: tuple[str, ...] = ()) -> Page:
+    return Page(shows=shows, hides=hides, content_type="text/csv")
 
 
 OK = Page()
@@ -575,7 +584,12 @@ ROWS: list[Row] = [
             else DevelopmentPlan.objects.filter(employee=user).exists()
         ),
     ),
-    Row("plans:plan-template-pdf", get=by(rest=PDF), post=NOT_POST),
+    Row(
+        "plans:plan-template-pdf",
+        # The blank template lists the person's own organisation's strategic goals.
+        get=by(rest=pdf(ORG_GOAL), other_hr=pdf(ELSEWHERE_GOAL, hides=(ORG_GOAL,))),
+        post=NOT_POST,
+    ),
     Row(
         "plans:competency-list",
         # HR's catalogue of their own organisation; for anyone else it does not exist.
@@ -824,7 +838,10 @@ ROWS: list[Row] = [
     Row(
         "conversations:conversation-report-pdf",
         kwargs={"conversation_uuid": "held"},
-        get=parties(PDF),
+        # Agenda, shared notes and agreements for both; never anyone's private notes.
+        get=parties(
+            pdf("Sanne volgt de opleiding beeldzorg", hides=(EMPLOYEE_PRIVATE, MANAGER_PRIVATE))
+        ),
         post=NOT_POST,
     ),
     Row(
@@ -947,7 +964,13 @@ ROWS: list[Row] = [
     ),
     Row(
         "dashboards:alignment-csv",
-        get=by(manager=CSV, other_manager=CSV, hr=CSV, other_hr=CSV, rest=404),
+        get=by(
+            manager=CSV,
+            other_manager=CSV,
+            hr=csv(ORG_GOAL),
+            other_hr=csv(hides=(ORG_GOAL,)),
+            rest=404,
+        ),
         post=NOT_POST,
     ),
     Row(
@@ -1080,15 +1103,43 @@ def outcome_problems(expected, response, url, objects, *, htmx) -> list[str]:
     content_type = response.get("Content-Type", "")
     if not content_type.startswith(expected.content_type):
         problems.append(f"expected {expected.content_type}, got {content_type}")
-    if response.streaming:
-        body = b"".join(response.streaming_content).decode(errors="replace")
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    if expected.content_type == "application/pdf" and (expected.shows or expected.hides):
+        body = pdf_text(raw)
     else:
-        body = response.content.decode(errors="replace")
+        body = raw.decode(errors="replace")
     if htmx and expected.content_type == "text/html" and "<html" in body:
         problems.append("htmx asked for a fragment but got a whole page")
     problems += [f"does not show {text!r}" for text in expected.shows if text not in body]
     problems += [f"shows {text!r}" for text in expected.hides if text in body]
     return problems
+
+
+def test_the_headers_are_checked_on_every_kind_of_response():
+    """Pages, htmx fragments, PDFs, CSV, ICS, JSON, redirects, 403/404/405 and the
+    sign-in page: the matrix expects each somewhere, and checks every response's
+    security headers (``header_problems``)."""
+    seen = set()
+    for row in ROWS:
+        for outcome in row.get + row.post:
+            if isinstance(outcome, Page):
+                seen.add(("fragment" if row.htmx else "page", outcome.content_type))
+            else:
+                seen.add(outcome if isinstance(outcome, int) else type(outcome).__name__)
+    assert seen >= {
+        ("page", "text/html"),
+        ("fragment", "text/html"),
+        ("page", "application/pdf"),
+        ("page", "text/csv"),
+        ("page", "text/calendar"),
+        ("page", "application/json"),
+        "To",
+        "Login",
+        403,
+        404,
+        405,
+    }
+    assert any(row.name == "login" for row in ROWS)
 
 
 def test_matrix_size():
