@@ -61,7 +61,7 @@ from tests.conversations.conftest import (
 from tests.factories import PASSWORD, UserFactory
 from tests.goals.conftest import goal_form_data
 from tests.plans.conftest import EMPLOYEE_NOTE, MANAGER_NOTE, action_form_data, pdf_text
-from tests.pop_platform.test_url_access import _patterns
+from tests.pop_platform.test_url_access import named_patterns
 
 from .conftest import (
     Objects,
@@ -1000,7 +1000,7 @@ def _question(objects: Objects) -> PreparationQuestion:
     ).first()
 
 
-ALL_PATTERNS: dict[str, URLPattern] = dict(_patterns(get_resolver()))
+ALL_PATTERNS: dict[str, URLPattern] = dict(named_patterns(get_resolver()))
 # Every named URL of ours, and the admin's front door.
 PATTERNS = {
     name: pattern

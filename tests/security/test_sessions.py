@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pop_platform.middleware import SIGNED_IN_AT
-from tests.pop_platform.test_security import _manage
+from tests.pop_platform.test_security import run_manage
 
 from .conftest import header_problems
 
@@ -135,6 +135,6 @@ def test_a_visitor_without_a_session_sees_no_message(client):
 
 
 def test_the_limits_are_at_least_one_minute_and_one_hour():
-    result = _manage("check", env={"SESSION_ABSOLUTE_HOURS": "0"})
+    result = run_manage("check", env={"SESSION_ABSOLUTE_HOURS": "0"})
     assert result.returncode != 0
     assert "SESSION_IDLE_MINUTES and SESSION_ABSOLUTE_HOURS must be at least 1." in result.stderr
