@@ -1032,18 +1032,23 @@ def test_every_url_kwarg_names_an_object():
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: row.id)
 def test_url(row: Row, objects: Objects, browsers):
+    before = domain_state()  # the same before every request: each one is rolled back
     problems = []
     for method, outcomes in (("GET", row.get), ("POST", row.post)):
         for persona, expected in zip(PERSONAS, outcomes, strict=True):
-            problems += check(row, method, persona, expected, objects, browsers[persona])
+            browser = browsers[persona]
+            problems += check(row, method, persona, expected, objects, browser, before=before)
     assert not problems, "\n".join(problems)
 
 
-def check(row, method, persona, expected, objects, browser, *, csrf="field") -> list[str]:
+def check(
+    row, method, persona, expected, objects, browser, *, csrf="field", before=None
+) -> list[str]:
     """Send ``row``'s request as ``persona`` and list what differs from ``expected``.
 
     ``csrf``: how a POST carries the token: as the form field (``"field"``), in the
     ``X-CSRFToken`` header as htmx sends it (``"header"``), or not at all (``"none"``).
+    ``before``: the domain tables' state before the request, when the caller has it.
     """
     client, token = browser
     user = _personas(objects)[persona]
@@ -1054,7 +1059,7 @@ def check(row, method, persona, expected, objects, browser, *, csrf="field") -> 
     )
     mail.outbox = []
     with rolled_back(client):
-        before = domain_state()
+        before = before or domain_state()
         if method == "GET":
             response = client.get(url, **headers)
         else:
