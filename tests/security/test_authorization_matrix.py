@@ -1,12 +1,15 @@
 """The authorisation matrix: every named URL of ours, GET and POST, as every persona.
 
-``ROWS`` below is the table. Each row is one URL (some URLs have a few rows, e.g. one per
-item kind), with the objects its kwargs point at, and per method one expected outcome
-per persona, in the order of ``PERSONAS``:
+``ROWS`` below is the table. Each row is one URL (a few URLs have a row per item kind,
+or for htmx), with the objects its kwargs point at (``KWARGS``, ``Row.kwargs``), and
+for GET and for POST the outcome per persona: ``by(employee=…, manager=…, rest=…)``
+names personas, ``rest`` covers the others, and anonymous visitors are sent to sign in
+unless the row says otherwise. ``parties(x)``: the employee and her manager get x,
+everyone else 404; ``editors(x)``: the same, but HR (who reads plans) gets 403.
 
 - ``OK`` / ``ok("text", hides=(...))``: 200, an HTML page (or a fragment, for htmx
-  rows) that shows and hides the given texts; ``PDF``, ``CSV``, ``ICS``, ``JSON``: a
-  200 of that type;
+  rows) that shows and hides the given texts; ``pdf(...)`` and ``csv(...)`` likewise
+  for a PDF's text and a CSV; ``PDF``, ``CSV``, ``ICS``, ``JSON``: a 200 of that type;
 - ``to("name", **kwargs)``: a redirect there (``LOGIN``: to the sign-in page and back);
 - ``403``, ``404``, ``405``.
 
