@@ -24,7 +24,11 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 
 class LocalisedPasswordResetForm(PasswordResetForm):
-    """Sends the reset e-mail in the language the person chose, not the visitor's."""
+    """Sends the reset e-mail in the language the person chose, not the visitor's; and
+    none to someone who may no longer sign in (``people.backends``)."""
+
+    def get_users(self, email):
+        return (user for user in super().get_users(email) if not user.has_left)
 
     def send_mail(
         self,

@@ -276,6 +276,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_full_name(self) -> str:
         return self.full_name
 
+    @property
+    def has_left(self) -> bool:
+        """Their end date (their last day) has passed, in the platform's time zone."""
+        return self.end_date is not None and self.end_date < timezone.localdate()
+
     @cached_property
     def is_manager(self) -> bool:
         """A manager has direct reports (or manages a unit)."""

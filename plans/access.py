@@ -30,6 +30,11 @@ def plans_visible_to(user: User) -> QuerySet[DevelopmentPlan]:
     return plans.filter(Q(employee_id=user.pk) | Q(employee__line_manager_id=user.pk))
 
 
+def own_plan(user: User) -> DevelopmentPlan | None:
+    """The user's own plan, or None before they have started it."""
+    return plans_visible_to(user).filter(employee_id=user.pk).first()
+
+
 def may_edit(user: User, plan: DevelopmentPlan) -> bool:
     return plan.employee_id == user.pk or is_line_manager_of(user, plan.employee)
 

@@ -76,11 +76,18 @@ def _fragments(request: HttpRequest, context: dict, *names: str, oob: tuple = ()
     return HttpResponse(html)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def plan_mine(request: HttpRequest) -> HttpResponse:
+    """The person's own plan. GET only looks: before the plan exists it shows a page
+    that invites them to start it; the POST of that page creates it."""
     if request.user.organisation_id is None:
         raise Http404
-    return redirect(services.plan_get_or_create(employee=request.user))
+    plan = access.own_plan(request.user)
+    if plan is None and request.method == "GET":
+        return render(request, "plans/plan_start.html")
+    if plan is None:
+        plan = services.plan_get_or_create(employee=request.user)
+    return redirect(plan)
 
 
 @require_GET
