@@ -127,8 +127,13 @@ def register_object_type(
     _object_types[name] = ObjectType(name=name, label=label, parts=parts or {}, links=links)
 
 
-def object_type(name: str) -> ObjectType | None:
-    return _object_types.get(name)
+def describe(event: AuditEvent) -> tuple[str, str]:
+    """The event's object type and part as people read them ("development plan",
+    "competency gap"); the stored codes for types nobody registered."""
+    kind = _object_types.get(event.object_type)
+    if kind is None:
+        return event.object_type, event.summary
+    return str(kind.label), str(kind.parts.get(event.summary, event.summary))
 
 
 def valid_uuids(ids: Iterable[str]) -> list[uuid.UUID]:

@@ -74,18 +74,9 @@ class OrganisationPolicyForm(forms.ModelForm):
 class AuditFilterForm(forms.Form):
     """Filters of the audit trail page; every field is optional."""
 
-    whose = forms.CharField(
-        label=_("Whose data"),
-        required=False,
-        max_length=200,
-        help_text=_("A name, part of one, or an e-mail address."),
-    )
-    who = forms.CharField(
-        label=_("Who"),
-        required=False,
-        max_length=200,
-        help_text=_("A name, part of one, or an e-mail address."),
-    )
+    # A name, part of one, or an e-mail address (the page says so under the form).
+    whose = forms.CharField(label=_("Whose data"), required=False, max_length=200)
+    who = forms.CharField(label=_("Who"), required=False, max_length=200)
     action = forms.ChoiceField(
         label=_("What"),
         required=False,

@@ -24,10 +24,9 @@ What counts as "about them" (docs/privacy.md says the same in Dutch):
 from __future__ import annotations
 
 import datetime
-import uuid
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
@@ -36,6 +35,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -43,6 +43,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pop_platform.pdf import print_context, render_pdf
 
+from . import audit
 from .models import AuditEvent, Notification, Organisation, OrgUnit, User
 
 FORMAT = "POP Platform personal data export, version 1"
@@ -93,39 +94,70 @@ class Section:
         }
 
 
-FieldSpec = str | tuple[str, str | Promise]
+Getter = Callable[[models.Model], object]
+# A field name; or (name or path through relations, label); or (name, label, getter).
+FieldSpec = str | tuple[str, str | Promise] | tuple[str, str | Promise, Getter]
+
+# Labels for fields whose model gives none of its own (``created_at`` and the like).
+FIELD_LABELS: dict[str, str | Promise] = {
+    "created_at": _("created on"),
+    "updated_at": _("last changed on"),
+    "author": _("written by"),
+    "created_by": _("created by"),
+    "updated_by": _("last saved by"),
+    "requested_by": _("requested by"),
+    "manager": _("manager"),
+    "employee_agreed_at": _("employee's akkoord on"),
+    "manager_agreed_at": _("manager's akkoord on"),
+    "manager_agreed_by": _("manager who gave akkoord"),
+    "snapshot": _("content as agreed"),
+    "at": _("when"),
+    "operation": _("what"),
+    "item_type": _("part"),
+    "item_label": _("item"),
+    "field": _("field"),
+    "old": _("old value"),
+    "new": _("new value"),
+    "language": _("language"),
+    "pages": _("pages"),
+    "finished_at": _("finished on"),
+    "source": _("source"),
+    "action": _("development action"),
+    "plan": _("plan"),
+}
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _readable(value: object) -> str:
-    """A plain value as the PDF shows it."""
+    """A plain value as the PDF shows it: dates as people write them, yes and no."""
     if value is None or value == "":
         return "–"
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
     if isinstance(value, dict | list):
         return gettext("(in the JSON file)")
-    return str(value)
+    text = str(value)
+    if _ISO_DATETIME.match(text):
+        return date_format(datetime.datetime.fromisoformat(text), "DATETIME_FORMAT")
+    if _ISO_DATE.match(text):
+        return date_format(datetime.date.fromisoformat(text), "DATE_FORMAT")
+    return text
 
 
 def plain(value: object) -> object:
     """A value as JSON has it: text, number, true/false, a list or an object."""
     if value is None or isinstance(value, bool | int | float | str):
         return value
-    if isinstance(value, Promise):
-        return str(value)
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).isoformat(timespec="seconds")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    if isinstance(value, Decimal | uuid.UUID):
-        return str(value)
     if isinstance(value, dict):
         return {str(key): plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [plain(item) for item in value]
-    if isinstance(value, models.Model):
-        return str(value)
-    return str(value)
+    return str(value)  # Decimal, UUID, lazy text, a related row
 
 
 def _value(instance: models.Model | None, path: str) -> object:
@@ -144,10 +176,15 @@ def _value(instance: models.Model | None, path: str) -> object:
     return plain(getattr(instance, head))
 
 
-def _label(model: type[models.Model], spec: FieldSpec) -> tuple[str, str]:
+def _column(model: type[models.Model], spec: FieldSpec) -> tuple[Column, Getter]:
     if isinstance(spec, tuple):
-        return spec[0], str(spec[1])
-    return spec, str(capfirst(model._meta.get_field(spec).verbose_name))
+        name, label, *getter = spec
+        get = getter[0] if getter else (lambda row, path=name: _value(row, path))
+        return Column(name, str(capfirst(label))), lambda row: plain(get(row))
+    verbose = str(model._meta.get_field(spec).verbose_name)
+    if verbose == spec.replace("_", " ") and spec in FIELD_LABELS:  # the model has no label
+        verbose = str(FIELD_LABELS[spec])
+    return Column(spec, str(capfirst(verbose))), lambda row: _value(row, spec)
 
 
 def records(
@@ -158,18 +195,17 @@ def records(
     title: str | Promise,
     explanation: str | Promise = "",
 ) -> Section:
-    """A section of ``model``'s rows with the given fields (``(path, label)`` for a value
-    through a relation). The first column is the row's public id."""
+    """A section of ``model``'s rows with the given fields. The first column is the row's
+    public id (its UUID, or else its number)."""
     key = "uuid" if any(f.name == "uuid" for f in model._meta.fields) else "id"
-    columns = [Column("id", "id")] + [Column(*_label(model, spec)) for spec in fields]
-    names = [column.name for column in columns[1:]]
+    columns = [_column(model, spec) for spec in fields]
     return Section(
         model=model._meta.label,
         title=str(title),
         explanation=str(explanation),
-        columns=columns,
+        columns=[Column("id", str(capfirst(_("reference")))), *(column for column, _g in columns)],
         rows=[
-            {"id": plain(getattr(row, key)), **{name: _value(row, name) for name in names}}
+            {"id": plain(getattr(row, key)), **{column.name: get(row) for column, get in columns}}
             for row in rows
         ],
     )
@@ -263,7 +299,12 @@ def personal_data_pdf(*, person: User, generated_at: datetime.datetime) -> bytes
         context = print_context(organisation=person.organisation, generated_at=generated_at)
         html = render_to_string(
             "people/pdf/personal_data.html",
-            {**context, "person": person, "sections": sections},
+            {
+                **context,
+                "person": person,
+                "sections": [section for section in sections if section.rows],
+                "empty": [section.title for section in sections if not section.rows],
+            },
         )
     return render_pdf(html=html, max_pages=PDF_MAX_PAGES)
 
@@ -290,9 +331,9 @@ AUDIT_FIELDS: tuple[FieldSpec, ...] = (
     "occurred_at",
     "actor",
     "action",
-    "object_type",
+    ("object_type", _("object type"), lambda event: audit.describe(event)[0]),
     "object_id",
-    "summary",
+    ("summary", _("part"), lambda event: audit.describe(event)[1]),
     "subject",
     "ip_address",
     "user_agent",
@@ -301,7 +342,7 @@ AUDIT_FIELDS: tuple[FieldSpec, ...] = (
 
 def _export(person: User) -> list[Section]:
     account = User.objects.select_related("organisation", "unit", "line_manager").get(pk=person.pk)
-    audit = AuditEvent.objects.select_related("actor", "subject")
+    events = AuditEvent.objects.select_related("actor", "subject")
     return [
         records(
             [account],
@@ -323,14 +364,14 @@ def _export(person: User) -> list[Section]:
             title=_("Your notifications"),
         ),
         records(
-            audit.filter(subject=person),
+            events.filter(subject=person),
             AUDIT_FIELDS,
             model=AuditEvent,
             title=_("Who read, changed or exported your data"),
             explanation=_("From the audit trail: your manager's and HR's use of your data."),
         ),
         records(
-            audit.filter(actor=person).exclude(subject=person),
+            events.filter(actor=person).exclude(subject=person),
             AUDIT_FIELDS,
             model=AuditEvent,
             title=_("What you did with other people's data"),

@@ -135,18 +135,13 @@ def audit_page(
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(page_number)
     page_events = list(page.object_list)
     links = audit.object_links(viewer, page_events)
-    rows = []
-    for event in page_events:
-        kind = audit.object_type(event.object_type)
-        rows.append(
-            AuditRow(
-                event=event,
-                object_label=str(kind.label) if kind else event.object_type,
-                part_label=str(kind.parts.get(event.summary, event.summary))
-                if kind
-                else event.summary,
-                link=links.get((event.object_type, event.object_id)),
-                browser=audit.short_user_agent(event.user_agent),
-            )
+    rows = [
+        AuditRow(
+            event,
+            *audit.describe(event),
+            link=links.get((event.object_type, event.object_id)),
+            browser=audit.short_user_agent(event.user_agent),
         )
+        for event in page_events
+    ]
     return page, rows

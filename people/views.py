@@ -101,7 +101,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     events = access.audit_events_for_hr(user=request.user)
     organisation = request.user.organisation
     form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    if form.is_bound:
+        form.is_valid()  # the valid filters apply even when another one is wrong
+    filters = getattr(form, "cleaned_data", {})
     page, rows = selectors.audit_page(
         events=events,
         organisation=organisation,
