@@ -3,9 +3,10 @@
 **One insert per request.** ``AuditMiddleware`` opens a buffer for each request and
 remembers where it comes from (IP address, browser). ``record`` puts events in that
 buffer (an identical event twice counts once), and the middleware writes them all in one
-INSERT when the response is ready; a request that fails with a server error (its
-transaction rolled back) records nothing. Outside a request (Celery tasks, management
-commands) ``record`` writes at once.
+INSERT when the response is ready, a server error included: the services record a change
+after their last write, so an error later in the request follows a committed change, and
+the trail would rather hold an attempt that was rolled back than miss a change. Outside a
+request (Celery tasks, management commands) ``record`` writes at once.
 
 **Object types.** Apps register the types of object they record (``register_object_type``
 in their ``AppConfig.ready()``: people may not import the apps to its right): a label, the
@@ -63,7 +64,7 @@ class AuditMiddleware:
             response = self.get_response(request)
         finally:
             _current.reset(token)
-        if buffer.events and response.status_code < 500:
+        if buffer.events:
             AuditEvent.objects.bulk_create(buffer.events)
         return response
 

@@ -185,13 +185,15 @@ def test_events_are_buffered_until_the_response_and_written_at_once(world, scena
     assert set(events.values_list("ip_address", flat=True)) == {"198.51.100.4"}
 
 
-def test_a_failed_request_drops_its_buffered_events(world):
+def test_a_server_error_after_a_change_still_records_it(world):
+    """The service committed the change; the error came after it."""
+
     def view(request):
-        audit_record(actor=world.manager, subject=world.employee, action="read", object_type="t")
-        return HttpResponse(status=503)
+        audit_record(actor=world.manager, subject=world.employee, action="change", object_type="t")
+        return HttpResponse(status=500)
 
     AuditMiddleware(view)(RequestFactory().get("/"))
-    assert not AuditEvent.objects.filter(object_type="t").exists()
+    assert AuditEvent.objects.filter(object_type="t", action="change").exists()
 
 
 def test_item_removal_by_the_manager_is_recorded_as_a_delete(world, scenario):

@@ -201,3 +201,29 @@ def test_pdf_over_the_page_cap_sends_the_person_to_the_json_file(world, as_user,
     assert response.redirect_chain[-1][0] == PROFILE
     assert "Het JSON-bestand bevat alles." in response.content.decode()
     assert not AuditEvent.objects.filter(object_type="personal_data").exists()
+
+
+def test_the_export_takes_the_same_queries_for_more_data(world, scenario):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from conversations import services as conversation_services
+    from goals.models import GoalUpdate
+    from plans.models import PlanComment
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            _export(world.employee)
+            _export(world.manager)
+        return len(queries)
+
+    before = count()
+    for number in range(5):
+        PlanComment.objects.create(plan=scenario.pop.plan, author=world.manager, body=f"R {number}")
+        GoalUpdate.objects.create(
+            goal=scenario.pop.goal, value=number, confidence=6, author=world.manager
+        )
+        conversation_services.agenda_item_add(
+            conversation=scenario.conversation, by=world.manager, text=f"Punt {number}"
+        )
+    assert count() == before
