@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "pop_platform.middleware.UserLanguageMiddleware",
     "pop_platform.middleware.NoStoreForSignedInMiddleware",
+    # Writes the request's audit events (people.audit) in one INSERT when it is done.
+    "people.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -309,7 +309,8 @@ def test_query_count_does_not_grow_with_actions(world, pop, as_user, persona):
     large, sql = _count(client, url)
     print(f"plan page queries for {persona}: 3 actions={small}, 30 actions={large}")
     assert large == small, sql
-    assert small <= 35, sql
+    # 36: the manager's and HR's reads are audited (one INSERT per request).
+    assert small <= 36, sql
 
 
 def test_without_javascript_edit_and_add_are_full_pages(world, pop, as_user):

@@ -108,6 +108,10 @@ def csv(*shows: str, hides: tuple[str, ...] = ()) -> Page:
     return Page(shows=shows, hides=hides, content_type="text/csv")
 
 
+def json(*shows: str, hides: tuple[str, ...] = ()) -> Page:
+    return Page(shows=shows, hides=hides, content_type="application/json")
+
+
 OK = Page()
 PDF = Page(content_type="application/pdf")
 CSV = Page(content_type="text/csv")
@@ -385,6 +389,51 @@ ROWS: list[Row] = [
         data=lambda o, user: {"language": "en", "next": reverse("goals:goal-list")},
         # Remembered on the account; a visitor only gets the cookie.
         stored=lambda o, user: _fresh(user).language == "en" if user else None,
+    ),
+    Row(
+        "people:audit-log",
+        # HR's own organisation's trail; for everyone else the page does not exist.
+        get=by(
+            hr=ok("Zorggroep Test"),
+            other_hr=ok("Gemeente Elders", hides=("Zorggroep Test",)),
+            rest=404,
+        ),
+        post=NOT_POST,
+    ),
+    Row(
+        "people:profile",
+        # Everyone sees their own details, nobody else's.
+        get=by(
+            employee=ok("employee@zorg.test"),
+            manager=ok("manager@zorg.test", hides=("employee@zorg.test",)),
+            hr=ok("hr@zorg.test", hides=("employee@zorg.test",)),
+            rest=ok(hides=("employee@zorg.test",)),
+        ),
+        post=NOT_POST,
+    ),
+    Row(
+        "people:personal-data-json",
+        # All data about oneself: one's own private notes, never someone else's.
+        get=by(
+            employee=json(
+                "employee@zorg.test",
+                EMPLOYEE_NOTE,
+                EMPLOYEE_PRIVATE,
+                hides=(MANAGER_NOTE, MANAGER_PRIVATE),
+            ),
+            manager=json(MANAGER_NOTE, MANAGER_PRIVATE, hides=(EMPLOYEE_NOTE, EMPLOYEE_PRIVATE)),
+            rest=json(hides=(EMPLOYEE_NOTE, MANAGER_NOTE, EMPLOYEE_PRIVATE, MANAGER_PRIVATE)),
+        ),
+        post=NOT_POST,
+    ),
+    Row(
+        "people:personal-data-pdf",
+        get=by(
+            employee=pdf("Sanne Jansen", hides=(MANAGER_NOTE,)),
+            manager=pdf("Jeroen de Vries", hides=(EMPLOYEE_NOTE,)),
+            rest=pdf(hides=(EMPLOYEE_NOTE, MANAGER_NOTE)),
+        ),
+        post=NOT_POST,
     ),
     Row(
         "people:organisation-settings",
