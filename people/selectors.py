@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from .access import notifications_for, units_of_organisation
+from .access import notifications_for, unit_table, units_of_organisation
 from .models import Notification, OrgUnit, User
 
 
@@ -37,22 +37,25 @@ def unit_tree(*, organisation_id: int | None) -> list[UnitNode]:
 
 
 def unit_paths(*, organisation_id: int | None) -> dict[int, str]:
-    """Every unit's full path such as ``Zorg/Wijkteam Noord``, in one query."""
-    units = {unit.pk: unit for unit in units_of_organisation(organisation_id)}
+    """Every unit's full path such as ``Zorg/Wijkteam Noord`` (from the unit table)."""
+    rows = {
+        pk: (parent_id, name)
+        for pk, (parent_id, _manager, name) in unit_table(organisation_id).rows.items()
+    }
     paths: dict[int, str] = {}
 
-    def path_of(unit: OrgUnit, seen: frozenset[int] = frozenset()) -> str:
-        if unit.pk in paths:
-            return paths[unit.pk]
-        parent = units.get(unit.parent_id) if unit.parent_id else None
-        if parent is None or parent.pk in seen:
-            paths[unit.pk] = unit.name
+    def path_of(pk: int, seen: frozenset[int] = frozenset()) -> str:
+        if pk in paths:
+            return paths[pk]
+        parent_id, name = rows[pk]
+        if parent_id not in rows or parent_id in seen:
+            paths[pk] = name
         else:
-            paths[unit.pk] = f"{path_of(parent, seen | {unit.pk})}/{unit.name}"
-        return paths[unit.pk]
+            paths[pk] = f"{path_of(parent_id, seen | {pk})}/{name}"
+        return paths[pk]
 
-    for unit in units.values():
-        path_of(unit)
+    for pk in rows:
+        path_of(pk)
     return paths
 
 
