@@ -28,7 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """What to do next, per role: own plan, goals, actions and notifications; a manager's
     team at a glance; HR's headline numbers."""
     person = person_profile(user_id=request.user.pk)
-    roles = roles_for(person)
+    roles = roles_for(request.user)  # the navigation asks the same of request.user
     context = {
         "person": person,
         "person_roles": roles,

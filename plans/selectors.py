@@ -251,7 +251,9 @@ def plan_goal_lines(*, plan: DevelopmentPlan, viewer: User) -> list[GoalLine]:
     )
     if not goals:
         return []
-    progress = goals_progress(organisation=plan.organisation, goal_ids=[g.pk for g in goals])
+    progress = goals_progress(
+        organisation=plan.organisation, goal_ids=[g.pk for g in goals], path_progress=False
+    )
     ancestry = {goal.pk: progress.ancestors(goal.pk) for goal in goals}
     titles = dict(
         Goal.objects.filter(pk__in={pk for ids in ancestry.values() for pk in ids}).values_list(
