@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from goals.selectors import filter_years
 from people.access import roles_for
 from people.models import AuditEvent, Organisation
-from people.selectors import person_profile
+from people.selectors import navigation_figures, person_profile
 from people.services import audit_record
 
 from . import access, selectors, services
@@ -28,7 +28,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """What to do next, per role: own plan, goals, actions and notifications; a manager's
     team at a glance; HR's headline numbers."""
     person = person_profile(user_id=request.user.pk)
-    roles = roles_for(request.user)  # the navigation asks the same of request.user
+    navigation_figures(user=request.user)  # the manager role, with what the navigation shows
+    roles = roles_for(request.user)
     context = {
         "person": person,
         "person_roles": roles,

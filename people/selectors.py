@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from .access import notifications_for, unit_table, units_of_organisation
 from .models import Notification, OrgUnit, User
@@ -69,3 +70,40 @@ def inbox(*, user: User, limit: int = 200) -> QuerySet[Notification]:
 
 def unread_count(*, user: User) -> int:
     return notifications_for(user).filter(read_at__isnull=True).count()
+
+
+@dataclass(frozen=True)
+class NavigationFigures:
+    is_manager: bool
+    unread: int
+
+
+def navigation_figures(*, user: User) -> NavigationFigures:
+    """Whether ``user`` is a manager and how many notifications they have not read, in one
+    query (the navigation shows both on every page). Kept on ``user`` for the request, and
+    fills its ``is_manager``."""
+    if "navigation_figures" in user.__dict__:
+        return user.__dict__["navigation_figures"]
+    unread = (
+        notifications_for(user)
+        .filter(read_at__isnull=True)
+        .order_by()
+        .values("recipient_id")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            manager=User.manager_condition(user.pk),
+            unread=Coalesce(Subquery(unread), 0),
+        )
+        .values_list("manager", "unread")
+        .first()
+    )
+    is_manager, count = row if row else (False, 0)
+    if "is_manager" not in user.__dict__:
+        user.__dict__["is_manager"] = bool(is_manager)  # the cached property, filled
+    figures = NavigationFigures(is_manager=bool(user.is_manager), unread=count)
+    user.__dict__["navigation_figures"] = figures
+    return figures
