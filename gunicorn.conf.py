@@ -9,7 +9,7 @@ import os
 
 # Processes: each runs the app on one core at a time (Python's GIL). ``threads`` > 1 uses
 # gthread workers, which also keep connections alive between requests.
-workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+workers = int(os.environ.get("GUNICORN_WORKERS") or 2 * (os.cpu_count() or 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 worker_class = "gthread" if threads > 1 else "sync"
 # Seconds a kept-alive connection may wait for its next request (gthread only).

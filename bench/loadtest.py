@@ -50,6 +50,9 @@ RATE = float(os.environ.get("LOAD_RATE", "200"))
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 WARMUP = float(os.environ.get("LOAD_WARMUP", "15"))
 TIMEOUT = float(os.environ.get("LOAD_TIMEOUT", "30"))
+# More requests than this waiting for an answer means the server is overloaded: further
+# ones are not sent (and count as failed) rather than piling up behind the queue.
+MAX_IN_FLIGHT = int(os.environ.get("LOAD_MAX_IN_FLIGHT", str(int(RATE * 2))))
 REUSE = os.environ.get("LOAD_REUSE", "").lower() in {"1", "true", "yes"}
 VAR = ROOT / "var" / "load"
 RESULTS = ROOT / "bench" / "load-results.md"
@@ -160,7 +163,7 @@ def load_plan(people: list[dict]) -> dict:
         "seconds": SECONDS,
         "warmup": WARMUP,
         "timeout": TIMEOUT,
-        "max_in_flight": int(RATE * TIMEOUT),
+        "max_in_flight": MAX_IN_FLIGHT,
         "people": people,
         "mix": mix,
     }
@@ -278,8 +281,9 @@ def report(results, served, machine, seed_seconds, started) -> bool:
         f"p50 {percentile(late, 0.5):.1f} ms, p99 {percentile(late, 0.99):.1f} ms).",
         f"- Achieved: **{achieved:.1f} requests/s** answered; **{server_errors} server "
         f"errors** (5xx), {client_errors} other non-200 answers, {failed} failed "
-        f"(time-out after {TIMEOUT:.0f} s or connection error); at most "
-        f"{results['peak_in_flight']} requests in flight.",
+        f"(time-out after {TIMEOUT:.0f} s, connection error, or not sent because "
+        f"{MAX_IN_FLIGHT} were waiting already); at most {results['peak_in_flight']} requests "
+        "in flight.",
         f"- All requests: client p50 {percentile(everything, 0.5):.1f} ms, p95 "
         f"{percentile(everything, 0.95):.1f} ms, p99 {percentile(everything, 0.99):.1f} ms; "
         f"server p50 {percentile(all_server, 0.5):.1f} ms, p95 "

@@ -235,7 +235,7 @@ class Generator:
         self.sent = {"w": 0, "m": 0}
         self.late_ms: list[float] = []
 
-    async def sign_in_everyone(self, parallel: int = 2) -> None:
+    async def sign_in_everyone(self, parallel: int = 4) -> None:
         everyone = [p for group in self.people.values() for p in group]
         queue = list(everyone)
 
