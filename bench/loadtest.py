@@ -255,7 +255,13 @@ def report(results, served, machine, seed_seconds, started) -> bool:
         rows.append((label, client, statuses, failures, server))
     answered = sum(count for code, count in totals.items() if code != "failed")
     achieved = answered / results["elapsed_seconds"]
-    offered = results["sent"] / results["sending_seconds"]
+    not_sent = sum(
+        count
+        for failures in results["failures"].values()
+        for why, count in failures.items()
+        if why == "too many requests in flight"
+    )
+    offered = (results["sent"] + not_sent) / results["sending_seconds"]
     server_errors = sum(count for code, count in totals.items() if code.startswith("5"))
     client_errors = sum(
         count for code, count in totals.items() if code != "failed" and code != "200"
@@ -277,7 +283,8 @@ def report(results, served, machine, seed_seconds, started) -> bool:
         "",
         f"- Offered: {RATE:.0f} requests/s, open loop (each request sent when due, whatever "
         f"the server's speed), for {SECONDS:.0f} s after a {WARMUP:.0f} s warm-up; "
-        f"{results['sent']} requests sent at {offered:.1f}/s (the generator was late by "
+        f"{results['sent'] + not_sent} requests due ({offered:.1f}/s), {results['sent']} "
+        f"sent, {not_sent} not sent (too many in flight) (the generator was late by "
         f"p50 {percentile(late, 0.5):.1f} ms, p99 {percentile(late, 0.99):.1f} ms).",
         f"- Achieved: **{achieved:.1f} requests/s** answered; **{server_errors} server "
         f"errors** (5xx), {client_errors} other non-200 answers, {failed} failed "

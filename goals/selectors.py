@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
-from people.access import units_of_organisation
+from people.access import unit_table
 from people.models import Organisation, OrgUnit, User
 from people.selectors import unit_paths
 from pop_platform.memo import Memo
@@ -220,15 +220,13 @@ def _sort_key(node: GoalNode) -> tuple:
 
 
 def _unit_subtree(organisation_id: int, unit_id: int) -> set[int]:
-    rows = list(units_of_organisation(organisation_id).values_list("id", "parent_id"))
-    subtree = {unit_id}
-    grew = True
-    while grew:
-        grew = False
-        for child_id, parent_id in rows:
-            if parent_id in subtree and child_id not in subtree:
-                subtree.add(child_id)
-                grew = True
+    children = unit_table(organisation_id).children
+    subtree, stack = set(), [unit_id]
+    while stack:
+        current = stack.pop()
+        if current not in subtree:
+            subtree.add(current)
+            stack.extend(children.get(current, ()))
     return subtree
 
 
@@ -239,7 +237,8 @@ def _filtered(queryset: QuerySet[Goal], filters: GoalFilters, organisation_id: i
         queryset = queryset.filter(status=filters.status)
     if filters.unit_id:
         units = _unit_subtree(organisation_id, filters.unit_id)
-        queryset = queryset.filter(Q(owner_unit_id__in=units) | Q(owner_person__unit_id__in=units))
+        members = User.objects.filter(unit_id__in=units).values("pk")
+        queryset = queryset.filter(Q(owner_unit_id__in=units) | Q(owner_person__in=members))
     if filters.year:
         first, last = datetime.date(filters.year, 1, 1), datetime.date(filters.year, 12, 31)
         queryset = queryset.filter(
