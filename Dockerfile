@@ -25,4 +25,4 @@ RUN useradd --system --create-home --uid 1000 pop \
 USER pop
 
 EXPOSE 8000
-CMD ["gunicorn", "pop_platform.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "pop_platform.wsgi:application", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

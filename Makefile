@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint check lock messages clean bench bench-pdf
+.PHONY: run test setup lint check lock messages clean bench bench-pdf load
 
 $(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,13 @@ messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l nl --no-location --no-obsolete \
 		--ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+## load: 200 signed-in requests per second for 60 s (open loop, a realistic mix of pages)
+## against the 10,000-person demo served as in production; writes bench/load-results.md
+## and fails on any server error. Not part of `make test`. LOAD_RATE, LOAD_SECONDS,
+## LOAD_REUSE=true (keep the seeded database of the last run): see bench/loadtest.py.
+load: $(STAMP)
+	$(BIN)/python bench/loadtest.py
 
 ## bench-pdf: median time of a 6-page plan PDF through the app and through WeasyPrint alone
 bench-pdf: $(STAMP)

@@ -20,7 +20,7 @@ from conversations.models import Conversation
 from goals.models import Goal
 from goals.progress import Progress, rollup
 from goals.selectors import CURRENT_STATUSES
-from people.access import Roles, notifications_for, units_of_organisation
+from people.access import Roles, notifications_for
 from people.models import Notification, Organisation, User
 from people.selectors import unit_paths
 from plans.models import DevelopmentAction, DevelopmentPlan
@@ -257,35 +257,8 @@ def alignment_tables(
 
 
 def unit_choices(*, organisation_id: int) -> list[tuple[int, str]]:
-    """Every unit by its full path (``Zorg/Wijkteam Noord``), sorted, for the filter.
-
-    Like ``people.selectors.unit_paths`` but from plain rows: an organisation can have a
-    thousand units, and the dashboard should not build a model object for each of them.
-    """
-    rows = {
-        pk: (parent_id, name)
-        for pk, parent_id, name in units_of_organisation(organisation_id).values_list(
-            "id", "parent_id", "name"
-        )
-    }
-    paths: dict[int, str] = {}
-
-    def path_of(pk: int) -> str:
-        chain, current = [], pk
-        while current is not None and current in rows and current not in chain:
-            if current in paths:
-                break
-            chain.append(current)
-            current = rows[current][0]
-        prefix = paths.get(current, "") if current is not None else ""
-        for unit_id in reversed(chain):
-            name = rows[unit_id][1]
-            prefix = f"{prefix}/{name}" if prefix else name
-            paths[unit_id] = prefix
-        return paths[pk]
-
-    for pk in rows:
-        path_of(pk)
+    """Every unit by its full path (``Zorg/Wijkteam Noord``), sorted, for the filter."""
+    paths = unit_paths(organisation_id=organisation_id)
     return sorted(paths.items(), key=lambda item: item[1].lower())
 
 

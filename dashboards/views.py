@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from goals.selectors import filter_years
 from people.access import roles_for
 from people.models import AuditEvent, Organisation
-from people.selectors import person_profile
+from people.selectors import navigation_figures, person_profile
 from people.services import audit_event, audit_record, audit_record_many
 
 from . import access, selectors, services
@@ -29,7 +29,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """What to do next, per role: own plan, goals, actions and notifications; a manager's
     team at a glance; HR's headline numbers."""
     person = person_profile(user_id=request.user.pk)
-    roles = roles_for(person)
+    navigation_figures(user=request.user)  # the manager role, with what the navigation shows
+    roles = roles_for(request.user)
     context = {
         "person": person,
         "person_roles": roles,

@@ -26,7 +26,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from people.access import units_of_organisation
+from people.access import unit_table
 from people.models import User
 
 from .models import Goal
@@ -47,29 +47,21 @@ class UnitScope:
 
 
 def unit_scope(user: User) -> UnitScope:
-    """One query: the organisation's unit tree, reduced to what access needs."""
-    rows = list(
-        units_of_organisation(user.organisation_id).values_list("id", "parent_id", "manager_id")
-    )
-    parents = {unit_id: parent_id for unit_id, parent_id, _manager in rows}
-    children: dict[int, list[int]] = {}
-    for unit_id, parent_id, _manager in rows:
-        if parent_id is not None:
-            children.setdefault(parent_id, []).append(unit_id)
-
+    """From the organisation's unit table (kept per process, one cheap query)."""
+    table = unit_table(user.organisation_id)
     chain: set[int] = set()
     current = user.unit_id
     while current is not None and current not in chain:
         chain.add(current)
-        current = parents.get(current)
+        current = table.rows.get(current, (None,))[0]
 
     managed: set[int] = set()
-    stack = [unit_id for unit_id, _parent, manager_id in rows if manager_id == user.pk]
+    stack = list(table.managed_by.get(user.pk, ()))
     while stack:
         unit_id = stack.pop()
         if unit_id not in managed:
             managed.add(unit_id)
-            stack.extend(children.get(unit_id, ()))
+            stack.extend(table.children.get(unit_id, ()))
     return UnitScope(chain=frozenset(chain), managed=frozenset(managed))
 
 
@@ -83,7 +75,11 @@ def goals_visible_to(user: User, scope: UnitScope | None = None) -> QuerySet[Goa
     if not user.is_authenticated or user.organisation_id is None:
         return Goal.objects.none()
     scope = scope or unit_scope(user)
-    mine = Q(owner_person_id=user.pk) | Q(owner_person__line_manager_id=user.pk)
+    # Owners are matched with subqueries rather than a join on people, so that listing the
+    # goals of a large organisation scans only its goals.
+    people = User.objects.filter(organisation_id=user.organisation_id).values("pk")
+    reports = people.filter(line_manager_id=user.pk)
+    mine = Q(owner_person_id=user.pk) | Q(owner_person__in=reports)
     team_view = Q(visibility=Visibility.TEAM) if user.is_hr else Q(pk__in=[])
     team_goals = Q(level=Level.TEAM) & (
         Q(visibility=Visibility.ORGANISATION)
@@ -91,13 +87,15 @@ def goals_visible_to(user: User, scope: UnitScope | None = None) -> QuerySet[Goa
         | Q(owner_unit_id__in=scope.managed)
         | team_view
     )
+    colleagues = Q(owner_person__in=people.filter(unit_id=user.unit_id))
+    if scope.managed:
+        colleagues |= Q(owner_person__in=people.filter(unit_id__in=scope.managed))
     shared_individual = (
         Q(level=Level.INDIVIDUAL)
         & ~Q(status__in=[Status.DRAFT, Status.PROPOSED])
         & (
             Q(visibility=Visibility.ORGANISATION)
-            | Q(visibility=Visibility.TEAM, owner_person__unit_id=user.unit_id)
-            | Q(visibility=Visibility.TEAM, owner_person__unit_id__in=scope.managed)
+            | (Q(visibility=Visibility.TEAM) & colleagues)
             | team_view
         )
     )

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from people.models import OrgUnit, User
+from pop_platform.forms import OptionTagsBoundField
 
 from .models import Goal, GoalUpdate
 from .services import STATUSES_AFTER_APPROVAL
@@ -175,6 +176,8 @@ class AssignForm(forms.Form):
 
 
 class GoalFilterForm(forms.Form):
+    bound_field_class = OptionTagsBoundField  # the unit list can be a thousand options long
+
     unit = forms.TypedChoiceField(label=_("Unit"), coerce=int, required=False, empty_value=None)
     year = forms.TypedChoiceField(label=_("Period"), coerce=int, required=False, empty_value=None)
     status = forms.ChoiceField(label=_("Status"), required=False)

@@ -148,7 +148,15 @@ class Goal(BaseModel):
         verbose_name = _("goal")
         verbose_name_plural = _("goals")
         ordering = ["due_date", "title", "id"]
-        indexes = [models.Index(fields=["organisation", "level"], name="goal_org_level")]
+        indexes = [
+            models.Index(fields=["organisation", "level"], name="goal_org_level"),
+            # The roll-up's fingerprint (goals.selectors) in an index-only scan.
+            models.Index(
+                fields=["organisation"],
+                include=["version", "updated_at"],
+                name="goal_org_fingerprint",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(

@@ -12,12 +12,13 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
-from people.access import units_of_organisation
+from people.access import unit_table
 from people.models import Organisation, OrgUnit, User
 from people.selectors import unit_paths
+from pop_platform.memo import Memo
 
 from .access import UnitScope, goals_of_organisation, goals_visible_to
 from .models import Goal, GoalUpdate
@@ -53,6 +54,7 @@ class OrganisationProgress:
     parents: dict[int, int | None]
     children: dict[int, list[int]]
     progress: dict[int, Progress]
+    years: frozenset[int] = frozenset()  # the years goals are due in
 
     def of(self, goal_id: int) -> Progress:
         return self.progress.get(goal_id, NO_PROGRESS)
@@ -67,19 +69,63 @@ class OrganisationProgress:
         return result
 
 
+# The whole organisation's roll-up is the same for every viewer until a goal changes, and
+# it is costly in a large organisation (10,000 goals: about 0.15 s). Each process keeps the
+# last one per organisation (``pop_platform.memo``) with the fingerprint it was computed
+# for: the number of goals, the sum of their versions, their last change and the sum of
+# their current values (every write through the services adds a goal or raises its
+# version; other saves move ``updated_at``; a check-in moves a value), read with one
+# index-only query (index ``goal_org_fingerprint``); and the day and the organisation's
+# margins. A change the fingerprint cannot see shows after ROLLUP_MAX_AGE at the latest.
+ROLLUP_MAX_AGE = 60  # seconds
+_rollups: Memo[OrganisationProgress] = Memo(max_age=ROLLUP_MAX_AGE)
+
+
+def _rollup_fingerprint(organisation: Organisation) -> tuple:
+    figures = (
+        goals_of_organisation(organisation.pk)
+        .order_by()
+        .aggregate(
+            goals=Count("*"),
+            versions=Sum("version"),
+            changed=Max("updated_at"),
+            values=Sum("current_value"),
+        )
+    )
+    return (
+        *figures.values(),
+        timezone.localdate(),
+        organisation.goal_behind_margin,
+        organisation.goal_at_risk_margin,
+    )
+
+
 def organisation_progress(*, organisation: Organisation) -> OrganisationProgress:
-    goals = list(goals_of_organisation(organisation.pk).values_list(*ROLLUP_FIELDS, named=True))
-    return _progress_of(organisation, goals)
+    """Every goal's progress in ``organisation`` (kept per process until a goal changes)."""
+
+    def compute() -> OrganisationProgress:
+        goals = goals_of_organisation(organisation.pk).values_list(*ROLLUP_FIELDS, named=True)
+        return _progress_of(organisation, list(goals))
+
+    return _rollups.get(organisation.pk, _rollup_fingerprint(organisation), compute)
 
 
 def goals_progress(
-    *, organisation: Organisation, goal_ids: Iterable[int], with_children: bool = False
+    *,
+    organisation: Organisation,
+    goal_ids: Iterable[int],
+    with_children: bool = False,
+    path_progress: bool = True,
 ) -> OrganisationProgress:
     """Progress of ``goal_ids`` and of every goal above them, loading only what the
     roll-up needs instead of the whole organisation: the path up, and below every goal
     without its own measure its children, level by level (``with_children``: also the
     children of ``goal_ids`` themselves). The numbers equal ``organisation_progress``'s;
     the number of queries grows with the depth of the tree, not with its size.
+
+    ``path_progress=False``: the goals above are loaded for their place in the tree
+    (``ancestors``) but not rolled up, which near the top means most of the organisation;
+    their progress is then left out.
     """
     rows = goals_of_organisation(organisation.pk).order_by()
     loaded: dict[int, GoalFigures] = {}
@@ -94,14 +140,22 @@ def goals_progress(
     while upward:
         upward = {g.parent_id for g in load(rows.filter(pk__in=upward)) if g.parent_id}
         upward -= loaded.keys()
-    expand = {g.id for g in loaded.values() if g.metric == Goal.Metric.NONE}
+    above = loaded.keys() - wanted
+    expand = {
+        g.id
+        for g in loaded.values()
+        if g.metric == Goal.Metric.NONE and (path_progress or g.id in wanted)
+    }
     if with_children:
         expand |= wanted
     while expand:
         expand = {
             g.id for g in load(rows.filter(parent_id__in=expand)) if g.metric == Goal.Metric.NONE
         }
-    return _progress_of(organisation, list(loaded.values()))
+    result = _progress_of(organisation, list(loaded.values()))
+    if not path_progress:
+        result.progress = {pk: p for pk, p in result.progress.items() if pk not in above}
+    return result
 
 
 def _progress_of(organisation: Organisation, goals: list[GoalFigures]) -> OrganisationProgress:
@@ -116,7 +170,8 @@ def _progress_of(organisation: Organisation, goals: list[GoalFigures]) -> Organi
         behind_margin=organisation.goal_behind_margin,
         at_risk_margin=organisation.goal_at_risk_margin,
     )
-    return OrganisationProgress(parents=parents, children=children, progress=progress)
+    years = frozenset(goal.due_date.year for goal in goals if goal.due_date)
+    return OrganisationProgress(parents=parents, children=children, progress=progress, years=years)
 
 
 # --- The cascade (/goals/) ---------------------------------------------------------------
@@ -129,6 +184,7 @@ class GoalNode:
     children: list[GoalNode] = field(default_factory=list)
     hidden_children: int = 0
     folded_children: int = 0  # individual goals left out of a large tree (see TREE_LIMIT)
+    folded_team: int = 0  # team goals of other units left out of a large tree
 
 
 @dataclass(frozen=True)
@@ -164,15 +220,13 @@ def _sort_key(node: GoalNode) -> tuple:
 
 
 def _unit_subtree(organisation_id: int, unit_id: int) -> set[int]:
-    rows = list(units_of_organisation(organisation_id).values_list("id", "parent_id"))
-    subtree = {unit_id}
-    grew = True
-    while grew:
-        grew = False
-        for child_id, parent_id in rows:
-            if parent_id in subtree and child_id not in subtree:
-                subtree.add(child_id)
-                grew = True
+    children = unit_table(organisation_id).children
+    subtree, stack = set(), [unit_id]
+    while stack:
+        current = stack.pop()
+        if current not in subtree:
+            subtree.add(current)
+            stack.extend(children.get(current, ()))
     return subtree
 
 
@@ -183,7 +237,8 @@ def _filtered(queryset: QuerySet[Goal], filters: GoalFilters, organisation_id: i
         queryset = queryset.filter(status=filters.status)
     if filters.unit_id:
         units = _unit_subtree(organisation_id, filters.unit_id)
-        queryset = queryset.filter(Q(owner_unit_id__in=units) | Q(owner_person__unit_id__in=units))
+        members = User.objects.filter(unit_id__in=units).values("pk")
+        queryset = queryset.filter(Q(owner_unit_id__in=units) | Q(owner_person__in=members))
     if filters.year:
         first, last = datetime.date(filters.year, 1, 1), datetime.date(filters.year, 12, 31)
         queryset = queryset.filter(
@@ -196,57 +251,92 @@ def _filtered(queryset: QuerySet[Goal], filters: GoalFilters, organisation_id: i
     return queryset
 
 
-def goal_tree(*, user: User, scope: UnitScope, filters: GoalFilters) -> GoalTree:
+def goal_tree(
+    *,
+    user: User,
+    scope: UnitScope,
+    filters: GoalFilters,
+    organisation: Organisation | None = None,
+    org: OrganisationProgress | None = None,
+) -> GoalTree:
     """The cascade as this user may see it: organisation → team → individual goals.
 
     Goals matching the filters are shown under their visible ancestors (shown for
     context); a goal whose parent is hidden hangs under its nearest visible ancestor.
     Goals that do not contribute to any goal are listed apart.
+
+    A large unfiltered tree (more than TREE_LIMIT matches) shows what the viewer needs
+    first: individual goals become a count under their team goal, and team goals of
+    units other than the viewer's own (and those they manage) a count under their goal,
+    with a link to that goal's page, which lists them.
     """
     if user.organisation_id is None:  # platform support staff: no organisation, no goals
         return GoalTree(roots=[], not_linked=[], total=0, signals={}, not_linked_count=0)
-    organisation = Organisation.objects.get(pk=user.organisation_id)
-    org = organisation_progress(organisation=organisation)
-    visible = goals_visible_to(user, scope).select_related(
-        "owner_unit", "owner_person", "organisation"
-    )
-    matches = list(_filtered(visible, filters, organisation.pk))
-    match_ids = {goal.pk for goal in matches}
-    context_ids = {a for goal in matches for a in org.ancestors(goal.pk)} - match_ids
-    shown = {goal.pk: goal for goal in matches}
-    if context_ids:
-        shown.update({goal.pk: goal for goal in visible.filter(pk__in=context_ids)})
-
+    organisation = organisation or Organisation.objects.get(pk=user.organisation_id)
+    org = org or organisation_progress(organisation=organisation)
+    visible = goals_visible_to(user, scope)
+    matches = {
+        pk: (level, unit_id, parent_id)
+        for pk, level, unit_id, parent_id in _filtered(visible, filters, organisation.pk)
+        .order_by()
+        .values_list("pk", "level", "owner_unit_id", "parent_id")
+    }
     fold = len(matches) > TREE_LIMIT and not (filters.unit_id or filters.query)
-    nodes = {pk: GoalNode(goal=goal, progress=org.of(pk)) for pk, goal in shown.items()}
+    near_units = scope.chain | scope.managed
+
+    def folded(level: str, unit_id: int | None, parent_id: int | None) -> bool:
+        if not fold or parent_id is None:  # goals that are not linked are always listed
+            return False
+        if level == Goal.Level.TEAM:
+            return unit_id not in near_units
+        return level == Goal.Level.INDIVIDUAL
+
+    shown_ids = {pk for pk, row in matches.items() if not folded(*row)}
+    context_ids = {a for pk in shown_ids for a in org.ancestors(pk)} - matches.keys()
+    rows = visible.filter(pk__in=shown_ids | context_ids).select_related(
+        "owner_unit", "owner_person"
+    )
+    nodes = {goal.pk: GoalNode(goal=goal, progress=org.of(goal.pk)) for goal in rows}
     roots: list[GoalNode] = []
     not_linked: list[GoalNode] = []
     for pk, node in nodes.items():
+        node.goal.organisation = organisation  # the same for all: no query per goal
         holder = next((a for a in org.ancestors(pk) if a in nodes), None)
-        if fold and holder is not None and node.goal.level == Goal.Level.INDIVIDUAL:
-            nodes[holder].folded_children += 1
-        elif holder is not None:
+        if holder is not None:
             nodes[holder].children.append(node)
         elif node.goal.level != Goal.Level.ORGANISATION and node.goal.parent_id is None:
             not_linked.append(node)
         else:
             roots.append(node)
+    for pk, (level, _unit_id, parent_id) in matches.items():
+        parent_folded = parent_id in matches and parent_id not in nodes
+        if pk in nodes or (level == Goal.Level.INDIVIDUAL and parent_folded):
+            continue  # shown, or part of the folded team goal above it
+        holder = next((a for a in org.ancestors(pk) if a in nodes), None)
+        if holder is None:
+            continue
+        if level == Goal.Level.INDIVIDUAL:
+            nodes[holder].folded_children += 1
+        else:
+            nodes[holder].folded_team += 1
     if user.is_hr:  # HR sees the private goals of others as counts, never their content
-        visible_ids = set(visible.values_list("pk", flat=True))
+        children = {c for pk in nodes for c in org.children.get(pk, ())}
+        visible_children = set(visible.filter(pk__in=children).values_list("pk", flat=True))
         for pk, node in nodes.items():
-            children = org.children.get(pk, ())
-            node.hidden_children = sum(1 for c in children if c not in visible_ids)
+            node.hidden_children = sum(
+                1 for c in org.children.get(pk, ()) if c not in visible_children
+            )
     for node in nodes.values():
         node.children.sort(key=_sort_key)
     signals = {"on_track": 0, "behind": 0, "at_risk": 0}
-    for pk in match_ids:
+    for pk in matches:
         signal = org.of(pk).signal
         if signal:
             signals[signal] += 1
     return GoalTree(
         roots=sorted(roots, key=_sort_key),
         not_linked=sorted(not_linked, key=_sort_key),
-        total=len(match_ids),
+        total=len(matches),
         signals=signals,
         not_linked_count=len(not_linked),
         folded=fold,
@@ -259,9 +349,25 @@ def filter_units(*, organisation_id: int) -> list[tuple[int, str]]:
     return sorted(paths.items(), key=lambda item: item[1].lower())
 
 
-def filter_years(*, organisation_id: int) -> list[int]:
-    dates = goals_of_organisation(organisation_id).dates("due_date", "year")
-    return sorted({day.year for day in dates} | {timezone.localdate().year}, reverse=True)
+def filter_years(
+    *, organisation_id: int | None, progress: OrganisationProgress | None = None
+) -> list[int]:
+    """The years goals are due in, and this year; from ``progress`` when given."""
+    if progress is not None:
+        years = set(progress.years)
+    else:
+        years = {
+            day.year for day in goals_of_organisation(organisation_id).dates("due_date", "year")
+        }
+    return sorted(years | {timezone.localdate().year}, reverse=True)
+
+
+def cascade_of(*, user: User) -> tuple[Organisation | None, OrganisationProgress | None]:
+    """The user's organisation and its roll-up (none for platform staff)."""
+    if user.organisation_id is None:
+        return None, None
+    organisation = Organisation.objects.get(pk=user.organisation_id)
+    return organisation, organisation_progress(organisation=organisation)
 
 
 # --- One goal (/goals/<uuid>/) -----------------------------------------------------------
@@ -353,7 +459,7 @@ def progress_chart(goal: Goal, check_ins: list[CheckIn]) -> ProgressChart | None
 
 
 def goal_detail(*, user: User, scope: UnitScope, goal: Goal) -> GoalDetail:
-    org = goals_progress(organisation=goal.organisation, goal_ids=[goal.pk], with_children=True)
+    org = organisation_progress(organisation=goal.organisation)
     visible = goals_visible_to(user, scope).select_related(
         "owner_unit", "owner_person", "organisation"
     )

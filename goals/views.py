@@ -40,10 +40,11 @@ def _uuid_or_404(value: str) -> UUID:
 def goal_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     scope = access.unit_scope(user)
+    organisation, progress = selectors.cascade_of(user=user)
     form = GoalFilterForm(
         request.GET,
         units=selectors.filter_units(organisation_id=user.organisation_id),
-        years=selectors.filter_years(organisation_id=user.organisation_id),
+        years=selectors.filter_years(organisation_id=user.organisation_id, progress=progress),
     )
     form.is_valid()  # a bad value drops only that filter; the others still apply
     data = form.cleaned_data
@@ -53,7 +54,9 @@ def goal_list(request: HttpRequest) -> HttpResponse:
         status=data.get("status") or "current",
         query=(data.get("q") or "").strip(),
     )
-    tree = selectors.goal_tree(user=user, scope=scope, filters=filters)
+    tree = selectors.goal_tree(
+        user=user, scope=scope, filters=filters, organisation=organisation, org=progress
+    )
     context = {
         "tree": tree,
         "filter_form": form,

@@ -7,13 +7,16 @@ visible but not writable raises ``PermissionDenied``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet, Sum
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from pop_platform.memo import Memo
 
 from .models import AuditEvent, Notification, Organisation, OrgUnit, User
 
@@ -88,6 +91,50 @@ def units_of_organisation(organisation_id: int | None) -> QuerySet[OrgUnit]:
     if organisation_id is None:
         return OrgUnit.objects.none()
     return OrgUnit.objects.filter(organisation_id=organisation_id)
+
+
+@dataclass(frozen=True)
+class UnitTable:
+    """An organisation's units as plain rows: ``{id: (parent_id, manager_id, name)}``."""
+
+    rows: dict[int, tuple[int | None, int | None, str]]
+    managed_by: dict[int, list[int]]  # manager id -> the units they manage directly
+    children: dict[int, list[int]]
+
+
+# Access checks on every goal and plan page need the organisation's unit tree; a large
+# organisation has a thousand units, which change rarely. Each process keeps the table
+# per organisation while its fingerprint (one aggregate query) is unchanged: the number of
+# units, their last change, and sums of their parents and managers (bulk updates that
+# leave ``updated_at`` alone still move those).
+_unit_tables: Memo[UnitTable] = Memo(max_age=60)
+
+
+def unit_table(organisation_id: int | None) -> UnitTable:
+    units = units_of_organisation(organisation_id).order_by()
+    fingerprint = tuple(
+        units.aggregate(
+            n=Count("*"), at=Max("updated_at"), parents=Sum("parent_id"), managers=Sum("manager_id")
+        ).values()
+    )
+
+    def compute() -> UnitTable:
+        rows = {
+            pk: (parent_id, manager_id, name)
+            for pk, parent_id, manager_id, name in units.values_list(
+                "id", "parent_id", "manager_id", "name"
+            )
+        }
+        managed_by: dict[int, list[int]] = {}
+        children: dict[int, list[int]] = {}
+        for pk, (parent_id, manager_id, _name) in rows.items():
+            if manager_id is not None:
+                managed_by.setdefault(manager_id, []).append(pk)
+            if parent_id is not None:
+                children.setdefault(parent_id, []).append(pk)
+        return UnitTable(rows=rows, managed_by=managed_by, children=children)
+
+    return _unit_tables.get(organisation_id, fingerprint, compute)
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:

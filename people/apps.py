@@ -17,7 +17,14 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People and organisation")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from pop_platform.middleware import stamp_sign_in
+
         from . import audit, privacy
+
+        # The session's absolute limit counts from the sign-in itself.
+        user_logged_in.connect(stamp_sign_in, dispatch_uid="pop-stamp-sign-in")
 
         privacy.register(privacy.PEOPLE)
         audit.register_object_type("organisation", _("organisation settings"), links=_settings_link)

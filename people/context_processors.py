@@ -1,8 +1,25 @@
 from django.http import HttpRequest
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject, cached_property
 
 from .access import roles_for
-from .selectors import unread_count
+from .models import User
+from .selectors import navigation_figures
+
+
+class _Navigation:
+    """What the navigation shows of the signed-in user: asked together, in one query,
+    the first time a template needs either."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+
+    @cached_property
+    def figures(self):
+        return navigation_figures(user=self.user)
+
+    def roles(self):
+        self.figures  # noqa: B018 - sets user.is_manager in the same query
+        return roles_for(self.user)
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -10,7 +27,8 @@ def navigation(request: HttpRequest) -> dict:
     user = request.user
     if not user.is_authenticated:
         return {}
+    nav = _Navigation(user)
     return {
-        "roles": SimpleLazyObject(lambda: roles_for(user)),
-        "unread_notifications": SimpleLazyObject(lambda: unread_count(user=user)),
+        "roles": SimpleLazyObject(nav.roles),
+        "unread_notifications": SimpleLazyObject(lambda: nav.figures.unread),
     }

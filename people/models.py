@@ -299,15 +299,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         """A manager has direct reports (or manages a unit)."""
         if not self.pk:
             return False
-        # One query: the navigation asks on every page.
-        return (
-            User.objects.filter(pk=self.pk)
-            .filter(
-                models.Exists(User.objects.filter(line_manager_id=self.pk, is_active=True))
-                | models.Exists(OrgUnit.objects.filter(manager_id=self.pk))
-            )
-            .exists()
-        )
+        # One query (people.selectors.navigation_figures asks it with the unread count).
+        return User.objects.filter(pk=self.pk).filter(User.manager_condition(self.pk)).exists()
+
+    @staticmethod
+    def manager_condition(user_id: int) -> models.Q:
+        """True for a user who has active direct reports or manages a unit."""
+        return models.Q(
+            models.Exists(User.objects.filter(line_manager_id=user_id, is_active=True))
+        ) | models.Q(models.Exists(OrgUnit.objects.filter(manager_id=user_id)))
 
 
 class Notification(BaseModel):

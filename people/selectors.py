@@ -6,10 +6,11 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from . import audit
-from .access import notifications_for, units_of_organisation
+from .access import notifications_for, unit_table, units_of_organisation
 from .models import AuditEvent, Notification, Organisation, OrgUnit, User
 
 AUDIT_PAGE_SIZE = 50
@@ -42,22 +43,25 @@ def unit_tree(*, organisation_id: int | None) -> list[UnitNode]:
 
 
 def unit_paths(*, organisation_id: int | None) -> dict[int, str]:
-    """Every unit's full path such as ``Zorg/Wijkteam Noord``, in one query."""
-    units = {unit.pk: unit for unit in units_of_organisation(organisation_id)}
+    """Every unit's full path such as ``Zorg/Wijkteam Noord`` (from the unit table)."""
+    rows = {
+        pk: (parent_id, name)
+        for pk, (parent_id, _manager, name) in unit_table(organisation_id).rows.items()
+    }
     paths: dict[int, str] = {}
 
-    def path_of(unit: OrgUnit, seen: frozenset[int] = frozenset()) -> str:
-        if unit.pk in paths:
-            return paths[unit.pk]
-        parent = units.get(unit.parent_id) if unit.parent_id else None
-        if parent is None or parent.pk in seen:
-            paths[unit.pk] = unit.name
+    def path_of(pk: int, seen: frozenset[int] = frozenset()) -> str:
+        if pk in paths:
+            return paths[pk]
+        parent_id, name = rows[pk]
+        if parent_id not in rows or parent_id in seen:
+            paths[pk] = name
         else:
-            paths[unit.pk] = f"{path_of(parent, seen | {unit.pk})}/{unit.name}"
-        return paths[unit.pk]
+            paths[pk] = f"{path_of(parent_id, seen | {pk})}/{name}"
+        return paths[pk]
 
-    for unit in units.values():
-        path_of(unit)
+    for pk in rows:
+        path_of(pk)
     return paths
 
 
@@ -145,3 +149,40 @@ def audit_page(
         for event in page_events
     ]
     return page, rows
+
+
+@dataclass(frozen=True)
+class NavigationFigures:
+    is_manager: bool
+    unread: int
+
+
+def navigation_figures(*, user: User) -> NavigationFigures:
+    """Whether ``user`` is a manager and how many notifications they have not read, in one
+    query (the navigation shows both on every page). Kept on ``user`` for the request, and
+    fills its ``is_manager``."""
+    if "navigation_figures" in user.__dict__:
+        return user.__dict__["navigation_figures"]
+    unread = (
+        notifications_for(user)
+        .filter(read_at__isnull=True)
+        .order_by()
+        .values("recipient_id")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            manager=User.manager_condition(user.pk),
+            unread=Coalesce(Subquery(unread), 0),
+        )
+        .values_list("manager", "unread")
+        .first()
+    )
+    is_manager, count = row if row else (False, 0)
+    if "is_manager" not in user.__dict__:
+        user.__dict__["is_manager"] = bool(is_manager)  # the cached property, filled
+    figures = NavigationFigures(is_manager=bool(user.is_manager), unread=count)
+    user.__dict__["navigation_figures"] = figures
+    return figures

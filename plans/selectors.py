@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import DateField, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy, pgettext
 
 from goals.access import goals_visible_to
 from goals.models import Goal
-from goals.progress import Progress
-from goals.selectors import goals_progress
+from goals.progress import Progress, rollup
 from people.access import is_line_manager_of
 from people.models import User
 
@@ -242,30 +242,36 @@ def active_competencies(*, plan: DevelopmentPlan) -> QuerySet[Competency]:
 
 def plan_goal_lines(*, plan: DevelopmentPlan, viewer: User) -> list[GoalLine]:
     """The plan owner's goals that ``viewer`` may see, each with its path up to the
-    organisation goal and its progress."""
+    organisation goal and its progress.
+
+    Individual goals have no goals below them, so their progress is their own measure
+    (the roll-up of their own rows); the path comes with them (``select_related`` three
+    levels up; a deeper path loads the rest on the way).
+    """
     goals = list(
         goals_visible_to(viewer)
         .filter(level=Goal.Level.INDIVIDUAL, owner_person_id=plan.employee_id)
         .exclude(status__in=[Goal.Status.CANCELLED, Goal.Status.ARCHIVED])
+        .select_related("parent__parent__parent")
         .order_by("due_date", "title")
     )
-    if not goals:
-        return []
-    progress = goals_progress(organisation=plan.organisation, goal_ids=[g.pk for g in goals])
-    ancestry = {goal.pk: progress.ancestors(goal.pk) for goal in goals}
-    titles = dict(
-        Goal.objects.filter(pk__in={pk for ids in ancestry.values() for pk in ids}).values_list(
-            "pk", "title"
-        )
+    organisation = plan.organisation
+    progress = rollup(
+        goals,
+        today=timezone.localdate(),
+        behind_margin=organisation.goal_behind_margin,
+        at_risk_margin=organisation.goal_at_risk_margin,
     )
-    return [
-        GoalLine(
-            goal=goal,
-            path=[titles[pk] for pk in reversed(ancestry[goal.pk]) if pk in titles],
-            progress=progress.of(goal.pk),
-        )
-        for goal in goals
-    ]
+
+    def path_of(goal: Goal) -> list[str]:
+        titles, seen, current = [], {goal.pk}, goal.parent
+        while current is not None and current.pk not in seen:
+            titles.append(current.title)
+            seen.add(current.pk)
+            current = current.parent
+        return titles[::-1]
+
+    return [GoalLine(goal=goal, path=path_of(goal), progress=progress[goal.pk]) for goal in goals]
 
 
 def _group_actions(actions: list[DevelopmentAction]) -> list[ActionGroup]:
@@ -289,38 +295,35 @@ def _group_actions(actions: list[DevelopmentAction]) -> list[ActionGroup]:
 
 def plan_content(*, plan_id: int, comments: bool = True) -> DevelopmentPlan:
     """The plan with its gaps, actions and steps prefetched (no private notes), and with
-    its comments unless ``comments=False`` (the PDF and snapshots show none)."""
-    comment_rows = PlanComment.objects.select_related("author")
-    with_comments = (Prefetch("comments", comment_rows),) if comments else ()
+    its comments unless ``comments=False`` (the PDF and snapshots show none): all of them
+    in one query, as ``plan_comments`` (on the plan itself) and ``thread`` (of each gap
+    and action)."""
     prefetches = [
-        Prefetch(
-            "gaps",
-            CompetencyGap.objects.select_related("competency", "goal").prefetch_related(
-                *with_comments
-            ),
-        ),
+        Prefetch("gaps", CompetencyGap.objects.select_related("competency", "goal")),
         Prefetch(
             "actions",
             DevelopmentAction.objects.select_related("gap__competency", "goal").prefetch_related(
-                Prefetch("steps", ActionStep.objects.all()), *with_comments
+                Prefetch("steps", ActionStep.objects.all())
             ),
         ),
     ]
     if comments:
-        prefetches.append(
-            Prefetch(
-                "comments",
-                comment_rows.filter(gap__isnull=True, action__isnull=True),
-                to_attr="plan_comments",
-            )
-        )
-    return (
+        rows = PlanComment.objects.select_related("author")
+        prefetches.append(Prefetch("comments", rows, to_attr="all_comments"))
+    plan = (
         DevelopmentPlan.objects.select_related(
             "employee__unit", "employee__line_manager", "organisation", "manager_agreed_by"
         )
         .prefetch_related(*prefetches)
         .get(pk=plan_id)
     )
+    if comments:
+        plan.plan_comments = [c for c in plan.all_comments if not (c.gap_id or c.action_id)]
+        for gap in plan.gaps.all():
+            gap.thread = [c for c in plan.all_comments if c.gap_id == gap.pk]
+        for action in plan.actions.all():
+            action.thread = [c for c in plan.all_comments if c.action_id == action.pk]
+    return plan
 
 
 def plan_snapshot(*, plan: DevelopmentPlan) -> dict:

@@ -426,9 +426,9 @@ def _notify_other_side(*, plan: DevelopmentPlan, by: User, version: PlanVersion 
 
 
 def plan_visit_record(*, plan: DevelopmentPlan, user: User) -> None:
-    PlanVisit.objects.update_or_create(
-        plan=plan, user=user, defaults={"last_seen_at": timezone.now()}
-    )
+    now = timezone.now()
+    if not PlanVisit.objects.filter(plan=plan, user=user).update(last_seen_at=now):
+        PlanVisit.objects.update_or_create(plan=plan, user=user, defaults={"last_seen_at": now})
 
 
 # --- Competency catalogue (HR) -----------------------------------------------------------

@@ -60,11 +60,10 @@ def _read_plan(request: HttpRequest, plan_uuid: UUID, part: str = "page") -> Dev
 def _page_context(request: HttpRequest, plan: DevelopmentPlan, **extra) -> dict:
     page = selectors.plan_page(plan_id=plan.pk, viewer=request.user)
     context = {"page": page, "plan": page.plan, "kinds": KINDS, **extra}
-    if page.can_edit:
-        for name in ("gap", "action", "note"):
-            context.setdefault(
-                f"{name}_add_form", item_form(kind_named(name), plan=plan, user=request.user)
-            )
+    if page.can_edit:  # gaps and actions load their add form when it is opened
+        context.setdefault(
+            "note_add_form", item_form(kind_named("note"), plan=plan, user=request.user)
+        )
     return context
 
 

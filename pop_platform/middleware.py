@@ -1,5 +1,5 @@
-"""Small cross-cutting middleware: the user's language, no caching of personal pages,
-and the limits of a session."""
+"""Small cross-cutting middleware: the limits of a session and its idle refresh, the
+user's language, and no caching of personal pages."""
 
 import time
 from collections.abc import Callable
@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -66,14 +66,22 @@ class NoStoreForSignedInMiddleware:
 SIGNED_IN_AT = "pop_signed_in_at"  # in the session: when this sign-in happened (epoch s)
 
 
+def stamp_sign_in(sender: object, request: HttpRequest | None, **kwargs: object) -> None:
+    """On ``user_logged_in``: note when this sign-in happened, for the absolute limit."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SIGNED_IN_AT] = int(time.time())
+
+
 class SessionLimitsMiddleware:
     """Sessions end, and the person is told why on the sign-in page.
 
     - Idle limit: the session store drops a session ``SESSION_IDLE_MINUTES`` after its
-      last request (``SESSION_COOKIE_AGE``, moved on by every request).
+      last request (``SESSION_COOKIE_AGE``, renewed while the session is in use: see
+      ``SessionIdleRefreshMiddleware``).
     - Absolute limit: ``SESSION_ABSOLUTE_HOURS`` after sign-in a session ends, however
-      active it is. The sign-in time is stamped on the session when a request first
-      sees it signed in (the sign-in request itself, for the sign-in page).
+      active it is. The sign-in time is stamped on the session at sign-in
+      (``stamp_sign_in``, on ``user_logged_in``); a session from before that stamp
+      existed gets it on its next request.
     - A person who may no longer sign in (made inactive, or past their end date; see
       ``people.backends``) is no longer the session's user on the very next request:
       their session is emptied.
@@ -135,3 +143,29 @@ class SessionLimitsMiddleware:
         back = f"{page.path}?{page.query}" if page.query else page.path
         query = urlencode({"next": back or request.get_full_path()})
         return HttpResponseClientRedirect(f"{login_url}?{query}")
+
+
+class SessionIdleRefreshMiddleware:
+    """Keep a session alive while it is used, writing it at most once a minute.
+
+    A session expires ``SESSION_COOKIE_AGE`` seconds after it was last saved. Saving it on
+    every request (``SESSION_SAVE_EVERY_REQUEST``) costs an UPDATE per request; instead, a
+    session in use is saved again (its expiry renewed) once its last save is
+    ``SESSION_REFRESH_SECONDS`` old, so it ends between ``SESSION_COOKIE_AGE`` minus that
+    and ``SESSION_COOKIE_AGE`` seconds after the last request. Needs the session engine
+    ``pop_platform.sessions`` (it knows the loaded expiry); goes right after
+    ``SessionMiddleware``.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = request.session
+        expiry = getattr(session, "loaded_expiry", None)
+        if session.accessed and expiry is not None and not session.modified:
+            left = (expiry - timezone.now()).total_seconds()
+            if left < settings.SESSION_COOKIE_AGE - settings.SESSION_REFRESH_SECONDS:
+                session.modified = True  # SessionMiddleware saves it with a new expiry
+        return response

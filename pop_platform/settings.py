@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "pop_platform.middleware.SessionIdleRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -157,9 +158,13 @@ AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0) or None
 AXES_VERBOSE = False
 
 # --- Sessions and cookies --------------------------------------------------------------
-# Idle limit: the session expires after this many minutes without a request.
+# Idle limit: the session expires after this many minutes without a request. A session
+# in use is saved again (its expiry renewed) at most once a minute, not on every request
+# (pop_platform.middleware.SessionIdleRefreshMiddleware).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=60) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ENGINE = "pop_platform.sessions"
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 # Absolute limit: a session ends this many hours after sign-in, however active it is
 # (pop_platform.middleware.SessionLimitsMiddleware).
 SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)

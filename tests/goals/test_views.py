@@ -324,3 +324,30 @@ def test_edit_form_of_a_team_goal_does_not_offer_to_move_it(world, cascade, as_u
     )
     assert 'name="owner_unit"' not in html
     assert 'name="status"' in html  # the manager may close an active team goal
+
+
+def test_a_large_tree_folds_other_units_team_goals_into_a_link(
+    world, cascade, as_user, monkeypatch
+):
+    """Over TREE_LIMIT, the team goals of units the viewer neither belongs to nor manages
+    become a count with a link to the goal above them, whose page lists them."""
+    monkeypatch.setattr("goals.selectors.TREE_LIMIT", 3)
+    theirs = GoalFactory(
+        level="team",
+        owner_unit=world.other_team,
+        parent=cascade.org_goal,
+        visibility="organisation",
+        title="Wachttijd wijkzorg Zuid halveren",
+    )
+    client = as_user(world.manager)
+    html = client.get(LIST).content.decode()
+    assert cascade.team_goal.title in html  # their own team's goal stays
+    assert theirs.title not in html
+    org_url = reverse("goals:goal-detail", kwargs={"goal_uuid": cascade.org_goal.uuid})
+    folded = re.findall(
+        r'<a href="([^"]+)">Toon de teamdoelen van andere teams \((\d+)\)</a>', html
+    )
+    assert folded == [(org_url, "1")], folded
+    assert theirs.title in client.get(org_url).content.decode()
+    unfolded = client.get(LIST, {"unit": world.other_team.pk}).content.decode()
+    assert theirs.title in unfolded and "Toon de teamdoelen" not in unfolded
