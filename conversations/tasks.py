@@ -4,15 +4,19 @@ from celery import Task, shared_task
 from django.utils import timezone
 
 from pop_platform.delivery import DeliveryInProgress
-from pop_platform.retries import call_or_retry
+from pop_platform.retries import DATABASE_UNAVAILABLE, call_or_retry
 
 from . import reminders
 
 
 @shared_task
 def reminders_sweep() -> int:
-    """Beat runs this every few minutes: decide what is due and queue one task each."""
-    return len(reminders.reminders_sweep(now=timezone.now()))
+    """Beat runs this every few minutes: decide which reminders are due and queue one
+    task each, then pick up the work whose task was lost (``lost_work_requeue``)."""
+    now = timezone.now()
+    created = reminders.reminders_sweep(now=now)
+    reminders.lost_work_requeue(now=now)
+    return len(created)
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
@@ -20,6 +24,6 @@ def reminder_send(self: Task, delivery_id: int) -> bool:
     return call_or_retry(
         self,
         lambda: reminders.reminder_deliver(delivery_id=delivery_id),
-        retry_on=(OSError, DeliveryInProgress),
+        retry_on=(OSError, *DATABASE_UNAVAILABLE, DeliveryInProgress),
         give_up=lambda: reminders.reminder_give_up(delivery_id=delivery_id),
     )

@@ -8,8 +8,14 @@ from typing import NoReturn, TypeVar
 from celery import Task
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
 T = TypeVar("T")
+
+#: The database went away (restarted, failed over, network): the task tries again later.
+#: Django turns the driver's errors into these; a lost connection is replaced before the
+#: next task (Celery closes a worker's connections around each task).
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 
 
 def retries_left(task: Task) -> bool:
