@@ -27,6 +27,12 @@ logger = logging.getLogger(__name__)
 
 #: Seconds to connect to the broker, and to wait for each answer, when publishing.
 PUBLISH_TIMEOUT = 1
+#: Broker (Redis) connection options for publishing and for ``/healthz``.
+PUBLISH_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": PUBLISH_TIMEOUT,
+    "socket_timeout": PUBLISH_TIMEOUT,
+    "max_retries": 0,
+}
 #: One immediate second try (a connection dropped by a restarting Redis), then give up.
 PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
@@ -45,12 +51,7 @@ def enqueue(task: Task, *args: object) -> bool:
         return True
     try:
         with app.connection_for_write(
-            connect_timeout=PUBLISH_TIMEOUT,
-            transport_options={
-                "socket_connect_timeout": PUBLISH_TIMEOUT,
-                "socket_timeout": PUBLISH_TIMEOUT,
-                "max_retries": 0,
-            },
+            connect_timeout=PUBLISH_TIMEOUT, transport_options=PUBLISH_TRANSPORT_OPTIONS
         ) as connection:
             task.apply_async(
                 args, connection=connection, retry=True, retry_policy=PUBLISH_RETRY_POLICY

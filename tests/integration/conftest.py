@@ -14,6 +14,10 @@ runs them against the test database and the test's SMTP server.
   processes, default 2); ``.kill()`` (SIGKILL, whole process group), ``.start()``,
   ``.stop()`` (warm), ``.processes()``, ``.log()``, ``.wait_for_log(text)``.
 - ``redis_server``: :class:`RedisServer`, a throwaway ``redis-server`` to stop at will.
+- ``throwaway_broker``: ``redis_server`` as the broker of the test process and of
+  ``throwaway_broker_worker`` (a :class:`CeleryWorker` on it, not started): stop Redis
+  and start it again, empty, as a Redis without persistence comes back.
+- ``worker_env(database_url=…, broker_url=…, smtp=…)`` for a worker of your own.
 - ``wait_until(condition, what=…)`` from ``harness`` for everything else.
 """
 
@@ -119,17 +123,15 @@ def celery_worker_concurrency() -> int:
     return 2
 
 
-@pytest.fixture
-def celery_worker(
-    postgresql, broker, smtp_server, tmp_path, celery_worker_concurrency
-) -> Iterator[CeleryWorker]:
-    """A running ``celery worker`` (prefork) on the test's database, broker and SMTP."""
-    env = {
+def worker_env(*, database_url: str, broker_url: str, smtp: SmtpServer) -> dict[str, str]:
+    """The environment of a worker (or web server) on these services, with short waits:
+    redelivery after ``WORKER_VISIBILITY_TIMEOUT`` s, retries after about a second."""
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "pop_platform.settings",
-        "DATABASE_URL": postgresql,
-        "REDIS_URL": broker.url,
-        "EMAIL_URL": smtp_server.url,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": broker_url,
+        "EMAIL_URL": smtp.url,
         "EMAIL_TIMEOUT": "10",
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "CELERY_VISIBILITY_TIMEOUT": str(WORKER_VISIBILITY_TIMEOUT),
@@ -137,8 +139,17 @@ def celery_worker(
         "TASK_MAX_RETRIES": "5",
         "PYTHONUNBUFFERED": "1",
     }
+
+
+@pytest.fixture
+def celery_worker(
+    postgresql, broker, smtp_server, tmp_path, celery_worker_concurrency
+) -> Iterator[CeleryWorker]:
+    """A running ``celery worker`` (prefork) on the test's database, broker and SMTP."""
     worker = CeleryWorker(
-        env=env, log_path=tmp_path / "celery-worker.log", concurrency=celery_worker_concurrency
+        env=worker_env(database_url=postgresql, broker_url=broker.url, smtp=smtp_server),
+        log_path=tmp_path / "celery-worker.log",
+        concurrency=celery_worker_concurrency,
     )
     try:
         worker.start()
@@ -157,3 +168,30 @@ def redis_server(tmp_path) -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def throwaway_broker(settings, redis_server) -> Iterator[RedisServer]:
+    """``redis_server`` is the broker of the test process (tasks, ``/healthz``)."""
+    previous = (app.conf.broker_url, dict(app.conf.broker_transport_options or {}))
+    options = {"socket_connect_timeout": 2, "socket_timeout": 5}
+    settings.CELERY_BROKER_URL = redis_server.url
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = options
+    _publish_to(redis_server.url, options)
+    yield redis_server
+    _publish_to(*previous)
+
+
+@pytest.fixture
+def throwaway_broker_worker(
+    postgresql, throwaway_broker, smtp_server, tmp_path
+) -> Iterator[CeleryWorker]:
+    """A ``celery worker`` on ``throwaway_broker``, not started yet."""
+    worker = CeleryWorker(
+        env=worker_env(database_url=postgresql, broker_url=throwaway_broker.url, smtp=smtp_server),
+        log_path=tmp_path / "celery-worker.log",
+    )
+    try:
+        yield worker
+    finally:
+        worker.close()
