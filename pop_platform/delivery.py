@@ -10,6 +10,10 @@ redelivered while the first is busy) from sending at the same time. The run that
 the lock taken raises ``in_progress`` and tries again later rather than assume the other
 run will succeed (its machine may be gone).
 
+The one window in which a message goes out twice: the mail server accepted it and the
+worker died (or the database stayed away longer than ``RECORD_SENT_PATIENCE``) before
+the row was marked sent.
+
 A row whose task is gone — it never reached the broker, or was lost with it, or a worker
 dropped its waiting retry when it lost the broker — is found by :func:`awaiting_delivery`
 and queued again by the one beat sweep; the claim above makes that safe.
@@ -18,14 +22,17 @@ and queued again by the one beat sweep; the claim above makes that safe.
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import F, Model, Q, QuerySet
 from django.utils import timezone
 
 from .locks import exclusive
+from .retries import DATABASE_UNAVAILABLE
 
 
 class DeliveryInProgress(Exception):
@@ -77,10 +84,31 @@ def deliver_once(
         except OSError as error:
             model.objects.filter(pk=pk).update(**{fields.error: f"{type(error).__name__}: {error}"})
             raise
-        model.objects.filter(pk=pk).update(
-            **{fields.sent_at: timezone.now(), fields.failed_at: None}
-        )
+        _record_sent(model=model, pk=pk, fields=fields)
     return sent
+
+
+#: Seconds a run keeps trying to record a message as sent while the database cannot be
+#: reached (a restart or fail-over takes seconds). Giving up means it is sent again.
+RECORD_SENT_PATIENCE = 30.0
+
+
+def _record_sent(*, model: type[Model], pk: int, fields: DeliveryFields) -> None:
+    """Mark the row sent. The mail server has accepted the message: a database that is
+    briefly away must not turn into a second e-mail, so wait for it (on a new
+    connection) rather than let the task retry the whole send."""
+    deadline = time.monotonic() + RECORD_SENT_PATIENCE
+    while True:
+        try:
+            model.objects.filter(pk=pk).update(
+                **{fields.sent_at: timezone.now(), fields.failed_at: None}
+            )
+            return
+        except DATABASE_UNAVAILABLE:
+            if time.monotonic() > deadline:
+                raise
+            connection.close()  # the next query connects afresh
+            time.sleep(0.5)
 
 
 def delivery_give_up(*, model: type[Model], pk: int, fields: DeliveryFields) -> None:

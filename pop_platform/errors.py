@@ -2,7 +2,8 @@
 
 While PostgreSQL restarts or fails over, every request that needs it fails with an
 ``OperationalError`` (or ``InterfaceError`` for a connection that died under it).
-``handler500`` turns those into a short "temporarily unavailable" page with status 503
+``handler500`` (and ``handler400``, for a session that could not be saved at the end of
+a request) turn those into a short "temporarily unavailable" page with status 503
 and ``Retry-After``, rendered without the database (no user, no session, no context
 processors) in the language of the language cookie, Dutch by default. Once the database
 is back, each web process replaces its broken connections by itself
@@ -30,10 +31,27 @@ RETRY_AFTER_SECONDS = 15
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """``handler500``: 503 when the database is unreachable, else Django's 500 page."""
-    error = sys.exc_info()[1]  # Django calls this while handling the exception
-    if not isinstance(error, DATABASE_UNAVAILABLE):
-        return defaults.server_error(request)
-    return database_unavailable(request)
+    if _database_unavailable(sys.exc_info()[1]):  # called while handling the exception
+        return database_unavailable(request)
+    return defaults.server_error(request)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler400``: the session could not be saved at the end of a request because
+    the database went away (Django reports that as a 400, "session interrupted"): 503.
+    Else Django's 400 page."""
+    if _database_unavailable(exception):
+        return database_unavailable(request)
+    return defaults.bad_request(request, exception)
+
+
+def _database_unavailable(error: BaseException | None) -> bool:
+    """Whether ``error`` is, or was raised while handling, a lost database."""
+    while error is not None:
+        if isinstance(error, DATABASE_UNAVAILABLE):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def database_unavailable(request: HttpRequest) -> HttpResponse:

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.db import OperationalError, connection
 from django.urls import reverse
 
 from people.models import Notification
@@ -10,6 +11,7 @@ from people.services import (
     notification_create,
     notification_email,
 )
+from pop_platform import delivery
 from tests.conftest import lock_held_elsewhere
 from tests.factories import NotificationFactory
 from tests.integration.harness import free_port
@@ -172,3 +174,24 @@ def test_nothing_is_sent_or_counted_for_someone_who_left(world):
     notification.refresh_from_db()
     assert notification.email_attempts == 0
     assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)  # the run reconnects, as a worker does
+def test_a_database_gone_for_a_moment_after_the_mail_server_accepted_does_not_send_twice(
+    world, monkeypatch
+):
+    monkeypatch.setattr(delivery, "RECORD_SENT_PATIENCE", 10.0)
+    notification = NotificationFactory(recipient=world.employee)
+    refused = []
+
+    def restarting(execute, sql, params, many, context):
+        if 'SET "emailed_at"' in sql and len(refused) < 2:
+            refused.append(sql)
+            raise OperationalError("terminating connection due to administrator command")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(restarting):
+        assert notification_email(notification_id=notification.pk) is True
+    assert len(refused) == 2 and len(mail.outbox) == 1
+    notification.refresh_from_db()
+    assert notification.emailed_at is not None and notification.email_attempts == 1

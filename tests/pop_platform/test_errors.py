@@ -70,3 +70,25 @@ def test_other_errors_are_still_500(rf):
         response = errors.server_error(rf.get("/"))
     assert response.status_code == 500
     assert "tijdelijk niet beschikbaar" not in response.content.decode()
+
+
+def test_a_session_that_cannot_be_saved_at_the_end_is_503_not_400(signed_in):
+    """The page was made, then the database went away before the session was saved:
+    Django calls that "session interrupted" (400)."""
+
+    def sessions_away(execute, sql, params, many, context):
+        if sql.startswith("UPDATE") and "django_session" in sql:
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(sessions_away):
+        response = signed_in.get(reverse("people:inbox"))
+    assert response.status_code == 503
+    assert "POP Platform is tijdelijk niet beschikbaar" in response.content.decode()
+
+
+def test_other_bad_requests_are_still_400(rf):
+    from django.core.exceptions import SuspiciousOperation
+
+    response = errors.bad_request(rf.get("/"), SuspiciousOperation("odd"))
+    assert response.status_code == 400
