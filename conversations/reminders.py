@@ -16,6 +16,7 @@ e-mail in the recipient's language and the organisation's local time, through
 from __future__ import annotations
 
 import datetime
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ from .cadence import cadence_status, unit_policies
 from .calendar import ics_attachment
 from .models import Agreement, Conversation, PreparationAnswer, ReminderDelivery, SharedNote
 
+logger = logging.getLogger(__name__)
 Kind = ReminderDelivery.Kind
 LOCAL_TIME = datetime.time(9, 0)
 # A late sweep still sends a dated reminder within this window, never older ones.
@@ -334,7 +336,16 @@ def lost_work_requeue(*, now: datetime.datetime) -> Requeued:
             "notification_id"
         ),
     )
-    return Requeued(deliveries, notifications, plan_exports_fail_stale(now=now))
+    requeued = Requeued(deliveries, notifications, plan_exports_fail_stale(now=now))
+    if deliveries or notifications or requeued.exports_failed:
+        logger.warning(
+            "Work whose task was lost: queued again %d reminder deliveries and %d "
+            "notification e-mails; recorded %d plan PDFs as failed.",
+            len(deliveries),
+            len(notifications),
+            requeued.exports_failed,
+        )
+    return requeued
 
 
 # --- Sending -----------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from celery import Task, shared_task
 from django.utils import timezone
 
 from pop_platform.delivery import DeliveryInProgress
-from pop_platform.retries import DATABASE_UNAVAILABLE, call_or_retry
+from pop_platform.retries import call_or_retry, lost_database_errors
 
 from . import reminders
 
@@ -24,6 +24,6 @@ def reminder_send(self: Task, delivery_id: int) -> bool:
     return call_or_retry(
         self,
         lambda: reminders.reminder_deliver(delivery_id=delivery_id),
-        retry_on=(OSError, *DATABASE_UNAVAILABLE, DeliveryInProgress),
+        retry_on=(OSError, *lost_database_errors(), DeliveryInProgress),
         give_up=lambda: reminders.reminder_give_up(delivery_id=delivery_id),
     )

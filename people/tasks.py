@@ -2,7 +2,7 @@
 
 from celery import Task, shared_task
 
-from pop_platform.retries import DATABASE_UNAVAILABLE, call_or_retry
+from pop_platform.retries import call_or_retry, lost_database_errors
 
 from . import services
 
@@ -14,6 +14,6 @@ def notification_send_email(self: Task, notification_id: int) -> bool:
     return call_or_retry(
         self,
         lambda: services.notification_email(notification_id=notification_id),
-        retry_on=(OSError, *DATABASE_UNAVAILABLE, services.NotificationEmailInProgress),
+        retry_on=(OSError, *lost_database_errors(), services.NotificationEmailInProgress),
         give_up=lambda: services.notification_email_give_up(notification_id=notification_id),
     )

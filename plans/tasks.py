@@ -8,7 +8,7 @@ from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from pop_platform.pdf import PdfError
-from pop_platform.retries import DATABASE_UNAVAILABLE, retries_left, retry_later
+from pop_platform.retries import lost_database_errors, retries_left, retry_later
 
 from . import services
 
@@ -28,7 +28,7 @@ def plan_render_pdf(self: Task, export_id: int) -> None:
     except SoftTimeLimitExceeded:
         limit = services.PDF_SOFT_TIME_LIMIT
         services.plan_export_fail(export_id=export_id, error=f"Time limit of {limit} s reached.")
-    except (OSError, *DATABASE_UNAVAILABLE, services.PlanExportInProgress) as error:
+    except (OSError, *lost_database_errors(), services.PlanExportInProgress) as error:
         # Storage or database briefly unavailable, or another run busy with it (which may
         # still die): try again, a bounded number of times.
         if not retries_left(self):

@@ -32,7 +32,7 @@ from django.db.models import F, Model, Q, QuerySet
 from django.utils import timezone
 
 from .locks import exclusive
-from .retries import DATABASE_UNAVAILABLE
+from .retries import lost_database_errors
 
 
 class DeliveryInProgress(Exception):
@@ -104,7 +104,7 @@ def _record_sent(*, model: type[Model], pk: int, fields: DeliveryFields) -> None
                 **{fields.sent_at: timezone.now(), fields.failed_at: None}
             )
             return
-        except DATABASE_UNAVAILABLE:
+        except lost_database_errors():
             if time.monotonic() > deadline:
                 raise
             connection.close()  # the next query connects afresh

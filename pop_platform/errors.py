@@ -23,7 +23,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 
-from .retries import DATABASE_UNAVAILABLE
+from .retries import lost_database_errors
 
 #: Seconds after which a browser or client may try again.
 RETRY_AFTER_SECONDS = 15
@@ -31,7 +31,7 @@ RETRY_AFTER_SECONDS = 15
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """``handler500``: 503 when the database is unreachable, else Django's 500 page."""
-    if _database_unavailable(sys.exc_info()[1]):  # called while handling the exception
+    if _caused_by_lost_database(sys.exc_info()[1]):  # called while handling the exception
         return database_unavailable(request)
     return defaults.server_error(request)
 
@@ -40,15 +40,15 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """``handler400``: the session could not be saved at the end of a request because
     the database went away (Django reports that as a 400, "session interrupted"): 503.
     Else Django's 400 page."""
-    if _database_unavailable(exception):
+    if _caused_by_lost_database(exception):
         return database_unavailable(request)
     return defaults.bad_request(request, exception)
 
 
-def _database_unavailable(error: BaseException | None) -> bool:
+def _caused_by_lost_database(error: BaseException | None) -> bool:
     """Whether ``error`` is, or was raised while handling, a lost database."""
     while error is not None:
-        if isinstance(error, DATABASE_UNAVAILABLE):
+        if isinstance(error, lost_database_errors()):
             return True
         error = error.__cause__ or error.__context__
     return False

@@ -39,6 +39,19 @@ def test_every_page_answers_503_in_dutch_while_the_database_is_unreachable(signe
     assert "Traceback" not in html and "OperationalError" not in html
 
 
+def test_the_drivers_own_error_is_a_503_too(signed_in):
+    """Django lets the driver's error through unwrapped when it closes a cursor that
+    fetched in chunks (a form's list of choices), as seen during a restart."""
+
+    def driver_error(execute, sql, params, many, context):
+        raise connection.Database.OperationalError("server closed the connection unexpectedly")
+
+    with connection.execute_wrapper(driver_error):
+        response = signed_in.get("/plans/mine/")
+    assert response.status_code == 503
+    assert "POP Platform is tijdelijk niet beschikbaar" in response.content.decode()
+
+
 def test_the_health_check_still_says_what_is_down(client, db):
     with connection.execute_wrapper(_unreachable):
         response = client.get("/healthz")
