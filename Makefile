@@ -35,6 +35,7 @@ bench: $(STAMP)
 ## (PostgreSQL) and REDIS_URL, as the integration tests do.
 faults: $(STAMP)
 	POP_FAULTS_THREADS=$${POP_FAULTS_THREADS:-4} POP_FAULTS_ROUNDS=$${POP_FAULTS_ROUNDS:-3} \
+	POP_FAULTS_REQUESTS=$${POP_FAULTS_REQUESTS:-150} \
 	DJANGO_LOG_LEVEL=$${DJANGO_LOG_LEVEL:-ERROR} $(BIN)/python -m pytest -s -q \
 		tests/integration/test_redis_down.py tests/integration/test_worker_killed.py \
 		tests/integration/test_postgresql_restart.py $(PYTEST_ARGS)
