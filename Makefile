@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint check lock messages clean bench bench-pdf load
+.PHONY: run test setup lint check lock messages clean bench bench-pdf load faults
 
 $(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,16 @@ test: $(STAMP)
 ## bench/results.md. Not part of `make test`.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+## faults: the fault tests (Redis down, PostgreSQL restarted under load, worker killed)
+## with more load than in `make test`, printing what happened. Needs DATABASE_URL
+## (PostgreSQL) and REDIS_URL, as the integration tests do.
+faults: $(STAMP)
+	POP_FAULTS_THREADS=$${POP_FAULTS_THREADS:-4} POP_FAULTS_ROUNDS=$${POP_FAULTS_ROUNDS:-3} \
+	POP_FAULTS_REQUESTS=$${POP_FAULTS_REQUESTS:-150} \
+	DJANGO_LOG_LEVEL=$${DJANGO_LOG_LEVEL:-ERROR} $(BIN)/python -m pytest -s -q \
+		tests/integration/test_redis_down.py tests/integration/test_worker_killed.py \
+		tests/integration/test_postgresql_restart.py $(PYTEST_ARGS)
 
 ## lint: ruff, import layering, migrations and translations
 lint: $(STAMP)

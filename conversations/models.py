@@ -372,6 +372,7 @@ class ReminderDelivery(models.Model):
     due_slot = models.DateTimeField(_("due at"))
     created_at = models.DateTimeField(_("decided at"), auto_now_add=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    attempted_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     skipped = models.BooleanField(
         _("no longer needed"), default=False, help_text=_("The reason went away before sending.")

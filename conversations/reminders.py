@@ -16,6 +16,7 @@ e-mail in the recipient's language and the organisation's local time, through
 from __future__ import annotations
 
 import datetime
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,22 +32,30 @@ from django.utils.translation import ngettext
 
 from goals.models import Goal
 from people.models import Organisation, User
-from people.services import notification_create
+from people.services import notification_create, notification_emails_requeue
 from plans.models import DevelopmentAction
-from pop_platform.delivery import DeliveryFields, deliver_once
+from plans.services import plan_exports_fail_stale
+from pop_platform.delivery import DeliveryFields, awaiting_delivery, deliver_once
 from pop_platform.delivery import delivery_give_up as _give_up
 from pop_platform.email import absolute_url, send_templated_email
+from pop_platform.queue import enqueue, enqueue_on_commit
 
 from .cadence import cadence_status, unit_policies
 from .calendar import ics_attachment
 from .models import Agreement, Conversation, PreparationAnswer, ReminderDelivery, SharedNote
 
+logger = logging.getLogger(__name__)
 Kind = ReminderDelivery.Kind
 LOCAL_TIME = datetime.time(9, 0)
 # A late sweep still sends a dated reminder within this window, never older ones.
 WINDOW = datetime.timedelta(days=7)
 FIELDS = DeliveryFields(
-    attempts="attempts", sent_at="sent_at", error="last_error", failed_at="failed_at"
+    attempts="attempts",
+    sent_at="sent_at",
+    error="last_error",
+    failed_at="failed_at",
+    created_at="created_at",
+    attempted_at="attempted_at",
 )
 
 
@@ -277,7 +286,8 @@ def deliveries_create(candidates: Iterable[Candidate]) -> list[int]:
         except IntegrityError:
             continue
         created.append(delivery.pk)
-        reminder_send.delay_on_commit(delivery.pk)
+        # When the broker is down the row waits for the sweep (``lost_work_requeue``).
+        enqueue_on_commit(reminder_send, delivery.pk)
     return created
 
 
@@ -285,6 +295,57 @@ def deliveries_create(candidates: Iterable[Candidate]) -> list[int]:
 def reminders_sweep(*, now: datetime.datetime) -> list[int]:
     """Decide what is due at ``now`` and queue it; returns the new delivery ids."""
     return deliveries_create(due_reminders(now=now))
+
+
+@dataclass(frozen=True)
+class Requeued:
+    deliveries: list[int]
+    notifications: list[int]
+    exports_failed: int
+
+
+def lost_work_requeue(*, now: datetime.datetime) -> Requeued:
+    """Pick up the work of the last ``WINDOW`` whose task is gone: it never reached the
+    broker (Redis was down), or was lost with it (Redis keeps nothing on disk), or a
+    worker dropped its waiting retry when it lost Redis. The rows are the truth.
+
+    Reminder deliveries (and invitations) and notification e-mails are queued again;
+    their claim and lock make a second run a no-op, so nothing is sent twice. Plan PDFs
+    that waited longer than a render may take are recorded as failed: their page says
+    so already and offers to try again (a person waiting for a PDF is not kept waiting
+    for the next sweep).
+    """
+    from .tasks import reminder_send
+
+    since = now - WINDOW
+    deliveries = list(
+        awaiting_delivery(
+            ReminderDelivery.objects.filter(recipient__is_active=True),
+            fields=FIELDS,
+            now=now,
+            since=since,
+        ).values_list("pk", flat=True)
+    )
+    for delivery_id in deliveries:
+        enqueue(reminder_send, delivery_id)
+    notifications = notification_emails_requeue(
+        now=now,
+        since=since,
+        # A reminder's in-app copy goes out by e-mail as the reminder itself.
+        not_for_email=ReminderDelivery.objects.filter(notification__isnull=False).values(
+            "notification_id"
+        ),
+    )
+    requeued = Requeued(deliveries, notifications, plan_exports_fail_stale(now=now))
+    if deliveries or notifications or requeued.exports_failed:
+        logger.warning(
+            "Work whose task was lost: queued again %d reminder deliveries and %d "
+            "notification e-mails; recorded %d plan PDFs as failed.",
+            len(deliveries),
+            len(notifications),
+            requeued.exports_failed,
+        )
+    return requeued
 
 
 # --- Sending -----------------------------------------------------------------------------

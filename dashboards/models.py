@@ -19,6 +19,10 @@ class AlignmentSnapshot(models.Model):
     figures = models.JSONField(_("figures"))
     computed_at = models.DateTimeField(_("computed at"))
 
+    #: Not stored: set by ``services.alignment_snapshot_get`` when the figures are stale
+    #: and their refresh could not be queued (the broker is down).
+    refresh_unavailable = False
+
     class Meta:
         verbose_name = _("alignment snapshot")
         verbose_name_plural = _("alignment snapshots")

@@ -7,6 +7,7 @@ import datetime
 from django.utils import timezone
 
 from people.models import Organisation, OrgUnit
+from pop_platform.queue import enqueue_on_commit
 
 from .alignment import Scope, compute
 from .models import AlignmentSnapshot
@@ -42,7 +43,13 @@ def alignment_snapshot_get(*, scope: Scope) -> AlignmentSnapshot:
     if now - snapshot.computed_at > SNAPSHOT_MAX_AGE:
         from .tasks import alignment_refresh  # tasks import this module
 
-        alignment_refresh.delay_on_commit(snapshot.pk)
+        # When the broker is down the page says so (HR can recompute at once); the next
+        # look at the stale figures asks again.
+        enqueue_on_commit(
+            alignment_refresh,
+            snapshot.pk,
+            unreachable=lambda: setattr(snapshot, "refresh_unavailable", True),
+        )
     return snapshot
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from dataclasses import dataclass, field
 
@@ -15,8 +16,15 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pop_platform.delivery import DeliveryFields, DeliveryInProgress, deliver_once, delivery_give_up
+from pop_platform.delivery import (
+    DeliveryFields,
+    DeliveryInProgress,
+    awaiting_delivery,
+    deliver_once,
+    delivery_give_up,
+)
 from pop_platform.email import absolute_url, send_templated_email
+from pop_platform.queue import enqueue, enqueue_on_commit
 
 from . import audit, privacy
 from .models import AuditEvent, Notification, Organisation, OrgUnit, User
@@ -52,7 +60,9 @@ def notification_create(
         recipient=recipient, kind=kind, title=title, body=body, link=link
     )
     if send_email and recipient.is_active and recipient.email:
-        notification_send_email.delay_on_commit(notification.pk)
+        # When the broker is down the e-mail waits for the sweep
+        # (``notification_emails_requeue``); the inbox has the message already.
+        enqueue_on_commit(notification_send_email, notification.pk)
     return notification
 
 
@@ -65,6 +75,9 @@ NOTIFICATION_EMAIL = DeliveryFields(
     sent_at="emailed_at",
     error="email_error",
     failed_at="email_failed_at",
+    created_at="created_at",
+    # Counting an attempt changes the row; there is no separate field for it.
+    attempted_at="updated_at",
 )
 
 
@@ -105,6 +118,30 @@ def notification_email(*, notification_id: int) -> bool:
 def notification_email_give_up(*, notification_id: int) -> None:
     """Every retry failed: mark the notification as not e-mailed (shown in the admin)."""
     delivery_give_up(model=Notification, pk=notification_id, fields=NOTIFICATION_EMAIL)
+
+
+def notification_emails_requeue(
+    *, now: datetime.datetime, since: datetime.datetime, not_for_email: QuerySet
+) -> list[int]:
+    """Queue again the e-mails of notifications made since ``since`` whose task is gone
+    (never queued because the broker was down, or lost with it; see
+    ``pop_platform.delivery.awaiting_delivery``). Returns their ids.
+
+    A notification made with ``send_email=False`` looks the same here: its maker passes
+    those in ``not_for_email`` (ids), and knows how they reach the person.
+    """
+    from .tasks import notification_send_email
+
+    rows = awaiting_delivery(
+        Notification.objects.filter(recipient__is_active=True).exclude(recipient__email=""),
+        fields=NOTIFICATION_EMAIL,
+        now=now,
+        since=since,
+    ).exclude(pk__in=not_for_email)
+    ids = list(rows.values_list("pk", flat=True))
+    for notification_id in ids:
+        enqueue(notification_send_email, notification_id)
+    return ids
 
 
 def notification_mark_read(*, notification: Notification) -> Notification:

@@ -15,16 +15,21 @@ count as content.
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
-from django.db.models import Case, F, Max, Value, When
+from django.db.models import Case, F, Max, Q, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from people.access import is_line_manager_of
 from people.models import AuditEvent, Organisation, User
 from people.services import audit_record_about, notification_create
+from pop_platform.locks import exclusive
+from pop_platform.queue import enqueue_on_commit
 
 from .items import HISTORY_TYPE, ItemKind, raw
 from .models import (
@@ -448,10 +453,17 @@ def competency_save(
 # --- PDF exports -------------------------------------------------------------------------
 
 # A render that has not finished after this long never will (the task's hard time limit
-# plus a margin): the page shows it as failed, with a retry.
+# plus a margin): the page shows it as failed, with a retry, and the sweep records it so.
 PDF_SOFT_TIME_LIMIT = 60
 PDF_TIME_LIMIT = 75
 PDF_STALE_AFTER = PDF_TIME_LIMIT + 30
+#: Recorded on an export whose task could not be queued (the broker is down): the page
+#: says the PDF cannot be made right now and offers to try again.
+PDF_QUEUE_UNREACHABLE = "The task could not be queued: the broker is unreachable."
+
+
+class PlanExportInProgress(Exception):
+    """Another run holds the export's lock and is rendering it right now."""
 
 
 def plan_export_latest(*, plan: DevelopmentPlan) -> PlanExport | None:
@@ -475,7 +487,9 @@ def plan_export_request(*, plan: DevelopmentPlan, by: User) -> PlanExport:
     """A PDF of the plan as it is now, in the owner's language.
 
     An unchanged plan reuses its last file; a render of the same content that is still
-    under way is shared. Otherwise a new export is queued for ``tasks.plan_render_pdf``.
+    under way is shared. Otherwise a new export is queued for ``tasks.plan_render_pdf``;
+    when the broker cannot be reached it is recorded as failed with
+    ``PDF_QUEUE_UNREACHABLE`` (the caller reads the export again after the commit).
     """
     from .tasks import plan_render_pdf
 
@@ -493,18 +507,58 @@ def plan_export_request(*, plan: DevelopmentPlan, by: User) -> PlanExport:
         language=owner_language(plan),
         fingerprint=fingerprint,
     )
-    plan_render_pdf.delay_on_commit(export.pk)
+    enqueue_on_commit(
+        plan_render_pdf,
+        export.pk,
+        unreachable=lambda: plan_export_fail(export_id=export.pk, error=PDF_QUEUE_UNREACHABLE),
+    )
     return export
 
 
+def plan_export_make(*, export_id: int) -> PlanExport | None:
+    """Claim the export and render it, holding its lock (``tasks.plan_render_pdf`` calls
+    this). None when there is nothing to do. Raises ``PlanExportInProgress`` when another
+    run holds the lock: that run may still die, so the task tries again later."""
+    with exclusive(f"plan-export:{export_id}") as mine:
+        if not mine:
+            raise PlanExportInProgress(export_id)
+        if not plan_export_claim(export_id=export_id):
+            return None
+        return plan_export_render(export_id=export_id)
+
+
 def plan_export_claim(*, export_id: int) -> bool:
-    """Take the export for this run; False when another run has it or it is finished."""
-    claimed = PlanExport.objects.filter(id=export_id, status=PlanExport.Status.PENDING).update(
+    """Take the export for this run; False when it is finished or failed.
+
+    Call it holding the export's lock (``plan_export_make`` does): an export still marked
+    "rendering" then belongs to a run that died (a killed worker's redelivered task finds
+    it so), and is taken over. An export that waited longer than a render may take is
+    shown as failed already, and one that was started ``TASK_MAX_RETRIES + 1`` times
+    keeps killing its worker: both are recorded as failed instead.
+    """
+    export = PlanExport.objects.filter(
+        id=export_id, status__in=[PlanExport.Status.PENDING, PlanExport.Status.RENDERING]
+    ).first()
+    if export is None:
+        return False
+    if export.is_stale(limit_seconds=PDF_STALE_AFTER):
+        plan_export_fail(export_id=export_id, error=_stale_error())
+        return False
+    if export.attempts > settings.TASK_MAX_RETRIES:
+        plan_export_fail(
+            export_id=export_id, error=f"Started {export.attempts} times and never finished."
+        )
+        return False
+    claimed = PlanExport.objects.filter(id=export_id, status=export.status).update(
         status=PlanExport.Status.RENDERING,
         started_at=timezone.now(),
         attempts=F("attempts") + 1,
     )
     return claimed == 1
+
+
+def _stale_error() -> str:
+    return f"Not made within {PDF_STALE_AFTER} s: its task was lost or its worker stopped."
 
 
 def plan_export_render(*, export_id: int) -> PlanExport:
@@ -542,4 +596,16 @@ def plan_export_release(*, export_id: int) -> None:
 def plan_export_fail(*, export_id: int, error: str) -> None:
     PlanExport.objects.filter(id=export_id).exclude(status=PlanExport.Status.DONE).update(
         status=PlanExport.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
+
+
+def plan_exports_fail_stale(*, now: datetime.datetime) -> int:
+    """Record as failed the exports that waited longer than a render may take (their task
+    was lost with the broker, or their worker died): the page shows them as failed
+    already, and a late redelivery of their task then leaves them alone. Returns how many."""
+    cutoff = now - datetime.timedelta(seconds=PDF_STALE_AFTER)
+    waiting = Q(status=PlanExport.Status.PENDING, created_at__lt=cutoff)
+    rendering = Q(status=PlanExport.Status.RENDERING, started_at__lt=cutoff)
+    return PlanExport.objects.filter(waiting | rendering).update(
+        status=PlanExport.Status.FAILED, error=_stale_error(), finished_at=now
     )

@@ -8,7 +8,7 @@ from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from pop_platform.pdf import PdfError
-from pop_platform.retries import retries_left, retry_later
+from pop_platform.retries import lost_database_errors, retries_left, retry_later
 
 from . import services
 
@@ -21,20 +21,21 @@ from . import services
     time_limit=services.PDF_TIME_LIMIT,
 )
 def plan_render_pdf(self: Task, export_id: int) -> None:
-    if not services.plan_export_claim(export_id=export_id):
-        return  # enqueued twice, or already finished: another run has it
     try:
-        services.plan_export_render(export_id=export_id)
+        services.plan_export_make(export_id=export_id)
     except PdfError as error:  # too many pages: trying again gives the same result
         services.plan_export_fail(export_id=export_id, error=str(error))
     except SoftTimeLimitExceeded:
         limit = services.PDF_SOFT_TIME_LIMIT
         services.plan_export_fail(export_id=export_id, error=f"Time limit of {limit} s reached.")
-    except OSError as error:  # storage briefly unavailable: try again, a bounded number of times
+    except (OSError, *lost_database_errors(), services.PlanExportInProgress) as error:
+        # Storage or database briefly unavailable, or another run busy with it (which may
+        # still die): try again, a bounded number of times.
         if not retries_left(self):
             services.plan_export_fail(export_id=export_id, error=str(error))
             raise
-        services.plan_export_release(export_id=export_id)
+        if isinstance(error, OSError):
+            services.plan_export_release(export_id=export_id)
         retry_later(self, error)
     except Exception as error:
         # Recorded so the person sees "failed, try again" rather than a spinner; re-raised

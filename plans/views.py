@@ -356,10 +356,12 @@ def _pdf_context(plan: DevelopmentPlan) -> dict:
         state = "failed"
     if state in ("pending", "rendering"):
         state = "working"
+    if state == "failed" and export.error == services.PDF_QUEUE_UNREACHABLE:
+        state = "unavailable"  # nothing went wrong with the plan: try again in a while
     ready = services.plan_export_latest_done(plan=plan)
     outdated = (
         ready is not None
-        and state in ("done", "failed")
+        and state in ("done", "failed", "unavailable")
         and (ready.fingerprint != services.plan_export_current_fingerprint(plan=plan))
     )
     return {"plan": plan, "export": export, "state": state, "ready": ready, "outdated": outdated}

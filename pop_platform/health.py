@@ -9,6 +9,8 @@ from django.views.decorators.http import require_GET
 from kombu import Connection
 from kombu.exceptions import OperationalError
 
+from .queue import PUBLISH_TIMEOUT, PUBLISH_TRANSPORT_OPTIONS
+
 
 def database_ok() -> bool:
     try:
@@ -20,14 +22,16 @@ def database_ok() -> bool:
 
 
 def broker_ok() -> bool:
-    transport_options = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS, "max_retries": 0}
+    """Whether the broker answers within the limits a page has for queueing a task (one
+    try: a down Redis is reported at once, a hung one within about a second)."""
+    transport_options = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS, **PUBLISH_TRANSPORT_OPTIONS}
     try:
         with Connection(
             settings.CELERY_BROKER_URL,
             transport_options=transport_options,
-            connect_timeout=2,
+            connect_timeout=PUBLISH_TIMEOUT,
         ) as broker:
-            broker.ensure_connection(max_retries=1, timeout=2)
+            broker.ensure_connection(max_retries=0)
             broker.default_channel  # noqa: B018 - opens a channel on the transport
         return True
     except (OperationalError, OSError):

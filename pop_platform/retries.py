@@ -8,8 +8,19 @@ from typing import NoReturn, TypeVar
 from celery import Task
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection
 
 T = TypeVar("T")
+
+
+def lost_database_errors() -> tuple[type[Exception], ...]:
+    """The errors of a database that went away (restarted, failed over, network): a task
+    tries again later, a page answers 503. Django's own, and the driver's, which a few of
+    Django's clean-up paths let through unwrapped (closing a cursor that fetched in
+    chunks). A lost connection is replaced before the next task (Celery closes a
+    worker's connections around each task) or request (``CONN_HEALTH_CHECKS``)."""
+    driver = connection.Database
+    return (OperationalError, InterfaceError, driver.OperationalError, driver.InterfaceError)
 
 
 def retries_left(task: Task) -> bool:

@@ -20,5 +20,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# The database briefly unreachable: a 503 "temporarily unavailable" page (errors.py).
+handler500 = "pop_platform.errors.server_error"
+handler400 = "pop_platform.errors.bad_request"
+
 if settings.BENCH_BASELINE:  # only for ``make bench``; see pop_platform/bench.py
     urlpatterns.append(path("bench/baseline", bench.baseline, name="bench-baseline"))

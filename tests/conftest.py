@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 
 from people.models import Organisation, OrgUnit, User
@@ -204,10 +208,63 @@ def live_url(live_server) -> str:
     return live_server.url
 
 
+@contextmanager
+def lock_held_elsewhere(name: str) -> Iterator[None]:
+    """Another worker (a thread with its own database connection) holds the lock
+    ``name`` (``pop_platform.locks.exclusive``) until the block ends."""
+    from pop_platform.locks import exclusive
+
+    holding, done = threading.Event(), threading.Event()
+
+    def other_worker() -> None:
+        try:
+            with exclusive(name) as mine:
+                assert mine
+                holding.set()
+                done.wait(timeout=10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert holding.wait(timeout=10), f"the other worker could not take {name!r}"
+        yield
+    finally:
+        done.set()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def broker_down(settings):
+    """Tasks go to a Redis address where nothing listens: every enqueue is refused (no
+    Redis needed). Yields the Celery app; ``broker_down.conf.task_always_eager = True``
+    brings "the broker" back for the rest of the test (tasks then run in-process)."""
+    from pop_platform.celery import app
+
+    from .integration.harness import free_port
+
+    previous = (app.conf.broker_url, app.conf.broker_transport_options)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    app.conf.broker_url = f"redis://127.0.0.1:{free_port()}/0"
+    app.conf.broker_transport_options = {}
+    yield app
+    app.conf.broker_url, app.conf.broker_transport_options = previous
+
+
 def pytest_collection_modifyitems(config, items):
     """Browser tests need the async-unsafe flag (Playwright's loop in the test thread)."""
     if any("browser" in item.keywords for item in items):
         os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-__all__ = ["CHROMIUM", "IN_CI", "client_for", "make_world", "require", "settings"]
+__all__ = [
+    "CHROMIUM",
+    "IN_CI",
+    "client_for",
+    "lock_held_elsewhere",
+    "make_world",
+    "require",
+    "settings",
+]

@@ -41,7 +41,9 @@ def test_employee_requests_waits_for_and_downloads_their_plan_pdf(
     # The worker: requested renders wait in this queue until the browser polls, so the
     # page really shows "being made" and then, through htmx polling, the download.
     queue: list[int] = []
-    monkeypatch.setattr(tasks.plan_render_pdf, "delay_on_commit", queue.append)
+    monkeypatch.setattr(
+        tasks.plan_render_pdf, "apply_async", lambda args, **options: queue.extend(args)
+    )
 
     def worker(route):
         while queue:

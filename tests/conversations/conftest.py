@@ -85,6 +85,21 @@ def make_held(world, conversation: Conversation) -> Conversation:
     return services.conversation_mark_held(conversation=conversation, by=world.manager)
 
 
+def schedule_form(employee, *, days: int = 10, **changes) -> dict:
+    """What a manager posts to plan a conversation with ``employee`` in ``days`` days."""
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return {
+        "mode": "schedule",
+        "employee": employee.uuid,
+        "kind": "development",
+        "date": day.isoformat(),
+        "time": "14:30",
+        "duration_minutes": 45,
+        "location": "https://meet.example.org/pop",
+        **changes,
+    }
+
+
 def start_it(conversation: Conversation) -> Conversation:
     """Move the conversation to an hour ago (it has started)."""
     Conversation.objects.filter(pk=conversation.pk).update(

@@ -20,7 +20,7 @@ from conversations.models import (
 from goals.models import GoalUpdate
 from plans.models import DevelopmentAction
 
-from .conftest import EMPLOYEE_ANSWER, MANAGER_ANSWER, in_days, start_it
+from .conftest import EMPLOYEE_ANSWER, MANAGER_ANSWER, in_days, schedule_form, start_it
 
 
 def _url(name, conversation, **kwargs):
@@ -35,16 +35,7 @@ def test_manager_schedules_from_the_form_and_both_get_an_invitation(
     day = timezone.localdate() + datetime.timedelta(days=10)
     with django_capture_on_commit_callbacks(execute=True):
         response = as_user(world.manager).post(
-            reverse("conversations:conversation-new"),
-            {
-                "mode": "schedule",
-                "employee": world.employee.uuid,
-                "kind": "development",
-                "date": day.isoformat(),
-                "time": "14:30",
-                "duration_minutes": 45,
-                "location": "https://meet.example.org/pop",
-            },
+            reverse("conversations:conversation-new"), schedule_form(world.employee, days=10)
         )
     conversation = Conversation.objects.get()
     assert response.status_code == 302 and response["Location"] == conversation.get_absolute_url()

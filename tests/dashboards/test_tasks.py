@@ -3,6 +3,8 @@ recomputed in the background, once; running the task again changes nothing."""
 
 import datetime
 
+import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from dashboards import tasks
@@ -58,3 +60,22 @@ def test_a_snapshot_of_a_removed_unit_is_dropped(world, strategy):
     unit.delete()
     assert tasks.alignment_refresh.delay(snapshot.pk).get() is False
     assert not AlignmentSnapshot.objects.filter(pk=snapshot.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)  # the refresh is queued as the page is made
+def test_with_the_broker_down_the_page_says_the_figures_cannot_be_refreshed_now(
+    world, strategy, as_user, broker_down
+):
+    snapshot = alignment_snapshot_get(scope=scope_of(world))
+    old = timezone.now() - datetime.timedelta(hours=1)
+    AlignmentSnapshot.objects.filter(pk=snapshot.pk).update(computed_at=old)
+    url = f"{reverse('dashboards:alignment')}?period={YEAR}"
+    html = as_user(world.hr).get(url).content.decode()
+    assert "Ze kunnen nu niet op de achtergrond opnieuw worden berekend" in html
+    assert "Nu verversen" in html
+    assert AlignmentSnapshot.objects.get(pk=snapshot.pk).computed_at == old
+    # The broker is back: the next look queues the refresh (run here, eagerly).
+    broker_down.conf.task_always_eager = True
+    html = as_user(world.hr).get(url).content.decode()
+    assert "Ze kunnen nu niet" not in html
+    assert AlignmentSnapshot.objects.get(pk=snapshot.pk).computed_at > old

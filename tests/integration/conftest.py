@@ -11,9 +11,15 @@ runs them against the test database and the test's SMTP server.
 - ``broker``: :class:`Broker`, Redis database 14 (``POP_TEST_REDIS_DB``), emptied before and after each test;
   ``.pending()``, ``.wait_until_idle()``.
 - ``celery_worker``: :class:`CeleryWorker`, started (``celery_worker_concurrency`` pool
-  processes, default 2); ``.kill()`` (SIGKILL, whole process group), ``.start()``,
+  processes, default 2; ``celery_worker_autostart`` False: not yet); ``.kill()`` (SIGKILL, whole process group), ``.start()``,
   ``.stop()`` (warm), ``.processes()``, ``.log()``, ``.wait_for_log(text)``.
 - ``redis_server``: :class:`RedisServer`, a throwaway ``redis-server`` to stop at will.
+- ``throwaway_broker``: ``redis_server`` as the broker of the test process and of
+  ``throwaway_broker_worker`` (a :class:`CeleryWorker` on it, not started): stop Redis
+  and start it again, empty, as a Redis without persistence comes back.
+- ``media_root`` (``tests/conftest.py``): stored files (PDFs), shared with the workers.
+- ``worker_env(database_url=…, broker_url=…, smtp=…, media_root=…)`` for a worker (or a
+  web server) of your own.
 - ``wait_until(condition, what=…)`` from ``harness`` for everything else.
 """
 
@@ -22,6 +28,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -119,17 +126,18 @@ def celery_worker_concurrency() -> int:
     return 2
 
 
-@pytest.fixture
-def celery_worker(
-    postgresql, broker, smtp_server, tmp_path, celery_worker_concurrency
-) -> Iterator[CeleryWorker]:
-    """A running ``celery worker`` (prefork) on the test's database, broker and SMTP."""
-    env = {
+def worker_env(
+    *, database_url: str, broker_url: str, smtp: SmtpServer, media_root: Path
+) -> dict[str, str]:
+    """The environment of a worker (or web server) on these services, with short waits:
+    redelivery after ``WORKER_VISIBILITY_TIMEOUT`` s, retries after about a second."""
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "pop_platform.settings",
-        "DATABASE_URL": postgresql,
-        "REDIS_URL": broker.url,
-        "EMAIL_URL": smtp_server.url,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": broker_url,
+        "DJANGO_MEDIA_ROOT": str(media_root),
+        "EMAIL_URL": smtp.url,
         "EMAIL_TIMEOUT": "10",
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "CELERY_VISIBILITY_TIMEOUT": str(WORKER_VISIBILITY_TIMEOUT),
@@ -137,11 +145,37 @@ def celery_worker(
         "TASK_MAX_RETRIES": "5",
         "PYTHONUNBUFFERED": "1",
     }
+
+
+@pytest.fixture
+def celery_worker_autostart() -> bool:
+    """Whether ``celery_worker`` runs when the test starts. A test that first queues
+    work sets it False with ``@pytest.mark.parametrize("celery_worker_autostart",
+    [False])`` and calls ``celery_worker.start()`` itself."""
+    return True
+
+
+@pytest.fixture
+def celery_worker(
+    postgresql,
+    broker,
+    smtp_server,
+    media_root,
+    tmp_path,
+    celery_worker_concurrency,
+    celery_worker_autostart,
+) -> Iterator[CeleryWorker]:
+    """A running ``celery worker`` (prefork) on the test's database, broker and SMTP."""
     worker = CeleryWorker(
-        env=env, log_path=tmp_path / "celery-worker.log", concurrency=celery_worker_concurrency
+        env=worker_env(
+            database_url=postgresql, broker_url=broker.url, smtp=smtp_server, media_root=media_root
+        ),
+        log_path=tmp_path / "celery-worker.log",
+        concurrency=celery_worker_concurrency,
     )
     try:
-        worker.start()
+        if celery_worker_autostart:
+            worker.start()
         yield worker
     finally:
         worker.close()
@@ -157,3 +191,35 @@ def redis_server(tmp_path) -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def throwaway_broker(settings, redis_server) -> Iterator[RedisServer]:
+    """``redis_server`` is the broker of the test process (tasks, ``/healthz``)."""
+    previous = (app.conf.broker_url, dict(app.conf.broker_transport_options or {}))
+    options = {"socket_connect_timeout": 2, "socket_timeout": 5}
+    settings.CELERY_BROKER_URL = redis_server.url
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = options
+    _publish_to(redis_server.url, options)
+    yield redis_server
+    _publish_to(*previous)
+
+
+@pytest.fixture
+def throwaway_broker_worker(
+    postgresql, throwaway_broker, smtp_server, media_root, tmp_path
+) -> Iterator[CeleryWorker]:
+    """A ``celery worker`` on ``throwaway_broker``, not started yet."""
+    worker = CeleryWorker(
+        env=worker_env(
+            database_url=postgresql,
+            broker_url=throwaway_broker.url,
+            smtp=smtp_server,
+            media_root=media_root,
+        ),
+        log_path=tmp_path / "celery-worker.log",
+    )
+    try:
+        yield worker
+    finally:
+        worker.close()

@@ -1,4 +1,5 @@
-"""Real services for integration tests: an SMTP server, a Celery worker, a Redis server.
+"""Real services for integration tests: an SMTP server, a Celery worker, a Redis server,
+a PostgreSQL cluster and a gunicorn web server.
 
 The fixtures in ``conftest.py`` build these; the classes are here so that other test
 packages can use them too. Nothing here sleeps to wait for a result: ``wait_until``
@@ -12,10 +13,12 @@ import contextlib
 import email
 import email.policy
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -348,6 +351,14 @@ def _stat(pid: int) -> tuple[str, int] | None:
     return state, int(pgrp)
 
 
+def _parent(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
 def process_alive(pid: int) -> bool:
     """Whether process ``pid`` still runs (a zombie, dead but not yet reaped, does not)."""
     stat = _stat(pid)
@@ -385,8 +396,14 @@ class CeleryWorker:
         return self._process is not None
 
     def processes(self) -> list[int]:
-        """The worker's live processes: the main process and its pool children."""
-        return _live_processes_in_group(self._process.pid) if self._process else []
+        """The worker's live processes: the main process and its pool children (not what
+        those may start themselves)."""
+        if self._process is None:
+            return []
+        main = self._process.pid
+        return sorted(
+            pid for pid in _live_processes_in_group(main) if pid == main or _parent(pid) == main
+        )
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -476,3 +493,158 @@ class CeleryWorker:
         """Leave nothing behind: SIGKILL whatever still runs."""
         if self._process is not None:
             self.kill()
+
+
+# --- PostgreSQL ------------------------------------------------------------------------
+
+
+def _as_postgres(command: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: as root, run ``command`` as the postgres user."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL cluster of its own (``initdb``) on a free port, to stop and
+    start at will; never the machine's own PostgreSQL. ``stop(mode=…)`` takes pg_ctl's
+    shutdown modes: ``fast`` (ends every session, like a restart by an administrator)
+    and ``immediate`` (like a crash: recovery on the next start)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        # A folder of its own that the postgres user may enter (pytest's tmp_path is
+        # root's only).
+        self.folder = Path(tempfile.mkdtemp(prefix="pop-test-postgresql-"))
+        self.data = self.folder / "data"
+        self.log_path = self.folder / "postgresql.log"
+        self.running = False
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres", "postgres")
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def init(self) -> None:
+        self._run(
+            "initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust",
+            "-E", "UTF8", "--locale=C.UTF-8", "--no-sync",
+        )  # fmt: skip
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} "
+            # Fast, and safe as long as the machine itself does not crash.
+            "-c fsync=off -c full_page_writes=off"
+        )
+        self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data),
+                  "-l", str(self.log_path), "-o", options)  # fmt: skip
+        self.running = True
+
+    def stop(self, *, mode: str = "fast") -> None:
+        self._run("pg_ctl", "stop", "-w", "-t", "60", "-m", mode, "-D", str(self.data))
+        self.running = False
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def close(self) -> None:
+        if self.running:
+            self.stop(mode="immediate")
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _run(self, *command: str) -> None:
+        result = subprocess.run(
+            _as_postgres(list(command)), capture_output=True, text=True, timeout=90
+        )
+        if result.returncode != 0:
+            raise AssertionError(
+                f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}{self.log()}"
+            )
+
+
+def copy_database(source_url: str, target: PostgresServer, name: str) -> str:
+    """Create database ``name`` on ``target`` with everything in ``source_url`` (schema
+    and committed rows); returns its URL."""
+    create = subprocess.run(
+        ["psql", target.url(), "-q", "-c", f'CREATE DATABASE "{name}"'],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert create.returncode == 0, create.stderr
+    dump = subprocess.Popen(
+        ["pg_dump", "--no-owner", "--no-privileges", source_url], stdout=subprocess.PIPE
+    )
+    restore = subprocess.run(
+        ["psql", target.url(name), "-q", "-v", "ON_ERROR_STOP=1"],
+        stdin=dump.stdout, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert dump.stdout is not None
+    dump.stdout.close()
+    assert dump.wait(timeout=60) == 0 and restore.returncode == 0, restore.stderr
+    return target.url(name)
+
+
+# --- Web server ------------------------------------------------------------------------
+
+
+class WebServer:
+    """``gunicorn`` serving the application on a free port, in its own process group.
+
+    ``workers()`` are the ids of its worker processes (a crashed worker is replaced by
+    one with a new id)."""
+
+    def __init__(self, *, env: Mapping[str, str], log_path: Path, workers: int = 2) -> None:
+        self.port = free_port()
+        self.env = dict(env)
+        self.log_path = log_path
+        self.worker_count = workers
+        self._process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def workers(self) -> list[int]:
+        """The arbiter's children (not what they may start themselves)."""
+        assert self._process is not None
+        arbiter = self._process.pid
+        return sorted(pid for pid in _live_processes_in_group(arbiter) if _parent(pid) == arbiter)
+
+    def start(self, *, timeout: float = 30.0) -> None:
+        command = [
+            sys.executable, "-m", "gunicorn", "pop_platform.wsgi:application",
+            "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.worker_count),
+            "--timeout", "30", "--graceful-timeout", "5",
+        ]  # fmt: skip
+        with self.log_path.open("a") as log:
+            self._process = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+
+        def answers() -> bool:
+            assert self._process is not None
+            if self._process.poll() is not None:
+                raise AssertionError(f"gunicorn exited while starting:\n{self.log()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    pass
+            except OSError:
+                return False
+            return len(self.workers()) == self.worker_count
+
+        wait_until(answers, what="gunicorn to listen", timeout=timeout, details=self.log)
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        group = self._process.pid
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGTERM)
+        try:
+            self._process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(group, signal.SIGKILL)
+            self._process.wait(timeout=10)
+        self._process = None

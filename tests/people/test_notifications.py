@@ -1,10 +1,8 @@
 """The in-app inbox: own notifications only, marked read in place, e-mailed once."""
 
-import threading
-
 import pytest
 from django.core import mail
-from django.db import connections
+from django.db import OperationalError, connection
 from django.urls import reverse
 
 from people.models import Notification
@@ -13,7 +11,8 @@ from people.services import (
     notification_create,
     notification_email,
 )
-from pop_platform.locks import exclusive
+from pop_platform import delivery
+from tests.conftest import lock_held_elsewhere
 from tests.factories import NotificationFactory
 from tests.integration.harness import free_port
 
@@ -154,26 +153,11 @@ def test_a_later_successful_send_clears_the_given_up_mark(world, smtp_nobody_lis
 def test_a_run_that_finds_another_one_sending_waits_without_an_attempt(world):
     """Two runs of the task at once (enqueued twice): only the lock holder sends."""
     notification = NotificationFactory(recipient=world.employee)
-    holding, done = threading.Event(), threading.Event()
-
-    def other_worker() -> None:
-        try:
-            with exclusive(f"notification-email:{notification.pk}") as mine:
-                assert mine
-                holding.set()
-                done.wait(timeout=10)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=other_worker)
-    thread.start()
-    try:
-        assert holding.wait(timeout=10)
-        with pytest.raises(NotificationEmailInProgress):
-            notification_email(notification_id=notification.pk)
-    finally:
-        done.set()
-        thread.join(timeout=10)
+    with (
+        lock_held_elsewhere(f"notification-email:{notification.pk}"),
+        pytest.raises(NotificationEmailInProgress),
+    ):
+        notification_email(notification_id=notification.pk)
     notification.refresh_from_db()
     assert notification.email_attempts == 0
     assert mail.outbox == []
@@ -190,3 +174,24 @@ def test_nothing_is_sent_or_counted_for_someone_who_left(world):
     notification.refresh_from_db()
     assert notification.email_attempts == 0
     assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)  # the run reconnects, as a worker does
+def test_a_database_gone_for_a_moment_after_the_mail_server_accepted_does_not_send_twice(
+    world, monkeypatch
+):
+    monkeypatch.setattr(delivery, "RECORD_SENT_PATIENCE", 10.0)
+    notification = NotificationFactory(recipient=world.employee)
+    refused = []
+
+    def restarting(execute, sql, params, many, context):
+        if 'SET "emailed_at"' in sql and len(refused) < 2:
+            refused.append(sql)
+            raise OperationalError("terminating connection due to administrator command")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(restarting):
+        assert notification_email(notification_id=notification.pk) is True
+    assert len(refused) == 2 and len(mail.outbox) == 1
+    notification.refresh_from_db()
+    assert notification.emailed_at is not None and notification.email_attempts == 1

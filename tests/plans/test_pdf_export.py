@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from django.utils import timezone
 from plans import pdf, services, tasks
 from plans.items import kind_named
 from plans.models import PlanExport
+from tests.conftest import lock_held_elsewhere
 
 from .conftest import make_action, pdf_text
 
@@ -180,15 +182,106 @@ def test_the_task_is_claimed_once_when_enqueued_twice(world, pop, monkeypatch):
     assert export.attempts == 1 and export.status == PlanExport.Status.DONE
 
 
-def test_a_claimed_export_is_not_taken_by_a_second_run(world, pop):
+def test_an_export_a_live_run_is_rendering_is_left_to_it(world, pop):
     export = PlanExport.objects.create(
         plan=pop.plan, requested_by=world.employee, language="nl", fingerprint="x"
     )
     assert services.plan_export_claim(export_id=export.pk) is True
-    assert services.plan_export_claim(export_id=export.pk) is False
-    tasks.plan_render_pdf.delay(export.pk)
+    # Enqueued twice: the second run finds the first one busy and tries again later (the
+    # first may still die), without touching the export.
+    with lock_held_elsewhere(f"plan-export:{export.pk}"), pytest.raises(Retry):
+        tasks.plan_render_pdf.apply(args=[export.pk], throw=True)
     export.refresh_from_db()
     assert export.status == PlanExport.Status.RENDERING and not export.file
+    assert export.attempts == 1
+
+
+def test_an_export_left_rendering_by_a_killed_worker_is_finished_by_the_redelivery(world, pop):
+    export = PlanExport.objects.create(
+        plan=pop.plan, requested_by=world.employee, language="nl", fingerprint="x"
+    )
+    # The first run claimed it and died: its lock died with it, the row says "rendering".
+    assert services.plan_export_claim(export_id=export.pk) is True
+    tasks.plan_render_pdf.delay(export.pk)
+    export.refresh_from_db()
+    assert export.status == PlanExport.Status.DONE and export.file and export.pages
+    assert export.attempts == 2
+
+
+def test_an_export_that_keeps_killing_its_worker_is_given_up(world, pop, settings):
+    settings.TASK_MAX_RETRIES = 2
+    export = PlanExport.objects.create(
+        plan=pop.plan,
+        requested_by=world.employee,
+        language="nl",
+        fingerprint="x",
+        status=PlanExport.Status.RENDERING,
+        started_at=timezone.now(),
+        attempts=3,
+    )
+    tasks.plan_render_pdf.delay(export.pk)
+    export.refresh_from_db()
+    assert export.status == PlanExport.Status.FAILED and not export.file
+    assert export.error == "Started 3 times and never finished."
+
+
+def test_an_export_that_waited_too_long_is_not_made_late(world, pop, as_user):
+    """The page shows it as failed already; a late task (lost and redelivered) agrees."""
+    export = PlanExport.objects.create(
+        plan=pop.plan, requested_by=world.employee, language="nl", fingerprint="x"
+    )
+    long_ago = timezone.now() - datetime.timedelta(seconds=services.PDF_STALE_AFTER + 1)
+    PlanExport.objects.filter(pk=export.pk).update(created_at=long_ago)
+    tasks.plan_render_pdf.delay(export.pk)
+    export.refresh_from_db()
+    assert export.status == PlanExport.Status.FAILED and not export.file
+    assert export.error.startswith(f"Not made within {services.PDF_STALE_AFTER} s")
+    page = as_user(world.employee).get(_url(pop.plan)).content.decode()
+    assert 'data-state="failed"' in page and "Opnieuw proberen" in page
+
+
+def test_the_sweep_records_exports_that_never_finish_as_failed(world, pop):
+    now = timezone.now()
+    late = now - datetime.timedelta(seconds=services.PDF_STALE_AFTER + 1)
+    make = lambda **fields: PlanExport.objects.create(  # noqa: E731
+        plan=pop.plan, requested_by=world.employee, language="nl", fingerprint="x", **fields
+    )
+    lost = make()
+    PlanExport.objects.filter(pk=lost.pk).update(created_at=late)
+    dead = make(status=PlanExport.Status.RENDERING, started_at=late)
+    waiting, busy = make(), make(status=PlanExport.Status.RENDERING, started_at=now)
+    assert services.plan_exports_fail_stale(now=now) == 2
+    statuses = dict(PlanExport.objects.values_list("pk", "status"))
+    assert statuses == {
+        lost.pk: "failed",
+        dead.pk: "failed",
+        waiting.pk: "pending",
+        busy.pk: "rendering",
+    }
+
+
+@pytest.mark.django_db(transaction=True)  # the task is queued when the request commits
+def test_with_the_broker_down_the_page_says_the_pdf_cannot_be_made_now(
+    world, pop, as_user, broker_down
+):
+    client = as_user(world.employee)
+    started = time.monotonic()
+    response = client.post(_url(pop.plan), headers={"HX-Request": "true"})
+    assert time.monotonic() - started < 2
+    fragment = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-state="unavailable"' in fragment and "hx-trigger" not in fragment
+    assert "De pdf kan nu niet worden gemaakt." in fragment
+    assert "Opnieuw proberen" in fragment
+    export = PlanExport.objects.get()
+    assert export.status == PlanExport.Status.FAILED
+    assert export.error == services.PDF_QUEUE_UNREACHABLE
+    assert "De pdf kan nu niet" in client.get(_url(pop.plan)).content.decode()
+    # The broker is back: "Try again" makes it.
+    broker_down.conf.task_always_eager = True
+    page = client.post(_url(pop.plan), follow=True).content.decode()
+    assert "Pdf downloaden" in page and "De pdf kan nu niet" not in page
+    assert PlanExport.objects.first().status == PlanExport.Status.DONE
 
 
 def test_too_many_pages_fails_with_a_retry_not_a_spinner(

@@ -1,0 +1,40 @@
+"""Queueing a task when the broker is down: the caller learns it at once, nothing raises."""
+
+import logging
+import time
+
+import pytest
+from django.db import transaction
+
+from people.tasks import notification_send_email
+from pop_platform.queue import enqueue, enqueue_on_commit
+
+
+def test_an_unreachable_broker_is_reported_at_once_and_logged(broker_down, caplog):
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="pop_platform.queue"):
+        assert enqueue(notification_send_email, 41) is False
+    assert time.monotonic() - started < 1
+    assert "people.tasks.notification_send_email(41,) was not queued: the broker" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_commit_the_unreachable_callback_runs_and_the_commit_stands(broker_down):
+    from people.models import Organisation
+
+    told = []
+    with transaction.atomic():
+        Organisation.objects.create(name="Zorggroep Wachtrij")
+        enqueue_on_commit(notification_send_email, 42, unreachable=lambda: told.append(42))
+        assert told == []  # not before the commit
+    assert told == [42]
+    assert Organisation.objects.filter(name="Zorggroep Wachtrij").exists()
+
+
+def test_with_eager_tasks_it_runs_the_task_here(world):
+    from people.models import Notification
+
+    notification = Notification.objects.create(recipient=world.employee, kind="plan", title="Nu")
+    assert enqueue(notification_send_email, notification.pk) is True
+    notification.refresh_from_db()
+    assert notification.emailed_at is not None
