@@ -78,6 +78,8 @@ def _part(request: HttpRequest, conversation: Conversation, part: str, **extra) 
         return render(request, f"{DETAIL}#{part}", context)
     if needs_attention:
         return render(request, DETAIL, _page_context(request, conversation, **extra))
+    if extra.get("announce"):
+        messages.success(request, extra["announce"])
     return redirect(f"{conversation.get_absolute_url()}#{part}")
 
 

@@ -73,7 +73,8 @@ def test_manager_and_employee_hold_a_development_conversation(open_session):
         "Sanne wil groeien in coachen; werkdruk is hoog."
     )
     page.get_by_role("button", name="Aantekeningen opslaan").click()
-    expect(page.locator("#conv-notes").get_by_role("status")).to_have_text("Opgeslagen.")
+    expect(page.locator("#conv-notes")).to_contain_text("Opgeslagen.")
+    expect(page.locator("#live-status")).to_have_text("Opgeslagen.")
     page.get_by_label("Nieuwe afspraak").fill("Opleiding coachen volgen")
     page.get_by_label("Einddatum").fill((day + datetime.timedelta(days=90)).isoformat())
     page.get_by_role("button", name="Afspraak toevoegen").click()
