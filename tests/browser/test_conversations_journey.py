@@ -60,7 +60,8 @@ def test_manager_and_employee_hold_a_development_conversation(open_session):
         "Coachend leidinggeven aan stagiairs."
     )
     epage.get_by_role("button", name="Mijn voorbereiding opslaan").click()
-    expect(epage.get_by_text("Je voorbereiding is opgeslagen.")).to_be_visible()
+    expect(epage.locator("#conv-preparation")).to_contain_text("Je voorbereiding is opgeslagen.")
+    expect(epage.locator("#live-status")).to_have_text("Je voorbereiding is opgeslagen.")
     assert_accessible(epage)
     employee.screenshot("conversation-employee-prepared")
 
