@@ -432,7 +432,8 @@ def agreement_to_plan(
             plan_error=(agreement.pk, " ".join(error.messages)),
             errors_in="agreements",
         )
-    return _part(request, conversation, "conv-agreements", announce=done)
+    # Its buttons are gone: focus goes to the agreement itself, which now links the plan.
+    return _part(request, conversation, "conv-agreements", announce=done, converted=agreement.pk)
 
 
 @require_POST

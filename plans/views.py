@@ -379,11 +379,14 @@ def plan_pdf(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
         services.plan_export_request(plan=plan, by=request.user)
         if not request.htmx:
             return redirect("plans:plan-pdf", plan_uuid=plan.uuid)
-        return render(request, f"{PDF_PAGE}#pdf-status", _pdf_context(plan))
+        return render(request, f"{PDF_PAGE}#pdf-status", {**_pdf_context(plan), "requested": True})
     if request.GET.get("download"):
         return _plan_pdf_download(plan)
     if request.htmx:
-        return render(request, f"{PDF_PAGE}#pdf-status", _pdf_context(plan))
+        context = _pdf_context(plan)
+        if request.GET.get("state") == context["state"]:  # the poll: nothing new to show
+            return HttpResponse(status=204)
+        return render(request, f"{PDF_PAGE}#pdf-status", context)
     return render(request, PDF_PAGE, _pdf_context(plan))
 
 

@@ -211,6 +211,7 @@ def test_pages_after_htmx_swaps_and_with_a_dialog_open(open_session):
     page.goto(reverse("goals:goal-list"))
     page.get_by_label("Status").select_option(label="Alle statussen")
     expect(page).to_have_url(re_compile(r"status=all"))
+    expect(live).to_contain_text("doelen:")
     problems += axe_serious(page, where="goal list after filter", context="#goal-tree")
 
     # A check-in on the goal page (the page part is swapped; focus on its Progress heading).
@@ -258,6 +259,10 @@ def test_pages_after_htmx_swaps_and_with_a_dialog_open(open_session):
     page.get_by_label("Nieuwe afspraak").fill("Meelopen bij de e-healthpoli")
     page.get_by_role("button", name="Afspraak toevoegen").click()
     expect(live).to_have_text("De afspraak is toegevoegd.")
+    agreement = page.locator("li.agreement").filter(has_text="Meelopen bij de e-healthpoli")
+    agreement.get_by_role("button", name="Maak ontwikkelactie").click()
+    expect(live).to_have_text("De afspraak is nu een ontwikkelactie op het plan.")
+    expect(agreement).to_be_focused()  # its buttons are gone; the agreement has focus
     problems += axe_serious(
         page, where="conversation after saves", context="#conv-notes, #conv-agreements"
     )
