@@ -14,3 +14,9 @@ class ConversationsConfig(AppConfig):
         from .report import last_held_agreements
 
         register_agreements_source(last_held_agreements)
+
+        # This app's part of the personal data export, the retention job and the audit
+        # trail (people may not import this app either).
+        from .privacy import register
+
+        register()

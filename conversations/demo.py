@@ -40,6 +40,16 @@ def _at(day: datetime.date, hour: int, tz) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour, 0), tzinfo=tz)
 
 
+def _held_agenda(conversation: Conversation, *items: tuple[User, str]) -> None:
+    """The agenda a held conversation had, added by both sides before it started."""
+    AgendaItem.objects.bulk_create(
+        AgendaItem(conversation=conversation, author=author, text=text) for author, text in items
+    )
+    AgendaItem.objects.filter(conversation=conversation).update(
+        created_at=conversation.starts_at - datetime.timedelta(days=3)
+    )
+
+
 def _sanne(organisation: Organisation) -> None:
     sanne = User.objects.filter(email=EMPLOYEE_EMAIL, organisation=organisation).first()
     jeroen = User.objects.filter(email=MANAGER_EMAIL, organisation=organisation).first()
@@ -54,6 +64,12 @@ def _sanne(organisation: Organisation) -> None:
         starts_at=_at(today - datetime.timedelta(days=200), 10, tz),
         held_at=_at(today - datetime.timedelta(days=200), 11, tz),
         location="Kamer 2.14",
+    )
+    _held_agenda(
+        start,
+        (jeroen, "Kennismaking en verwachtingen over en weer"),
+        (sanne, "Inwerkprogramma en een buddy in het team"),
+        (sanne, "Mijn ambitie: e-health in de wijk"),
     )
     SharedNote.objects.create(
         conversation=start,
@@ -89,6 +105,12 @@ def _sanne(organisation: Organisation) -> None:
         held_at=_at(today - datetime.timedelta(days=45), 15, tz),
         location="Teams",
     )
+    _held_agenda(
+        progress,
+        (jeroen, "Voortgang e-learning Zorg op afstand"),
+        (sanne, "Meelopen met Team Digitale Zorg"),
+        (sanne, "Energie en werkdruk: de avonddiensten"),
+    )
     SharedNote.objects.create(
         conversation=progress,
         body=(
@@ -108,6 +130,9 @@ def _sanne(organisation: Organisation) -> None:
         created_by=jeroen,
         plan_action=shadowing,
     )
+    # The notes were written on the day of each conversation, not when the demo was built.
+    for held in (start, progress):
+        SharedNote.objects.filter(conversation=held).update(updated_at=held.held_at)
     upcoming = Conversation.objects.create(
         **common,
         kind=Kind.DEVELOPMENT,

@@ -19,8 +19,8 @@ from django.utils import timezone, translation
 
 from plans.models import DevelopmentPlan
 from plans.pdf import Agreement as AgreementLine
-from plans.pdf import ConversationAgreements, print_context
-from pop_platform.pdf import render_pdf
+from plans.pdf import ConversationAgreements
+from pop_platform.pdf import print_context, render_pdf
 
 from .models import AgendaItem, Conversation, SharedNote
 

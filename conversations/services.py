@@ -21,8 +21,8 @@ from goals.models import Goal, GoalUpdate
 from goals.selectors import goals_progress
 from goals.services import goal_check_in
 from people.access import is_line_manager_of
-from people.models import User
-from people.services import notification_create
+from people.models import AuditEvent, User
+from people.services import audit_record_about, notification_create
 from plans.items import kind_named
 from plans.models import CompetencyGap, DevelopmentAction, DevelopmentPlan
 from plans.selectors import linkable_goals
@@ -39,6 +39,7 @@ from .models import (
     ReminderDelivery,
     SharedNote,
 )
+from .privacy import AUDIT_TYPE
 from .reminders import Candidate, deliveries_create
 
 __all__ = ["VersionConflict"]
@@ -127,6 +128,20 @@ def _invite(*, conversation: Conversation, kind: str) -> None:
     )
 
 
+def _audit_change(
+    *, conversation: Conversation, by: User, part: str, action: str = AuditEvent.Action.CHANGE
+) -> None:
+    """A change by anyone but the conversation's employee (the manager) is recorded."""
+    audit_record_about(
+        actor=by,
+        subject=conversation.employee,
+        action=action,
+        object_type=AUDIT_TYPE,
+        object_id=str(conversation.uuid),
+        summary=part,
+    )
+
+
 def _check_times(starts_at: datetime.datetime | None, now: datetime.datetime) -> None:
     if starts_at is None:
         raise ValidationError({"starts_at": _("Choose a date and time.")})
@@ -161,6 +176,9 @@ def conversation_schedule(
     conversation_prepare(conversation)
     # The invitation goes to both inboxes and by e-mail with the calendar file.
     _invite(conversation=conversation, kind=ReminderDelivery.Kind.INVITATION)
+    _audit_change(
+        conversation=conversation, by=manager, part="schedule", action=AuditEvent.Action.CREATE
+    )
     return conversation
 
 
@@ -219,6 +237,7 @@ def conversation_reschedule(
     if was_requested:
         conversation_prepare(conversation)
     _invite(conversation=conversation, kind=ReminderDelivery.Kind.INVITATION)
+    _audit_change(conversation=conversation, by=by, part="reschedule")
     return conversation
 
 
@@ -239,6 +258,7 @@ def conversation_cancel(*, conversation: Conversation, by: User) -> Conversation
     conversation.refresh_from_db()
     if had_time:
         _invite(conversation=conversation, kind=ReminderDelivery.Kind.CANCELLATION)
+    _audit_change(conversation=conversation, by=by, part="cancel")
     return conversation
 
 
@@ -253,6 +273,7 @@ def conversation_mark_held(*, conversation: Conversation, by: User) -> Conversat
         status=Conversation.Status.HELD, held_at=now, updated_at=now
     )
     conversation.refresh_from_db()
+    _audit_change(conversation=conversation, by=by, part="held")
     return conversation
 
 
@@ -336,7 +357,9 @@ def agenda_item_add(*, conversation: Conversation, by: User, text: str) -> Agend
     _check_writable(conversation, by)
     if conversation.status == Conversation.Status.HELD:
         raise ValidationError(_("The conversation was held; its agenda is closed."))
-    return AgendaItem.objects.create(conversation=conversation, author=by, text=text.strip())
+    item = AgendaItem.objects.create(conversation=conversation, author=by, text=text.strip())
+    _audit_change(conversation=conversation, by=by, part="agenda")
+    return item
 
 
 # --- Preparation -------------------------------------------------------------------------
@@ -364,6 +387,7 @@ def preparation_save(
             defaults={"body": body.strip()},
         )
         saved.append(answer)
+    _audit_change(conversation=conversation, by=by, part="preparation")
     return saved
 
 
@@ -382,6 +406,7 @@ def shared_note_save(
         item=note, expected_version=expected_version, changes={"body": body, "updated_by": by}
     )
     note.refresh_from_db()
+    _audit_change(conversation=conversation, by=by, part="notes")
     return note
 
 
@@ -395,6 +420,7 @@ def private_note_save(
     )
     conditional_update(item=note, expected_version=expected_version, changes={"body": body})
     note.refresh_from_db()
+    _audit_change(conversation=conversation, by=by, part="private-note")
     return note
 
 
@@ -412,9 +438,11 @@ def agreement_add(
     _check_writable(conversation, by)
     if owner.pk not in (conversation.employee_id, conversation.manager_id):
         raise ValidationError({"owner": _("An agreement belongs to one of the two of you.")})
-    return Agreement.objects.create(
+    agreement = Agreement.objects.create(
         conversation=conversation, text=text.strip(), owner=owner, due_date=due_date, created_by=by
     )
+    _audit_change(conversation=conversation, by=by, part="agreement")
+    return agreement
 
 
 @transaction.atomic
@@ -460,6 +488,7 @@ def agreement_to_action(
     )
     Agreement.objects.filter(pk=agreement.pk).update(plan_action=action, updated_at=timezone.now())
     agreement.plan_action = action
+    _audit_change(conversation=conversation, by=by, part="agreement")
     return action
 
 
@@ -481,6 +510,7 @@ def agreement_to_check_in(*, agreement: Agreement, by: User, goal: Goal) -> Goal
     )
     Agreement.objects.filter(pk=agreement.pk).update(goal_update=update, updated_at=timezone.now())
     agreement.goal_update = update
+    _audit_change(conversation=conversation, by=by, part="agreement")
     return update
 
 
@@ -488,4 +518,5 @@ def agreement_set_done(*, agreement: Agreement, by: User, done: bool) -> Agreeme
     _check_writable(agreement.conversation, by)
     agreement.status = Agreement.Status.DONE if done else Agreement.Status.OPEN
     agreement.save(update_fields=["status", "updated_at"])
+    _audit_change(conversation=agreement.conversation, by=by, part="agreement")
     return agreement

@@ -18,6 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from goals.models import Goal
+from people.models import AuditEvent
+from people.services import audit_record, audit_record_about
 from plans.access import plan_get_for_user
 from plans.models import DevelopmentAction
 
@@ -34,6 +36,7 @@ from .forms import (
     WhenForm,
 )
 from .models import Agreement, Conversation
+from .privacy import AUDIT_TYPE
 from .report import conversation_report, report_pdf
 
 DETAIL = "conversations/conversation_detail.html"
@@ -160,11 +163,25 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _audit(request: HttpRequest, conversation: Conversation, action: str, part: str) -> None:
+    """Reads by the manager, and exports by either party, go to the audit trail."""
+    record = audit_record if action == AuditEvent.Action.EXPORT else audit_record_about
+    record(
+        actor=request.user,
+        subject=conversation.employee,
+        action=action,
+        object_type=AUDIT_TYPE,
+        object_id=str(conversation.uuid),
+        summary=part,
+    )
+
+
 @require_GET
 def conversation_detail(request: HttpRequest, conversation_uuid: UUID) -> HttpResponse:
     conversation = access.conversation_get_for_user(
         user=request.user, conversation_uuid=conversation_uuid
     )
+    _audit(request, conversation, AuditEvent.Action.READ, "page")
     return render(request, DETAIL, _page_context(request, conversation))
 
 
@@ -175,6 +192,7 @@ def conversation_ics(request: HttpRequest, conversation_uuid: UUID) -> HttpRespo
     )
     if conversation.starts_at is None:
         raise Http404
+    _audit(request, conversation, AuditEvent.Action.EXPORT, "ics")
     with translation.override(request.user.language):
         body = build_ics(conversation)
     response = HttpResponse(body, content_type=ics_content_type(conversation))
@@ -191,6 +209,7 @@ def conversation_report_pdf(request: HttpRequest, conversation_uuid: UUID) -> Ht
     )
     if conversation.status != Conversation.Status.HELD:
         raise Http404
+    _audit(request, conversation, AuditEvent.Action.EXPORT, "report")
     report = conversation_report(conversation_id=conversation.pk)
     pdf = report_pdf(report=report, generated_at=timezone.now())
     day = timezone.localtime(conversation.starts_at).date()

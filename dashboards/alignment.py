@@ -496,6 +496,7 @@ class DrillRow:
     unit: str
     goals: list[str]
     actions: list[str]
+    person_id: int
 
 
 def drilldown(scope: Scope, *, strategic_id: int | None) -> list[DrillRow]:
@@ -528,7 +529,11 @@ def drilldown(scope: Scope, *, strategic_id: int | None) -> list[DrillRow]:
         if person_id not in found:
             name, unit_id = people[person_id]
             found[person_id] = DrillRow(
-                name=name, unit=rows.names.get(unit_id, ""), goals=[], actions=[]
+                name=name,
+                unit=rows.names.get(unit_id, ""),
+                goals=[],
+                actions=[],
+                person_id=person_id,
             )
         return found[person_id]
 

@@ -16,11 +16,12 @@ from goals.selectors import filter_years
 from people.access import roles_for
 from people.models import AuditEvent, Organisation
 from people.selectors import person_profile
-from people.services import audit_record
+from people.services import audit_event, audit_record, audit_record_many
 
 from . import access, selectors, services
 from .alignment import Scope, drilldown
 from .forms import ALL_PERIODS, AlignmentFilterForm
+from .privacy import CSV_EXPORT, DRILLDOWN
 
 
 @require_GET
@@ -160,7 +161,7 @@ def alignment_csv(request: HttpRequest) -> HttpResponse:
         audit_record(
             actor=request.user,
             action=AuditEvent.Action.EXPORT,
-            object_type="alignment-csv",
+            object_type=CSV_EXPORT,
             summary=scope.key,
             request=request,
         )
@@ -180,13 +181,20 @@ def alignment_people(request: HttpRequest) -> HttpResponse:
             raise Http404 from bad
         goal = selectors.strategic_goal(organisation=scope.organisation, goal_uuid=goal_uuid)
     people = drilldown(scope, strategic_id=goal.pk if goal else None)
-    audit_record(
-        actor=request.user,
-        action=AuditEvent.Action.READ,
-        object_type="alignment-drilldown",
-        object_id=str(goal.uuid) if goal else "not-linked",
-        summary=f"{scope.key}: {len(people)}",
-        request=request,
+    # One event per person named on the page (whose data HR saw), in one INSERT; one
+    # without a person when nobody was listed.
+    audit_record_many(
+        [
+            audit_event(
+                actor=request.user,
+                subject_id=person_id,
+                action=AuditEvent.Action.READ,
+                object_type=DRILLDOWN,
+                object_id=str(goal.uuid) if goal else "not-linked",
+                summary=scope.key,
+            )
+            for person_id in [row.person_id for row in people] or [None]
+        ]
     )
     context = {"goal": goal, "people": people, "scope": scope, "query": _query(scope)}
     return render(request, "dashboards/alignment_people.html", context)

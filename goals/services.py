@@ -16,9 +16,15 @@ from django.utils.translation import gettext_lazy
 
 from people.access import units_of_organisation
 from people.models import AuditEvent, OrgUnit, User
-from people.services import audit_record, notification_create
+from people.services import (
+    audit_event,
+    audit_record_about,
+    audit_record_many,
+    notification_create,
+)
 
 from .models import Goal, GoalUpdate
+from .privacy import AUDIT_TYPE
 
 Level, Status, Visibility, Metric = Goal.Level, Goal.Status, Goal.Visibility, Goal.Metric
 
@@ -236,16 +242,24 @@ def goal_update(*, goal: Goal, by: User, data: dict, version: int, manage: bool)
     if not updated:
         raise GoalConflict(current=Goal.objects.select_related("parent").get(pk=goal.pk))
     goal.version = version + 1
-    if goal.owner_person_id is not None and goal.owner_person_id != by.pk:
-        audit_record(
-            actor=by,
-            action=AuditEvent.Action.CHANGE,
-            object_type="goal",
-            object_id=str(goal.uuid),
-            subject=goal.owner_person,
-            summary=goal.title,
-        )
+    _audit_change(goal=goal, by=by, part="edit")
     return goal
+
+
+def _audit_change(
+    *, goal: Goal, by: User, part: str, action: str = AuditEvent.Action.CHANGE
+) -> None:
+    """A change to someone's individual goal by anyone else goes to the audit trail (a
+    reference and the kind of change; never the goal's text, which the trail outlives)."""
+    if goal.owner_person_id is not None:
+        audit_record_about(
+            actor=by,
+            subject=goal.owner_person,
+            action=action,
+            object_type=AUDIT_TYPE,
+            object_id=str(goal.uuid),
+            summary=part,
+        )
 
 
 # --- Propose, approve, return ------------------------------------------------------------
@@ -287,9 +301,7 @@ def goal_submit(*, goal: Goal, by: User) -> Goal:
     return goal
 
 
-def _review_done(
-    *, goal: Goal, by: User, kind: str, title: str, summary: str, comment: str
-) -> None:
+def _review_done(*, goal: Goal, by: User, kind: str, title: str, part: str, comment: str) -> None:
     """Tell the owner (in their language) how their proposal was reviewed; log it."""
     owner = goal.owner_person
     with translation.override(owner.language):
@@ -300,14 +312,7 @@ def _review_done(
             title=str(title) % {"title": goal.title},
             body=comment.strip(),
         )
-    audit_record(
-        actor=by,
-        action=AuditEvent.Action.CHANGE,
-        object_type="goal",
-        object_id=str(goal.uuid),
-        subject=owner,
-        summary=str(summary) % {"title": goal.title},
-    )
+    _audit_change(goal=goal, by=by, part=part)
 
 
 @transaction.atomic
@@ -329,7 +334,7 @@ def goal_approve(*, goal: Goal, by: User, comment: str = "") -> Goal:
         by=by,
         kind="goal_approved",
         title=gettext_lazy("Your goal is approved: %(title)s"),
-        summary=gettext_lazy("Approved: %(title)s"),
+        part="approve",
         comment=comment,
     )
     return goal
@@ -352,7 +357,7 @@ def goal_return(*, goal: Goal, by: User, comment: str) -> Goal:
         by=by,
         kind="goal_returned",
         title=gettext_lazy("Your manager returned your goal: %(title)s"),
-        summary=gettext_lazy("Returned: %(title)s"),
+        part="return",
         comment=comment,
     )
     return goal
@@ -383,6 +388,7 @@ def goal_check_in(
         )
         goal.current_value = value
         goal.version += 1
+    _audit_change(goal=goal, by=by, part="check-in")
     return update
 
 
@@ -449,6 +455,19 @@ def goals_assign(
         goal_validate(goal)
         new_goals.append(goal)
     result.created = Goal.objects.bulk_create(new_goals)
+    audit_record_many(
+        [
+            audit_event(
+                actor=by,
+                subject=goal.owner_person,
+                action=AuditEvent.Action.CREATE,
+                object_type=AUDIT_TYPE,
+                object_id=str(goal.uuid),
+                summary="assign",
+            )
+            for goal in result.created
+        ]
+    )
     for goal in result.created:
         with translation.override(goal.owner_person.language):
             _notify(

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from .models import Notification, Organisation, OrgUnit, User
+from .models import AuditEvent, Notification, Organisation, OrgUnit, User
 
 
 class Roles:
@@ -108,8 +108,15 @@ def axes_username(request, credentials: dict | None = None) -> str:
     return str(value).strip().lower()
 
 
-def organisation_get_for_policy(*, user: User) -> Organisation:
-    """The user's own organisation for the policy page: HR only (404 for anyone else)."""
-    if user.organisation_id is None or not user.is_hr:
+def organisation_get_for_hr(*, user: User) -> Organisation:
+    """The user's own organisation, for HR's pages (policy, audit trail): HR only, 404
+    for anyone else."""
+    if not user.is_authenticated or user.organisation_id is None or not user.is_hr:
         raise Http404
     return user.organisation
+
+
+def audit_events_for_hr(*, user: User) -> QuerySet[AuditEvent]:
+    """The audit trail of HR's own organisation; 404 for anyone else."""
+    organisation = organisation_get_for_hr(user=user)
+    return AuditEvent.objects.filter(organisation_id=organisation.pk)

@@ -1,7 +1,7 @@
 """Django admin for setup and support, scoped to the staff member's organisation.
 
 Superusers see every organisation; other staff see only their own organisation's data.
-Audit events are read-only for everyone.
+Audit events are read-only for everyone: no add, change or delete, no bulk actions.
 """
 
 from django.contrib import admin
@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, Notification, Organisation, OrgUnit, User
+from .services import organisation_delete
 
 
 class OrganisationScopedAdmin(admin.ModelAdmin):
@@ -66,6 +67,20 @@ class OrganisationAdmin(OrganisationScopedAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return request.user.is_superuser
 
+    # An organisation's audit trail goes with it, through the one service that may delete
+    # audit events (nobody may delete them one by one, hence no permission to check).
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(str(AuditEvent._meta.verbose_name))
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request: HttpRequest, obj: Organisation) -> None:
+        organisation_delete(organisation=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for organisation in queryset:
+            organisation_delete(organisation=organisation)
+
 
 @admin.register(OrgUnit)
 class OrgUnitAdmin(OrganisationScopedAdmin):
@@ -84,7 +99,7 @@ class UserAdmin(OrganisationScopedAdmin, DjangoUserAdmin):
     search_fields = ["full_name", "email", "job_title"]
     list_select_related = ["unit", "line_manager"]
     autocomplete_fields = ["line_manager"]
-    readonly_fields = ["uuid", "last_login", "date_joined"]
+    readonly_fields = ["uuid", "last_login", "date_joined", "anonymised_at"]
     fieldsets = [
         (None, {"fields": ["email", "password", "uuid"]}),
         (
@@ -96,7 +111,7 @@ class UserAdmin(OrganisationScopedAdmin, DjangoUserAdmin):
             _("Access"),
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
         ),
-        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined", "anonymised_at"]}),
     ]
     add_fieldsets = [
         (
@@ -164,6 +179,7 @@ class AuditEventAdmin(OrganisationScopedAdmin):
     search_fields = ["actor__email", "subject__email", "summary"]
     list_select_related = ["actor", "subject"]
     date_hierarchy = "occurred_at"
+    actions = None  # not even "delete selected"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

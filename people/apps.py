@@ -2,6 +2,33 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _settings_link(viewer, object_ids: list[str]) -> dict[str, str]:
+    """HR opens their own organisation's settings (the only organisation they see)."""
+    from django.urls import reverse
+
+    organisation = viewer.organisation if viewer.is_hr else None
+    if organisation is None or str(organisation.uuid) not in object_ids:
+        return {}
+    return {str(organisation.uuid): reverse("people:organisation-settings")}
+
+
 class PeopleConfig(AppConfig):
     name = "people"
     verbose_name = _("People and organisation")
+
+    def ready(self) -> None:
+        from . import audit, privacy
+
+        privacy.register(privacy.PEOPLE)
+        audit.register_object_type("organisation", _("organisation settings"), links=_settings_link)
+        audit.register_object_type("people", _("people import"))
+        audit.register_object_type(
+            privacy.AUDIT_TYPE,
+            _("personal data"),
+            parts={"json": _("JSON file"), "pdf": _("PDF")},
+        )
+        audit.register_object_type(
+            "person",
+            _("person"),
+            parts={"retention": _("retention job"), "command": _("by command")},
+        )

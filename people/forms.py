@@ -3,7 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organisation
+from .models import AuditEvent, Organisation
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -24,7 +24,11 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 
 class LocalisedPasswordResetForm(PasswordResetForm):
-    """Sends the reset e-mail in the language the person chose, not the visitor's."""
+    """Sends the reset e-mail in the language the person chose, not the visitor's; and
+    none to someone who may no longer sign in (``people.backends``)."""
+
+    def get_users(self, email):
+        return (user for user in super().get_users(email) if not user.has_left)
 
     def send_mail(
         self,
@@ -69,3 +73,29 @@ class OrganisationPolicyForm(forms.ModelForm):
             "min_group_size",
             "retention_months",
         ]
+
+
+class AuditFilterForm(forms.Form):
+    """Filters of the audit trail page; every field is optional."""
+
+    # A name, part of one, or an e-mail address (the page says so under the form).
+    whose = forms.CharField(label=_("Whose data"), required=False, max_length=200)
+    who = forms.CharField(label=_("Who"), required=False, max_length=200)
+    action = forms.ChoiceField(
+        label=_("What"),
+        required=False,
+        choices=[("", _("Everything")), *AuditEvent.Action.choices],
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end of the period cannot be before its start."))
+        return data

@@ -73,7 +73,14 @@ class Organisation(BaseModel):
         _("retention after leaving (months)"),
         default=24,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_(
+            "People whose end date lies longer ago than this are anonymised by the daily "
+            "retention job."
+        ),
     )
+    # The local day the retention job last ran for this organisation (claimed with a
+    # conditional update, so it runs once a day however often the sweep comes by).
+    retention_checked_on = models.DateField(_("retention job last run on"), null=True, blank=True)
     goal_behind_margin = models.DecimalField(
         _("goal is behind when progress lags expected by more than"),
         max_digits=3,
@@ -236,6 +243,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("staff"), default=False, help_text=_("May use the Django admin for setup and support.")
     )
     date_joined = models.DateTimeField(_("account created"), default=timezone.now)
+    anonymised_at = models.DateTimeField(
+        _("anonymised at"),
+        null=True,
+        blank=True,
+        help_text=_("Set by the retention job; name, e-mail and personal texts are removed."),
+    )
 
     objects = UserManager()
 
@@ -275,6 +288,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.full_name
+
+    @property
+    def has_left(self) -> bool:
+        """Their end date (their last day) has passed, in the platform's time zone."""
+        return self.end_date is not None and self.end_date < timezone.localdate()
 
     @cached_property
     def is_manager(self) -> bool:
@@ -328,8 +346,26 @@ class Notification(BaseModel):
         return self.read_at is not None
 
 
+class AuditEventQuerySet(models.QuerySet):
+    """Rows are only ever added: bulk updates and deletes are refused like single ones.
+
+    (On PostgreSQL a trigger refuses them too, whatever the code does; see migration
+    ``people.0004``. ``people.services.organisation_delete`` is the one way out.)"""
+
+    def update(self, **kwargs: object) -> int:
+        raise ValueError("Audit events are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValueError("Audit events are append-only.")
+
+
 class AuditEvent(models.Model):
-    """Append-only: who read or changed another person's data, when and from where."""
+    """Append-only: who read or changed whose data, when and from where.
+
+    It holds references, never content: the object's type and public id and a short code
+    for the part (``summary``), so it can outlive the data it points at (the retention
+    job anonymises people but keeps their audit events).
+    """
 
     class Action(models.TextChoices):
         READ = "read", _("read")
@@ -338,20 +374,23 @@ class AuditEvent(models.Model):
         DELETE = "delete", _("deleted")
         EXPORT = "export", _("exported")
         IMPORT = "import", _("imported")
+        ANONYMISE = "anonymise", _("anonymised")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="audit_events"
     )
+    # PROTECT: people are anonymised, not deleted, while their audit events exist.
     actor = models.ForeignKey(
         User,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         related_name="audit_events_as_actor",
         verbose_name=_("who"),
+        help_text=_("Empty when the system did it (the retention job)."),
     )
     subject = models.ForeignKey(
         User,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="audit_events_as_subject",
@@ -362,12 +401,20 @@ class AuditEvent(models.Model):
     object_id = models.CharField(_("object"), max_length=64, blank=True)
     summary = models.CharField(_("summary"), max_length=500, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
     occurred_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["organisation", "-occurred_at", "-id"], name="auditevent_org_newest"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}"
@@ -376,3 +423,6 @@ class AuditEvent(models.Model):
         if self.pk is not None:
             raise ValueError("Audit events are append-only.")
         super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("Audit events are append-only.")

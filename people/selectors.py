@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
 
+from . import audit
 from .access import notifications_for, units_of_organisation
-from .models import Notification, OrgUnit, User
+from .models import AuditEvent, Notification, Organisation, OrgUnit, User
+
+AUDIT_PAGE_SIZE = 50
 
 
 @dataclass
@@ -66,3 +71,77 @@ def inbox(*, user: User, limit: int = 200) -> QuerySet[Notification]:
 
 def unread_count(*, user: User) -> int:
     return notifications_for(user).filter(read_at__isnull=True).count()
+
+
+# --- Audit trail --------------------------------------------------------------------------
+
+
+def _person_matches(prefix: str, text: str) -> Q:
+    """``prefix`` (a path to a person) matches ``text``: an exact e-mail address, or a
+    part of a name or an address."""
+    text = text.strip()
+    if "@" in text and " " not in text:
+        return Q(**{f"{prefix}__email": text.lower()})
+    return Q(**{f"{prefix}__full_name__icontains": text}) | Q(
+        **{f"{prefix}__email__icontains": text}
+    )
+
+
+def _local_midnight(day: datetime.date, organisation: Organisation) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=organisation.tzinfo)
+
+
+def audit_events_filtered(
+    *, events: QuerySet[AuditEvent], organisation: Organisation, filters: dict
+) -> QuerySet[AuditEvent]:
+    """Newest first; dates are days in the organisation's time zone, both included."""
+    if filters.get("whose"):
+        events = events.filter(_person_matches("subject", filters["whose"]))
+    if filters.get("who"):
+        events = events.filter(_person_matches("actor", filters["who"]))
+    if filters.get("action"):
+        events = events.filter(action=filters["action"])
+    if filters.get("date_from"):
+        events = events.filter(occurred_at__gte=_local_midnight(filters["date_from"], organisation))
+    if filters.get("date_to"):
+        next_day = filters["date_to"] + datetime.timedelta(days=1)
+        events = events.filter(occurred_at__lt=_local_midnight(next_day, organisation))
+    return events.order_by("-occurred_at", "-id")
+
+
+@dataclass
+class AuditRow:
+    event: AuditEvent
+    object_label: str
+    part_label: str
+    link: str | None
+    browser: str
+
+
+def audit_page(
+    *,
+    events: QuerySet[AuditEvent],
+    organisation: Organisation,
+    viewer: User,
+    filters: dict,
+    page_number: str | int | None,
+) -> tuple[Page, list[AuditRow]]:
+    """One page of the audit trail: a count, the rows with who and whose, and one query
+    per object type for the links the viewer may open. The same number of queries for
+    ten events or ten thousand."""
+    events = audit_events_filtered(
+        events=events.select_related("actor", "subject"), organisation=organisation, filters=filters
+    )
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(page_number)
+    page_events = list(page.object_list)
+    links = audit.object_links(viewer, page_events)
+    rows = [
+        AuditRow(
+            event,
+            *audit.describe(event),
+            link=links.get((event.object_type, event.object_id)),
+            browser=audit.short_user_agent(event.user_agent),
+        )
+        for event in page_events
+    ]
+    return page, rows

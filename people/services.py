@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from pop_platform.delivery import DeliveryFields, DeliveryInProgress, deliver_once, delivery_give_up
 from pop_platform.email import absolute_url, send_templated_email
 
+from . import audit, privacy
 from .models import AuditEvent, Notification, Organisation, OrgUnit, User
 from .selectors import unit_paths
 
@@ -121,10 +123,31 @@ def notifications_mark_all_read(*, user: User) -> int:
 # --- Audit ------------------------------------------------------------------------------
 
 
-def _client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+def audit_event(
+    *,
+    actor: User | None,
+    action: str,
+    object_type: str,
+    object_id: str = "",
+    subject: User | None = None,
+    subject_id: int | None = None,
+    summary: str = "",
+) -> AuditEvent:
+    """An unsaved event; its organisation is the subject's, or else the actor's (give
+    ``subject_id`` alone for someone of the actor's organisation)."""
+    owner = subject or actor
+    organisation_id = owner.organisation_id if owner else None
+    if organisation_id is None:
+        raise ValidationError("An audit event needs an organisation.")
+    return AuditEvent(
+        organisation_id=organisation_id,
+        actor=actor,
+        subject_id=subject.pk if subject else subject_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        summary=summary[:500],
+    )
 
 
 def audit_record(
@@ -137,19 +160,32 @@ def audit_record(
     summary: str = "",
     request: HttpRequest | None = None,
 ) -> AuditEvent:
-    organisation_id = (subject or actor).organisation_id
-    if organisation_id is None:
-        raise ValidationError("An audit event needs an organisation.")
-    return AuditEvent.objects.create(
-        organisation_id=organisation_id,
+    """Record who did what to whose data. Within a request the event is written with the
+    request's other events when the response is ready (``people.audit``), with the
+    request's IP address and browser."""
+    event = audit_event(
         actor=actor,
-        subject=subject,
         action=action,
         object_type=object_type,
-        object_id=str(object_id),
-        summary=summary[:500],
-        ip_address=_client_ip(request),
+        object_id=object_id,
+        subject=subject,
+        summary=summary,
     )
+    audit.record([event], request=request)
+    return event
+
+
+def audit_record_about(*, actor: User, subject: User, **details: str) -> AuditEvent | None:
+    """``audit_record`` when someone other than ``subject`` reads or changes their data
+    (their manager, HR); a person's own use of their own data is not recorded."""
+    if actor.pk == subject.pk:
+        return None
+    return audit_record(actor=actor, subject=subject, **details)
+
+
+def audit_record_many(events: list[AuditEvent]) -> None:
+    """Several events from ``audit_event`` in one INSERT (e.g. one per person listed)."""
+    audit.record(events)
 
 
 # --- CSV import -------------------------------------------------------------------------
@@ -421,3 +457,32 @@ def organisation_update_policy(
             request=request,
         )
     return organisation
+
+
+@transaction.atomic
+def organisation_delete(*, organisation: Organisation) -> None:
+    """Remove an organisation with everything in it (its people and their data), its
+    audit trail included: the one deletion of audit events there is. On PostgreSQL the
+    audit trigger (migration ``people.0004``) lets this transaction, and only for this
+    organisation, delete them."""
+    table = AuditEvent._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT set_config('pop.audit_purge_organisation', %s, true)",
+                [str(organisation.pk)],
+            )
+        # The model refuses deletes of audit events; this is the deliberate exception.
+        cursor.execute(f"DELETE FROM {table} WHERE organisation_id = %s", [organisation.pk])  # noqa: S608
+    for provider in reversed(privacy.providers()):  # dashboards first, people last
+        if provider.organisation_delete is not None:
+            provider.organisation_delete(organisation)
+    User.objects.filter(organisation=organisation).delete()
+    delete_leaves_first(OrgUnit.objects.filter(organisation=organisation))
+    organisation.delete()
+
+
+def delete_leaves_first(rows: QuerySet) -> None:
+    """Delete a tree whose parent links are protected: the rows without children first."""
+    while rows.exists():
+        rows.filter(children__isnull=True).delete()

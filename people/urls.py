@@ -14,4 +14,8 @@ urlpatterns = [
     ),
     path("accounts/language/", views.set_language, name="set-language"),
     path("organisation/settings/", views.organisation_settings, name="organisation-settings"),
+    path("organisation/audit/", views.audit_log, name="audit-log"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/my-data.json", views.personal_data_json, name="personal-data-json"),
+    path("profile/my-data.pdf", views.personal_data_pdf, name="personal-data-pdf"),
 ]

@@ -3,16 +3,21 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access, selectors, services
-from .forms import LanguageForm, OrganisationPolicyForm
-from .models import Organisation
+from pop_platform.pdf import PdfTooLong
+
+from . import access, privacy, selectors, services
+from .forms import AuditFilterForm, LanguageForm, OrganisationPolicyForm
+from .models import AuditEvent, Organisation
 
 
 @require_GET
@@ -75,7 +80,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organisation_settings(request: HttpRequest) -> HttpResponse:
     """HR: the organisation's policy (cadence, reminders, group size, budget, retention)."""
-    organisation = access.organisation_get_for_policy(user=request.user)
+    organisation = access.organisation_get_for_hr(user=request.user)
     form = OrganisationPolicyForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         services.organisation_update_policy(
@@ -88,4 +93,97 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
         return redirect("people:organisation-settings")
     return render(
         request, "people/organisation_settings.html", {"form": form, "organisation": organisation}
+    )
+
+
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """HR: who read, changed or exported whose data, when and from where."""
+    events = access.audit_events_for_hr(user=request.user)
+    organisation = request.user.organisation
+    form = AuditFilterForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()  # the valid filters apply even when another one is wrong
+    filters = getattr(form, "cleaned_data", {})
+    page, rows = selectors.audit_page(
+        events=events,
+        organisation=organisation,
+        viewer=request.user,
+        filters=filters,
+        page_number=request.GET.get("page"),
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "organisation": organisation,
+        "query": query.urlencode(),
+    }
+    return render(request, "people/audit_log.html", context)
+
+
+# --- Profile and personal data ------------------------------------------------------------
+
+
+@require_GET
+def profile(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's details and the download of all data about them."""
+    person = selectors.person_profile(user_id=request.user.pk)
+    return render(request, "people/profile.html", {"person": person})
+
+
+def _export_name(request: HttpRequest, extension: str) -> str:
+    name = slugify(
+        _("my data %(name)s %(date)s")
+        % {
+            "name": request.user.full_name,
+            "date": timezone.localdate().isoformat(),
+        }
+    )
+    return f"{name}.{extension}"
+
+
+def _record_export(request: HttpRequest, part: str) -> None:
+    """A person's own export is recorded too (the trail has every export); support staff
+    outside an organisation have no trail."""
+    if request.user.organisation_id is None:
+        return
+    services.audit_record(
+        actor=request.user,
+        subject=request.user,
+        action=AuditEvent.Action.EXPORT,
+        object_type=privacy.AUDIT_TYPE,
+        object_id=str(request.user.uuid),
+        summary=part,
+    )
+
+
+@never_cache
+@require_GET
+def personal_data_json(request: HttpRequest) -> HttpResponse:
+    data = privacy.personal_data_json(person=request.user, generated_at=timezone.now())
+    _record_export(request, "json")
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(request, "json")}"'
+    return response
+
+
+@never_cache
+@require_GET
+def personal_data_pdf(request: HttpRequest) -> HttpResponse:
+    try:
+        pdf = privacy.personal_data_pdf(person=request.user, generated_at=timezone.now())
+    except PdfTooLong:
+        messages.error(
+            request,
+            _("Your data is too much for a readable PDF. The JSON file has all of it."),
+        )
+        return redirect("people:profile")
+    _record_export(request, "pdf")
+    return HttpResponse(
+        pdf,
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{_export_name(request, "pdf")}"'},
     )

@@ -1,7 +1,8 @@
 """Who may see and change a development plan.
 
-The owner and their line manager read and edit; HR of the same organisation reads (each
-read is audited by the view); anyone else gets 404. Private notes belong to their author
+The owner and their line manager read and edit; HR of the same organisation reads; anyone
+else gets 404. Every read and change by someone other than the owner is recorded in the
+audit trail (reads by the views, changes by the services). Private notes belong to their author
 alone. Field rules: only the employee writes their ambition and reflections.
 """
 
@@ -30,13 +31,13 @@ def plans_visible_to(user: User) -> QuerySet[DevelopmentPlan]:
     return plans.filter(Q(employee_id=user.pk) | Q(employee__line_manager_id=user.pk))
 
 
+def own_plan(user: User) -> DevelopmentPlan | None:
+    """The user's own plan, or None before they have started it."""
+    return plans_visible_to(user).filter(employee_id=user.pk).first()
+
+
 def may_edit(user: User, plan: DevelopmentPlan) -> bool:
     return plan.employee_id == user.pk or is_line_manager_of(user, plan.employee)
-
-
-def is_audited_read(user: User, plan: DevelopmentPlan) -> bool:
-    """HR reading a plan that is neither theirs nor one of their reports'."""
-    return user.is_hr and not may_edit(user, plan)
 
 
 def plan_get_for_user(*, user: User, plan_uuid: UUID, write: bool = False) -> DevelopmentPlan:

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PlansConfig(AppConfig):
     name = "plans"
     verbose_name = _("Development plans")
+
+    def ready(self) -> None:
+        # Plans' part of the personal data export, the retention job and the audit trail
+        # (people may not import this app, so this app hands people its pieces).
+        from .privacy import register
+
+        register()

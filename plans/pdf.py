@@ -23,14 +23,12 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.templatetags.static import static
 from django.utils import timezone, translation
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from goals.models import Goal
 from people.models import Organisation, User
-from pop_platform.pdf import render_pdf, render_pdf_counted
+from pop_platform.pdf import print_context, render_pdf, render_pdf_counted
 
 from .models import CompetencyGap, DevelopmentAction, DevelopmentPlan, PlanVersion
 from .selectors import GoalLine, budget_used, plan_content, plan_goal_lines, plan_snapshot
@@ -234,27 +232,6 @@ def plan_document(*, plan_id: int, language: str) -> PlanDocument:
 
 def owner_language(plan: DevelopmentPlan) -> str:
     return plan.employee.language or plan.organisation.default_language
-
-
-def page_counter_css() -> str:
-    """The CSS ``content`` value for "Page 2 of 5" in the active language."""
-    text = gettext("Page %(page)s of %(pages)s")
-    quoted = text.replace("\\", "\\\\").replace('"', '\\"')
-    quoted = quoted.replace("%(page)s", '" counter(page) "').replace(
-        "%(pages)s", '" counter(pages) "'
-    )
-    return f'"{quoted}"'
-
-
-def print_context(*, organisation: Organisation, generated_at: datetime.datetime | None) -> dict:
-    """What ``templates/pdf/base.html`` needs: for every PDF of the platform."""
-    return {
-        "organisation": organisation,
-        "generated_at": generated_at,
-        "page_counter": page_counter_css(),
-        "print_css": static("css/print.css"),
-        "LANGUAGE_CODE": translation.get_language(),
-    }
 
 
 def plan_html(*, document: PlanDocument, generated_at: datetime.datetime) -> str:

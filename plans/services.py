@@ -23,8 +23,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from people.access import is_line_manager_of
-from people.models import Organisation, User
-from people.services import notification_create
+from people.models import AuditEvent, Organisation, User
+from people.services import audit_record_about, notification_create
 
 from .items import HISTORY_TYPE, ItemKind, raw
 from .models import (
@@ -41,6 +41,7 @@ from .models import (
     PrivateNote,
 )
 from .pdf import owner_language, plan_document, plan_pdf_counted
+from .privacy import AUDIT_TYPE
 from .selectors import plan_content, plan_snapshot
 
 
@@ -112,6 +113,20 @@ def _history_rows(
         PlanChange(**common, field=name, old=raw(old), new=raw(new))
         for name, (old, new) in diff.items()
     ]
+
+
+def _audit_change(
+    *, plan: DevelopmentPlan, by: User, part: str, action: str = AuditEvent.Action.CHANGE
+) -> None:
+    """A change by anyone but the plan's employee goes to the audit trail."""
+    audit_record_about(
+        actor=by,
+        subject=plan.employee,
+        action=action,
+        object_type=AUDIT_TYPE,
+        object_id=str(plan.uuid),
+        summary=part,
+    )
 
 
 def _plan_touched(*, plan: DevelopmentPlan) -> None:
@@ -247,6 +262,8 @@ def item_update(
             )
         )
         _plan_touched(plan=plan)
+    if diff:
+        _audit_change(plan=plan, by=by, part=kind.name)
     return diff
 
 
@@ -274,6 +291,7 @@ def item_create(
             )
         )
         _plan_touched(plan=plan)
+    _audit_change(plan=plan, by=by, part=kind.name, action=AuditEvent.Action.CREATE)
     return item
 
 
@@ -296,6 +314,7 @@ def item_delete(
             )
         )
         _plan_touched(plan=plan)
+    _audit_change(plan=plan, by=by, part=kind.name, action=AuditEvent.Action.DELETE)
 
 
 # --- Comments ----------------------------------------------------------------------------
@@ -323,6 +342,7 @@ def comment_add(
         item_label=(str(gap.competency.name) if gap else action.title if action else "")[:200],
         new=body,
     )
+    _audit_change(plan=plan, by=by, part="comment")
     return comment
 
 
@@ -377,6 +397,7 @@ def plan_agree(*, plan: DevelopmentPlan, by: User, revision: int) -> PlanVersion
             "updated_at",
         ]
     )
+    _audit_change(plan=locked, by=by, part="akkoord")
     _notify_other_side(plan=locked, by=by, version=version)
     return version
 

@@ -23,13 +23,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 
 from people.models import AuditEvent
-from people.services import audit_record
+from people.services import audit_record, audit_record_about
 
 from . import access, selectors, services
 from . import pdf as pdf_documents
 from .forms import AgreeForm, CommentForm, CompetencyForm, item_form
 from .items import KINDS, ItemKind, field_value, kind_named, raw
 from .models import DevelopmentPlan, PlanChange
+from .privacy import AUDIT_TYPE
 
 TEMPLATE = "plans/plan_detail.html"
 # Where an added or removed item shows up on the page.
@@ -41,19 +42,18 @@ SECTION_OF = {
 }
 
 
-def _read_plan(request: HttpRequest, plan_uuid: UUID) -> DevelopmentPlan:
-    """The plan for reading; HR's reads of someone else's plan go to the audit log."""
+def _read_plan(request: HttpRequest, plan_uuid: UUID, part: str = "page") -> DevelopmentPlan:
+    """The plan for reading; a read by anyone but its employee (their manager, HR) goes
+    to the audit trail, with ``part``: the page or the kind of item shown."""
     plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid)
-    if access.is_audited_read(request.user, plan):
-        audit_record(
-            actor=request.user,
-            action=AuditEvent.Action.READ,
-            object_type="development_plan",
-            object_id=str(plan.uuid),
-            subject=plan.employee,
-            summary=request.path,
-            request=request,
-        )
+    audit_record_about(
+        actor=request.user,
+        subject=plan.employee,
+        action=AuditEvent.Action.READ,
+        object_type=AUDIT_TYPE,
+        object_id=str(plan.uuid),
+        summary=part,
+    )
     return plan
 
 
@@ -76,11 +76,18 @@ def _fragments(request: HttpRequest, context: dict, *names: str, oob: tuple = ()
     return HttpResponse(html)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def plan_mine(request: HttpRequest) -> HttpResponse:
+    """The person's own plan. GET only looks: before the plan exists it shows a page
+    that invites them to start it; the POST of that page creates it."""
     if request.user.organisation_id is None:
         raise Http404
-    return redirect(services.plan_get_or_create(employee=request.user))
+    plan = access.own_plan(request.user)
+    if plan is None and request.method == "GET":
+        return render(request, "plans/plan_start.html")
+    if plan is None:
+        plan = services.plan_get_or_create(employee=request.user)
+    return redirect(plan)
 
 
 @require_GET
@@ -99,8 +106,8 @@ def item_show(request: HttpRequest, plan_uuid: UUID, kind: str, item_uuid: UUID)
         plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid)
         item = kind_named(kind).get(plan=plan, user=request.user, item_uuid=item_uuid)
         return redirect(f"{plan.get_absolute_url()}#item-{kind}-{item.uuid}")
-    plan = _read_plan(request, plan_uuid)
     spec = kind_named(kind)
+    plan = _read_plan(request, plan_uuid, part=spec.name)
     item = spec.get(plan=plan, user=request.user, item_uuid=item_uuid)
     context = _page_context(request, plan, item=item, focus_edit=True)
     return _fragments(request, context, f"item-{kind}")
@@ -381,7 +388,7 @@ def plan_pdf(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
             return redirect("plans:plan-pdf", plan_uuid=plan.uuid)
         return render(request, f"{PDF_PAGE}#pdf-status", {**_pdf_context(plan), "requested": True})
     if request.GET.get("download"):
-        return _plan_pdf_download(plan)
+        return _plan_pdf_download(request, plan)
     if request.htmx:
         context = _pdf_context(plan)
         if request.GET.get("state") == context["state"]:  # the poll: nothing new to show
@@ -390,10 +397,18 @@ def plan_pdf(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
     return render(request, PDF_PAGE, _pdf_context(plan))
 
 
-def _plan_pdf_download(plan: DevelopmentPlan) -> FileResponse:
+def _plan_pdf_download(request: HttpRequest, plan: DevelopmentPlan) -> FileResponse:
     export = services.plan_export_latest_done(plan=plan)
     if export is None or not export.file.storage.exists(export.file.name):
         raise Http404
+    audit_record(  # every export, the employee's own too
+        actor=request.user,
+        subject=plan.employee,
+        action=AuditEvent.Action.EXPORT,
+        object_type=AUDIT_TYPE,
+        object_id=str(plan.uuid),
+        summary="pdf",
+    )
     name = slugify(f"pop {plan.employee.full_name} {export.finished_at:%Y-%m-%d}")
     return FileResponse(
         export.file.open("rb"),

@@ -1,11 +1,20 @@
-"""Small cross-cutting middleware: the user's language and no caching of personal pages."""
+"""Small cross-cutting middleware: the user's language, no caching of personal pages,
+and the limits of a session."""
 
+import time
 from collections.abc import Callable
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_htmx.http import HttpResponseClientRedirect
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -52,3 +61,77 @@ class NoStoreForSignedInMiddleware:
         if request.user.is_authenticated and not request.path.startswith(settings.STATIC_URL):
             patch_cache_control(response, no_store=True, private=True, max_age=0)
         return response
+
+
+SIGNED_IN_AT = "pop_signed_in_at"  # in the session: when this sign-in happened (epoch s)
+
+
+class SessionLimitsMiddleware:
+    """Sessions end, and the person is told why on the sign-in page.
+
+    - Idle limit: the session store drops a session ``SESSION_IDLE_MINUTES`` after its
+      last request (``SESSION_COOKIE_AGE``, moved on by every request).
+    - Absolute limit: ``SESSION_ABSOLUTE_HOURS`` after sign-in a session ends, however
+      active it is. The sign-in time is stamped on the session when a request first
+      sees it signed in (the sign-in request itself, for the sign-in page).
+    - A person who may no longer sign in (made inactive, or past their end date; see
+      ``people.backends``) is no longer the session's user on the very next request:
+      their session is emptied.
+
+    Runs after the message middleware (the reason goes to the sign-in page) and before
+    the views: ``LoginRequiredMiddleware`` then sends the visitor to sign in. When the
+    request that finds the session over came from htmx, the answer is ``HX-Redirect``:
+    the whole page goes to sign in (htmx follows a 302 itself and would put the sign-in
+    page where the fragment was).
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        ended = self._end_session_if_over(request)
+        response = self.get_response(request)
+        if request.user.is_authenticated and SIGNED_IN_AT not in request.session:
+            request.session[SIGNED_IN_AT] = int(time.time())
+        return self._whole_page_to_sign_in(request, response) if ended else response
+
+    def _end_session_if_over(self, request: HttpRequest) -> bool:
+        """End the session if it is over, and say why; True when it did."""
+        if request.user.is_authenticated:
+            signed_in_at = request.session.get(SIGNED_IN_AT, time.time())
+            if time.time() - signed_in_at < settings.SESSION_ABSOLUTE_HOURS * 3600:
+                return False
+            logout(request)
+            message = ngettext(
+                "You have been signed in for more than %(hours)d hour. "
+                "For your security, please sign in again.",
+                "You have been signed in for more than %(hours)d hours. "
+                "For your security, please sign in again.",
+                settings.SESSION_ABSOLUTE_HOURS,
+            ) % {"hours": settings.SESSION_ABSOLUTE_HOURS}
+        elif SESSION_KEY in request.session or (
+            settings.SESSION_COOKIE_NAME in request.COOKIES and request.session.session_key is None
+        ):
+            # A signed-in session whose person may no longer sign in, or a session the
+            # store dropped after the idle limit.
+            request.session.flush()
+            message = _("Your session has ended. Please sign in again.")
+        else:
+            return False
+        messages.info(request, message)
+        return True
+
+    def _whole_page_to_sign_in(self, request: HttpRequest, response: HttpResponse):
+        login_url = resolve_url(settings.LOGIN_URL)
+        if not (
+            request.headers.get("HX-Request")
+            and response.status_code == 302
+            and urlsplit(response["Location"]).path == login_url
+            and not request.user.is_authenticated
+        ):
+            return response
+        # Back to the page the person was on (only its path: never another site).
+        page = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = f"{page.path}?{page.query}" if page.query else page.path
+        query = urlencode({"next": back or request.get_full_path()})
+        return HttpResponseClientRedirect(f"{login_url}?{query}")

@@ -7,6 +7,7 @@ fetches a URL: every other address (http, https, file, ftp, data…) is refused.
 
 from __future__ import annotations
 
+import datetime
 import mimetypes
 import threading
 from pathlib import Path
@@ -14,6 +15,9 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.templatetags.static import static
+from django.utils import translation
+from django.utils.translation import gettext
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -108,3 +112,24 @@ def render_pdf_counted(
     if pages > max_pages:
         raise PdfTooLong(f"The document has {pages} pages (at most {max_pages}).")
     return document.write_pdf(pdf_variant="pdf/ua-1", pdf_forms=forms), pages
+
+
+def page_counter_css() -> str:
+    """The CSS ``content`` value for "Page 2 of 5" in the active language."""
+    text = gettext("Page %(page)s of %(pages)s")
+    quoted = text.replace("\\", "\\\\").replace('"', '\\"')
+    quoted = quoted.replace("%(page)s", '" counter(page) "').replace(
+        "%(pages)s", '" counter(pages) "'
+    )
+    return f'"{quoted}"'
+
+
+def print_context(*, organisation: object | None, generated_at: datetime.datetime | None) -> dict:
+    """What ``templates/pdf/base.html`` needs: for every PDF of the platform."""
+    return {
+        "organisation": organisation,
+        "generated_at": generated_at,
+        "page_counter": page_counter_css(),
+        "print_css": static("css/print.css"),
+        "LANGUAGE_CODE": translation.get_language(),
+    }

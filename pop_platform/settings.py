@@ -79,9 +79,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "pop_platform.middleware.UserLanguageMiddleware",
     "pop_platform.middleware.NoStoreForSignedInMiddleware",
+    # Writes the request's audit events (people.audit) in one INSERT when it is done.
+    "people.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After the messages (it says why a session ended) and inside the security headers
+    # (its htmx redirect gets them too); before the views.
+    "pop_platform.middleware.SessionLimitsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Axes last: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -125,7 +130,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend; also refuses people past their end date, at sign-in and
+    # on every request of their sessions.
+    "people.backends.PersonBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboards:home"
@@ -150,9 +157,16 @@ AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0) or None
 AXES_VERBOSE = False
 
 # --- Sessions and cookies --------------------------------------------------------------
-# Idle timeout: the session expires after this many minutes without a request.
+# Idle limit: the session expires after this many minutes without a request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=60) * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# Absolute limit: a session ends this many hours after sign-in, however active it is
+# (pop_platform.middleware.SessionLimitsMiddleware).
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
+if SESSION_COOKIE_AGE < 60 or SESSION_ABSOLUTE_HOURS < 1:
+    raise ImproperlyConfigured(
+        "SESSION_IDLE_MINUTES and SESSION_ABSOLUTE_HOURS must be at least 1."
+    )
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -76,6 +76,11 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
+    return make_world()
+
+
+def make_world() -> World:
+    """The personas, built outside a fixture so module-wide data can use them too."""
     organisation = OrganisationFactory(name="Zorggroep Test")
     other_organisation = OrganisationFactory(name="Gemeente Elders")
     department = OrgUnitFactory(
@@ -186,4 +191,4 @@ def pytest_collection_modifyitems(config, items):
         os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-__all__ = ["CHROMIUM", "IN_CI", "client_for", "require", "settings"]
+__all__ = ["CHROMIUM", "IN_CI", "client_for", "make_world", "require", "settings"]

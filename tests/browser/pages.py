@@ -25,7 +25,7 @@ from conversations.models import Conversation
 from goals.models import Goal
 from people.demo import EMPLOYEE_EMAIL, HR_EMAIL, MANAGER_EMAIL
 from people.models import User
-from plans.models import Competency, DevelopmentPlan
+from plans.models import Competency, DevelopmentAction, DevelopmentPlan
 from tests.factories import NotificationFactory
 
 # What a GET answers.
@@ -89,7 +89,11 @@ def build_demo() -> Demo:
         status=Goal.Status.DRAFT,
         created_by=employee,
     )
-    for person in (employee, manager, User.objects.get(email=HR_EMAIL)):
+    hr = User.objects.get(email=HR_EMAIL)
+    # HR has no plan of her own yet: her pages show the "start your plan" states.
+    DevelopmentAction.objects.filter(plan__employee=hr).delete()  # they protect the gaps
+    DevelopmentPlan.objects.filter(employee=hr).delete()
+    for person in (employee, manager, hr):
         NotificationFactory(recipient=person, title="Je POP is gewijzigd", link="/plans/mine/")
         NotificationFactory(recipient=person, title="Nieuwe e-learning over beeldzorg", link="")
     colleague = User.objects.filter(line_manager=manager).exclude(pk=employee.pk).first()
@@ -109,7 +113,7 @@ def build_demo() -> Demo:
     return Demo(
         employee=employee,
         manager=manager,
-        hr=User.objects.get(email=HR_EMAIL),
+        hr=hr,
         plan=DevelopmentPlan.objects.get(employee=employee),
         upcoming=conversations.filter(status=Conversation.Status.SCHEDULED).last(),
         held=conversations.filter(status=Conversation.Status.HELD).last(),
@@ -188,6 +192,10 @@ URLS: tuple[Url, ...] = (
     Url("people:notifications-read-all",         POST),
     Url("people:notification-read",              POST),
     Url("people:organisation-settings",          PAGE, (H,)),
+    Url("people:audit-log",                      PAGE, (H,)),
+    Url("people:profile",                        PAGE, (E, M, H)),
+    Url("people:personal-data-json",             JSON, (E,)),
+    Url("people:personal-data-pdf",              PDF, (E,)),
 
     Url("goals:goal-list",                       PAGE, (E, M, H)),
     Url("goals:goal-list",                       PAGE, (H,), query="q=zorg&status=all", label="filtered"),
@@ -208,6 +216,7 @@ URLS: tuple[Url, ...] = (
     Url("goals:goal-check-in",                   POST),
 
     Url("plans:plan-mine",                       REDIRECT, (E,)),
+    Url("plans:plan-mine",                       PAGE, (H,), label="no plan yet"),
     Url("plans:plan-detail",                     PAGE, (E, M, H), _plan),
     Url("plans:plan-item-edit",                  PAGE, (E, M), _action),
     Url("plans:plan-item-add",                   PAGE, (E, M), lambda d: {"plan_uuid": d.plan.uuid, "kind": "action"}),

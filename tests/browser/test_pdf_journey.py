@@ -52,6 +52,7 @@ def test_employee_requests_waits_for_and_downloads_their_plan_pdf(
     page = employee.page
     employee.sign_in(EMPLOYEE_EMAIL, DEMO_PASSWORD)
     page.get_by_role("link", name="Mijn POP").click()
+    page.get_by_role("button", name="Begin aan mijn POP").click()
     page.get_by_test_id("plan-pdf-link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Pdf van de POP van Sanne Jansen")
     assert_accessible(page)

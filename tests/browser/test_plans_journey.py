@@ -56,6 +56,12 @@ def test_employee_and_manager_write_and_agree_on_the_plan(open_session):
     page = employee.page
     employee.sign_in(EMPLOYEE_EMAIL, DEMO_PASSWORD)
     page.get_by_role("link", name="Mijn POP").click()
+    # No plan yet: the page invites Sanne to start one; only the button creates it.
+    expect(page.get_by_test_id("plan-start")).to_contain_text("Je hebt nog geen POP.")
+    assert_accessible(page)
+    employee.screenshot("plan-start-employee")
+    assert not DevelopmentPlan.objects.filter(employee=sanne).exists()
+    page.get_by_role("button", name="Begin aan mijn POP").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("POP van Sanne Jansen")
     expect(page.get_by_test_id("plan-goal")).to_contain_text(
         "Digitalisering van de zorg › Beeldzorg in Wijkteam Noord › Twintig cliënten met beeldzorg"

@@ -9,43 +9,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conversations import services
-from conversations.models import Conversation
 from plans import pdf
 from tests.plans.conftest import pdf_info, pdf_text
 
-from .conftest import EMPLOYEE_ANSWER, MANAGER_ANSWER, start_it
+from .conftest import (
+    EMPLOYEE_ANSWER,
+    EMPLOYEE_PRIVATE,
+    MANAGER_ANSWER,
+    MANAGER_PRIVATE,
+    SHARED,
+    start_it,
+)
 
-SHARED = "We bespraken de werkdruk en de opleiding <b>beeldzorg</b> https://evil.example/x.png"
-EMPLOYEE_PRIVATE = "Ik durf niet te zeggen dat ik wil stoppen."
-MANAGER_PRIVATE = "Let op verzuim na de zomer."
 GENERATED = datetime.datetime(2026, 3, 2, 9, 30, tzinfo=datetime.UTC)
-
-
-@pytest.fixture
-def held(world, conversation) -> Conversation:
-    services.agenda_item_add(conversation=conversation, by=world.employee, text="Werkdruk")
-    start_it(conversation)
-    services.shared_note_save(
-        conversation=conversation, by=world.manager, body=SHARED, expected_version=1
-    )
-    for author, body in ((world.employee, EMPLOYEE_PRIVATE), (world.manager, MANAGER_PRIVATE)):
-        services.private_note_save(
-            conversation=conversation, by=author, body=body, expected_version=1
-        )
-    services.agreement_add(
-        conversation=conversation,
-        by=world.manager,
-        text="Sanne volgt de opleiding beeldzorg",
-        owner=world.employee,
-        due_date=datetime.date(2026, 6, 1),
-    )
-    services.agreement_add(
-        conversation=conversation,
-        by=world.employee,
-        text="Jeroen regelt een buddy",
-        owner=world.manager,
-    )
-    return services.conversation_mark_held(conversation=conversation, by=world.manager)
 
 
 def _url(conversation) -> str:

@@ -78,9 +78,17 @@ def test_hr_drilldown_lists_names_and_is_audited(world, strategy, as_user):
         assert name in page
     assert "Noor de Boer" not in page  # contributes to the other goal
     assert "Sannes eigen doel" not in page and "een privé-doel" in page  # never the title
-    event = AuditEvent.objects.get(object_type="alignment-drilldown")
-    assert event.actor == world.hr and event.action == AuditEvent.Action.READ
-    assert event.object_id == str(strategy.digital.uuid)
+    # One event per person named on the page: whose data HR saw.
+    events = AuditEvent.objects.filter(object_type="alignment-drilldown")
+    assert {event.subject.full_name for event in events} == {
+        "Sanne Jansen",
+        "Daan Visser",
+        "Bas Kok",
+        "Eva Dijkstra",
+    }
+    for event in events:
+        assert event.actor == world.hr and event.action == AuditEvent.Action.READ
+        assert event.object_id == str(strategy.digital.uuid)
 
 
 def test_hr_drilldown_of_what_is_not_linked(world, strategy, as_user):

@@ -24,6 +24,10 @@ class Cascade:
 
 @pytest.fixture
 def cascade(world) -> Cascade:
+    return make_cascade(world)
+
+
+def make_cascade(world) -> Cascade:
     org_goal = GoalFactory(
         organisation=world.organisation,
         level="organisation",
@@ -96,3 +100,25 @@ def cascade(world) -> Cascade:
         draft=draft,
         elsewhere_goal=elsewhere_goal,
     )
+
+
+def goal_form_data(goal, **overrides) -> dict:
+    """What the edit form of ``goal`` posts, with ``overrides``."""
+    data = {
+        "title": goal.title,
+        "description": goal.description,
+        "parent": goal.parent_id or "",
+        "not_linked_reason": goal.not_linked_reason,
+        "metric": goal.metric,
+        "start_value": goal.start_value,
+        "target_value": goal.target_value,
+        "measure_unit": goal.measure_unit,
+        "start_date": goal.start_date,
+        "due_date": goal.due_date,
+        "feasibility_note": goal.feasibility_note,
+        "weight": goal.weight,
+        "visibility": goal.visibility,
+        "version": goal.version,
+    }
+    data.update(overrides)
+    return {key: "" if value is None else value for key, value in data.items()}

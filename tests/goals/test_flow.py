@@ -9,6 +9,8 @@ from goals.models import Goal, GoalUpdate
 from people.models import AuditEvent, Notification
 from tests.factories import GoalFactory, UserFactory
 
+from .conftest import goal_form_data
+
 
 def url(name, goal):
     return reverse(f"goals:{name}", kwargs={"goal_uuid": goal.uuid})
@@ -144,31 +146,10 @@ def test_check_in_on_a_draft_is_refused(world, cascade, as_user):
     assert not GoalUpdate.objects.exists()
 
 
-def _edit_data(goal, **overrides):
-    data = {
-        "title": goal.title,
-        "description": goal.description,
-        "parent": goal.parent_id or "",
-        "not_linked_reason": goal.not_linked_reason,
-        "metric": goal.metric,
-        "start_value": goal.start_value,
-        "target_value": goal.target_value,
-        "measure_unit": goal.measure_unit,
-        "start_date": goal.start_date,
-        "due_date": goal.due_date,
-        "feasibility_note": goal.feasibility_note,
-        "weight": goal.weight,
-        "visibility": goal.visibility,
-        "version": goal.version,
-    }
-    data.update(overrides)
-    return {key: "" if value is None else value for key, value in data.items()}
-
-
 def test_edit_saves_and_bumps_the_version(world, cascade, as_user):
     goal = cascade.draft
     response = as_user(world.employee).post(
-        url("goal-edit", goal), _edit_data(goal, target_value="12")
+        url("goal-edit", goal), goal_form_data(goal, target_value="12")
     )
     assert response.status_code == 302
     goal.refresh_from_db()
@@ -177,7 +158,7 @@ def test_edit_saves_and_bumps_the_version(world, cascade, as_user):
 
 def test_edit_conflict_keeps_the_input_and_shows_the_other_version(world, cascade, as_user):
     goal = cascade.draft
-    stale = _edit_data(goal, title="Mijn nieuwe titel voor dit doel")
+    stale = goal_form_data(goal, title="Mijn nieuwe titel voor dit doel")
     Goal.objects.filter(pk=goal.pk).update(title="Titel van de manager", version=2)
     response = as_user(world.employee).post(url("goal-edit", goal), stale)
     html = response.content.decode()
@@ -193,7 +174,7 @@ def test_edit_conflict_keeps_the_input_and_shows_the_other_version(world, cascad
 def test_manager_closes_a_goal_of_a_report(world, cascade, as_user):
     goal = cascade.employee_goal
     response = as_user(world.manager).post(
-        url("goal-edit", goal), _edit_data(goal, status="achieved")
+        url("goal-edit", goal), goal_form_data(goal, status="achieved")
     )
     assert response.status_code == 302
     goal.refresh_from_db()
@@ -262,7 +243,8 @@ def test_a_goal_whose_parent_was_archived_can_still_be_edited(world, cascade, as
     Goal.objects.filter(pk=cascade.team_goal.pk).update(status="archived")
     goal = cascade.draft
     response = as_user(world.employee).post(
-        url("goal-edit", goal), _edit_data(goal, title="Coachingstraject timemanagement afronden")
+        url("goal-edit", goal),
+        goal_form_data(goal, title="Coachingstraject timemanagement afronden"),
     )
     assert response.status_code == 302
     goal.refresh_from_db()

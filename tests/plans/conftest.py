@@ -69,6 +69,10 @@ def make_action(plan, gap, **fields) -> DevelopmentAction:
 
 @pytest.fixture
 def pop(world) -> Pop:
+    return make_pop(world)
+
+
+def make_pop(world) -> Pop:
     org_goal = GoalFactory(
         organisation=world.organisation,
         level="organisation",
@@ -128,6 +132,28 @@ def pop(world) -> Pop:
         employee_note=employee_note,
         manager_note=manager_note,
     )
+
+
+def action_form_data(pop, **overrides) -> dict:
+    """What the form of a new development action on ``pop``'s plan posts."""
+    data = {
+        "title": "Training coachend werken",
+        "kind": "training",
+        "gap": pop.gap.pk,
+        "goal": "",
+        "priority": 1,
+        "status": "planned",
+        "start_date": "2026-03-01",
+        "due_date": "2026-05-01",
+        "cost": "495",
+        "hours": "16",
+        "provider": "Zorgacademie",
+        "description": "Twee dagen training met terugkomdag.",
+        "knowledge_transfer": "Ik geef een teamoverleg-sessie over wat ik leerde.",
+        "version": 1,
+    }
+    data.update(overrides)
+    return data
 
 
 # --- PDFs --------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from people.models import AuditEvent
-from plans.models import PlanChange
+from plans.models import DevelopmentPlan, PlanChange
 
 from .conftest import EMPLOYEE_NOTE, MANAGER_NOTE
 
@@ -119,31 +119,49 @@ def test_hr_reads_are_audited(world, pop, as_user, endpoint):
     assert event.object_id == str(pop.plan.uuid)
 
 
-def test_reads_by_employee_and_manager_are_not_audited(world, pop, as_user):
+def test_reads_by_the_employee_are_not_audited_but_the_managers_are(world, pop, as_user):
     url = pop.plan.get_absolute_url()
     as_user(world.employee).get(url)
-    as_user(world.manager).get(url)
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.READ).exists()
+    as_user(world.manager).get(url)
+    event = AuditEvent.objects.get(action=AuditEvent.Action.READ)
+    assert (event.actor, event.subject, event.summary) == (world.manager, world.employee, "page")
 
 
 def test_wrong_methods_answer_405(world, pop, as_user):
     client = as_user(world.employee)
     plan = pop.plan.uuid
     assert client.post(reverse("plans:plan-detail", args=[plan])).status_code == 405
-    assert client.post(reverse("plans:plan-mine")).status_code == 405
+    assert client.put(reverse("plans:plan-mine")).status_code == 405
     assert client.get(reverse("plans:plan-agree", args=[plan])).status_code == 405
     assert client.get(reverse("plans:plan-comment-add", args=[plan])).status_code == 405
     delete = reverse("plans:plan-item-delete", args=[plan, "step", pop.step.uuid])
     assert client.get(delete).status_code == 405
 
 
-def test_mine_redirects_to_own_plan_and_creates_it_once(world, pop, as_user):
-    response = as_user(world.employee).get(reverse("plans:plan-mine"))
-    assert response.url == pop.plan.get_absolute_url()
-    response = as_user(world.colleague).get(reverse("plans:plan-mine"))
-    assert response.status_code == 302
-    assert as_user(world.colleague).get(reverse("plans:plan-mine")).url == response.url
-    assert world.colleague.development_plan.get_absolute_url() == response.url
+def test_mine_redirects_to_own_plan(world, pop, as_user):
+    client = as_user(world.employee)
+    assert client.get(reverse("plans:plan-mine")).url == pop.plan.get_absolute_url()
+    assert client.post(reverse("plans:plan-mine")).url == pop.plan.get_absolute_url()
+    assert DevelopmentPlan.objects.filter(employee=world.employee).count() == 1
+
+
+def test_mine_invites_to_start_a_plan_and_only_a_post_creates_it(world, as_user):
+    client = as_user(world.colleague)
+    page = client.get(reverse("plans:plan-mine"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Je hebt nog geen POP." in html
+    assert f'<form method="post" action="{reverse("plans:plan-mine")}">' in html
+    assert "Begin aan mijn POP" in html
+    assert not DevelopmentPlan.objects.filter(employee=world.colleague).exists()
+
+    response = client.post(reverse("plans:plan-mine"))
+    plan = DevelopmentPlan.objects.get(employee=world.colleague)
+    assert response.url == plan.get_absolute_url()
+    assert client.post(reverse("plans:plan-mine")).url == plan.get_absolute_url()
+    assert client.get(reverse("plans:plan-mine")).url == plan.get_absolute_url()
+    assert DevelopmentPlan.objects.filter(employee=world.colleague).count() == 1
 
 
 def test_unknown_item_kind_and_other_plans_items_are_404(world, pop, as_user):

@@ -15,30 +15,9 @@ from plans import services
 from plans.items import KINDS
 from plans.models import ActionStep, CompetencyGap, DevelopmentAction, PlanComment
 
-from .conftest import make_action, make_competency
+from .conftest import action_form_data, make_action, make_competency
 
 HX = {"HTTP_HX_REQUEST": "true"}
-
-
-def _action_data(pop, **overrides):
-    data = {
-        "title": "Training coachend werken",
-        "kind": "training",
-        "gap": pop.gap.pk,
-        "goal": "",
-        "priority": 1,
-        "status": "planned",
-        "start_date": "2026-03-01",
-        "due_date": "2026-05-01",
-        "cost": "495",
-        "hours": "16",
-        "provider": "Zorgacademie",
-        "description": "Twee dagen training met terugkomdag.",
-        "knowledge_transfer": "Ik geef een teamoverleg-sessie over wat ik leerde.",
-        "version": 1,
-    }
-    data.update(overrides)
-    return data
 
 
 def test_page_shows_ambitions_goals_gaps_actions_budget(world, pop, as_user):
@@ -91,7 +70,7 @@ def test_htmx_edit_form_and_save_return_fragments(world, pop, as_user):
     form = client.get(url, **HX).content.decode()
     assert "<html" not in form
     assert f'id="item-action-{pop.action.uuid}"' in form and 'name="version" value="1"' in form
-    response = client.post(url, _action_data(pop, title="E-learning beeldzorg deel 2"), **HX)
+    response = client.post(url, action_form_data(pop, title="E-learning beeldzorg deel 2"), **HX)
     html = response.content.decode()
     assert response.status_code == 200 and "<html" not in html
     assert f'id="item-action-{pop.action.uuid}"' in html
@@ -131,7 +110,7 @@ def test_action_validation_keeps_everything_typed(
     world, pop, as_user, overrides, field, message, htmx
 ):
     url = reverse("plans:plan-item-add", args=[pop.plan.uuid, "action"])
-    data = _action_data(pop, **overrides)
+    data = action_form_data(pop, **overrides)
     response = as_user(world.employee).post(url, data, **(HX if htmx else {}))
     html = response.content.decode()
     assert response.status_code == 200
@@ -175,7 +154,9 @@ def test_english_user_gets_english_messages(world, pop, as_user):
     world.employee.language = "en"
     world.employee.save()
     url = reverse("plans:plan-item-add", args=[pop.plan.uuid, "action"])
-    html = as_user(world.employee).post(url, _action_data(pop, cost="-1"), **HX).content.decode()
+    html = (
+        as_user(world.employee).post(url, action_form_data(pop, cost="-1"), **HX).content.decode()
+    )
     assert "The cost cannot be negative." in html
 
 
@@ -184,9 +165,10 @@ def test_conflict_shows_their_value_beside_mine_and_keep_mine_applies(world, pop
     theirs = "Jeroen: eerst module 1 en 2, dan evalueren."
     mine = "Sanne: alle vier modules in één keer."
     assert (
-        as_user(world.manager).post(url, _action_data(pop, description=theirs)).status_code == 302
+        as_user(world.manager).post(url, action_form_data(pop, description=theirs)).status_code
+        == 302
     )
-    response = as_user(world.employee).post(url, _action_data(pop, description=mine), **HX)
+    response = as_user(world.employee).post(url, action_form_data(pop, description=mine), **HX)
     html = response.content.decode()
     assert response.status_code == 200
     assert 'data-testid="conflict"' in html
@@ -203,7 +185,7 @@ def test_conflict_shows_their_value_beside_mine_and_keep_mine_applies(world, pop
     assert theirs in shown and mine not in shown and "<form" not in shown
     # Keep mine: submit again with the version from the conflict view.
     response = as_user(world.employee).post(
-        url, _action_data(pop, description=mine, version=2), **HX
+        url, action_form_data(pop, description=mine, version=2), **HX
     )
     assert 'data-testid="conflict"' not in response.content.decode()
     pop.action.refresh_from_db()
@@ -239,7 +221,7 @@ def test_editing_an_item_someone_removed_keeps_the_text(world, pop, as_user):
         plan=pop.plan, kind=KINDS["action"], item=pop.action, by=world.manager, expected_version=1
     )
     url = reverse("plans:plan-item-edit", args=[pop.plan.uuid, "action", pop.action.uuid])
-    html = as_user(world.employee).post(url, _action_data(pop), **HX).content.decode()
+    html = as_user(world.employee).post(url, action_form_data(pop), **HX).content.decode()
     add = reverse("plans:plan-item-add", args=[pop.plan.uuid, "action"])
     assert f'formaction="{add}"' in html and "Training coachend werken" in html
 
@@ -273,7 +255,9 @@ def test_changes_since_last_visit_and_since_agreed_version(world, pop, as_user):
     services.plan_agree(plan=pop.plan, by=world.employee, revision=1)
     services.plan_agree(plan=pop.plan, by=world.manager, revision=1)
     edit = reverse("plans:plan-item-edit", args=[pop.plan.uuid, "action", pop.action.uuid])
-    manager.post(edit, _action_data(pop, title="E-learning beeldzorg", cost="600", gap=pop.gap.pk))
+    manager.post(
+        edit, action_form_data(pop, title="E-learning beeldzorg", cost="600", gap=pop.gap.pk)
+    )
     html = employee.get(url).content.decode()
     since_visit = html[
         html.index('data-testid="since-visit"') : html.index('data-testid="since-version"')
@@ -325,7 +309,8 @@ def test_query_count_does_not_grow_with_actions(world, pop, as_user, persona):
     large, sql = _count(client, url)
     print(f"plan page queries for {persona}: 3 actions={small}, 30 actions={large}")
     assert large == small, sql
-    assert small <= 35, sql
+    # 36: the manager's and HR's reads are audited (one INSERT per request).
+    assert small <= 36, sql
 
 
 def test_without_javascript_edit_and_add_are_full_pages(world, pop, as_user):

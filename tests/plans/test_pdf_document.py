@@ -117,7 +117,7 @@ def test_an_agreed_version_carries_the_agreement(pop, world):
     _agree(pop.plan, world)
     text = pdf_text(_render(pop.plan))
     cover = text.split("\f")[0]
-    assert "Akkoord: akkoord" in cover
+    assert "Status van het plan: akkoord" in cover
     assert "Versie 1 vastgesteld op" in cover
     assert "Sanne Jansen gaf akkoord op" in cover
     assert "Jeroen de Vries gaf akkoord op" in cover

@@ -24,7 +24,7 @@ from tests.browser.pages import (
     URLS,
     build_demo,
 )
-from tests.pop_platform.test_url_access import _patterns, _sample_kwargs
+from tests.pop_platform.test_url_access import _sample_kwargs, named_patterns
 
 CONTENT_TYPES = {
     PAGE: "text/html",
@@ -39,7 +39,7 @@ CONTENT_TYPES = {
 def _resolver_patterns() -> dict:
     return {
         name: pattern
-        for name, pattern in _patterns(get_resolver())
+        for name, pattern in named_patterns(get_resolver())
         if not name.startswith(OUTSIDE_THE_PRODUCT)
     }
 

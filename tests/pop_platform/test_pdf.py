@@ -109,3 +109,22 @@ def test_form_fields_become_fillable(static_css):
     pdf = render_pdf(html=PAGE.format(body=body), forms=True)
     fields = PdfReader(io.BytesIO(pdf)).get_fields()
     assert {"ambition", "steps"} <= set(fields)
+
+
+def test_threads_render_side_by_side_with_their_own_fonts(static_css):
+    """Each thread keeps its own font configuration; documents never mix."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = ["Sanne Jansen", "Jeroen de Vries", "Fatima el Amrani", "Daan Visser"]
+
+    def render(name: str) -> str:
+        # Twice per thread: the second render reuses the thread's font configuration.
+        render_pdf(html=PAGE.format(body=f"<p>Eerste versie voor {name}.</p>"))
+        return _text(render_pdf(html=PAGE.format(body=f"<p>POP van {name}.</p>")))
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        texts = list(pool.map(render, names))
+    for name, text in zip(names, texts, strict=True):
+        assert f"POP van {name}." in text
+        assert "Eerste versie" not in text
+        assert "Pagina 1 van 1" in text

@@ -17,7 +17,7 @@ PRODUCTION_ENV = {
 }
 
 
-def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -30,20 +30,20 @@ def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 def test_check_deploy_passes_with_production_variables():
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key():
     env = {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": ""}
-    result = _manage("check", env=env)
+    result = run_manage("check", env=env)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
 def test_production_refuses_a_bad_boolean():
-    result = _manage("check", env={**PRODUCTION_ENV, "DJANGO_DEBUG": "perhaps"})
+    result = run_manage("check", env={**PRODUCTION_ENV, "DJANGO_DEBUG": "perhaps"})
     assert result.returncode != 0
     assert "DJANGO_DEBUG must be true or false, not 'perhaps'" in result.stderr
 
@@ -54,7 +54,7 @@ def test_production_settings_enable_hsts_and_secure_cookies():
         "print(s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
         " s.SECURE_SSL_REDIRECT)"
     )
-    result = _manage("shell", "--no-imports", "-c", code, env=PRODUCTION_ENV)
+    result = run_manage("shell", "--no-imports", "-c", code, env=PRODUCTION_ENV)
     assert result.stdout.split() == ["31536000", "True", "True", "True"], result.stderr
 
 
@@ -118,5 +118,5 @@ def test_env_example_lists_every_setting_variable_and_works_as_is():
     used = set(re.findall(r'env(?:_bool\(|\.\w+\()"([A-Z_]+)"', settings_source))
     example = _env_example()
     assert used - set(example) == set()
-    result = _manage("check", env=example)
+    result = run_manage("check", env=example)
     assert result.returncode == 0, result.stderr

@@ -18,13 +18,14 @@ PUBLIC = {
 }
 
 
-def _patterns(resolver: URLResolver, prefix: str = "", namespace: str = ""):
+def named_patterns(resolver: URLResolver, prefix: str = "", namespace: str = ""):
+    """Every named URL pattern below ``resolver``: (namespaced name, pattern)."""
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
             ns = entry.namespace or namespace
             if ns and namespace and entry.namespace:
                 ns = f"{namespace}:{entry.namespace}"
-            yield from _patterns(entry, prefix + str(entry.pattern), ns)
+            yield from named_patterns(entry, prefix + str(entry.pattern), ns)
         elif isinstance(entry, URLPattern) and entry.name:
             name = f"{namespace}:{entry.name}" if namespace else entry.name
             yield name, entry
@@ -42,7 +43,7 @@ def _sample_kwargs(pattern: URLPattern) -> dict:
 
 def _app_patterns():
     found = []
-    for name, pattern in _patterns(get_resolver()):
+    for name, pattern in named_patterns(get_resolver()):
         if name.startswith("admin:"):
             continue
         found.append(pytest.param(name, pattern, id=name))
@@ -50,7 +51,7 @@ def _app_patterns():
 
 
 def test_allow_list_only_names_real_urls():
-    names = {name for name, _pattern in _patterns(get_resolver())}
+    names = {name for name, _pattern in named_patterns(get_resolver())}
     assert names >= PUBLIC
 
 

@@ -1,0 +1,229 @@
+"""AVG/GDPR: a person downloads all data about themselves (JSON and PDF) from /profile/."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from django.apps import apps
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from people import privacy
+from people.models import AuditEvent, User
+
+from .conftest import (
+    AGENDA_EMPLOYEE,
+    AGENDA_MANAGER,
+    EMPLOYEE_CONVERSATION_NOTE,
+    EMPLOYEE_NOTE,
+    MANAGER_CONVERSATION_NOTE,
+    MANAGER_NOTE,
+    SHARED_NOTE,
+    start_it,
+)
+
+PROFILE = reverse("people:profile")
+JSON_URL = reverse("people:personal-data-json")
+PDF_URL = reverse("people:personal-data-pdf")
+
+
+def _person_fields() -> list[tuple[str, str]]:
+    """Every (model, field) in the project where a row points at a person."""
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    found = []
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if field.is_relation and field.related_model is user_model:
+                found.append((model._meta.label, field.name))
+    return found
+
+
+def _export(person: User) -> dict:
+    return privacy.personal_data_json(person=person, generated_at=timezone.now())
+
+
+def _ids(export: dict, model: str) -> set[str]:
+    return {
+        str(row["id"])
+        for section in export["sections"]
+        if section["model"] == model
+        for row in section["rows"]
+    }
+
+
+def _texts(export: dict) -> str:
+    return json.dumps(export, ensure_ascii=False)
+
+
+def test_every_model_that_refers_to_a_person_is_in_the_export():
+    """A new model (or field) pointing at a person fails here until an app's provider
+    exports it or says why it is withheld."""
+    covered = privacy.covered_fields()
+    missing = [
+        f"{label}.{name}"
+        for label, name in _person_fields()
+        if name not in covered.get(label, set())
+    ]
+    assert not missing, f"not in the personal data export: {missing}"
+    assert "people.User" in covered  # the person's own account
+
+
+def test_a_row_of_each_appears_in_the_export_of_its_person(world, scenario):
+    """For every person field the export follows: a real row, in a real export of the
+    person it points at."""
+    checked = []
+    exports: dict[int, dict] = {}
+    for provider in privacy.providers():
+        for label, names in provider.covers.items():
+            model = apps.get_model(label)
+            for name in names:
+                row = model.objects.filter(**{f"{name}__isnull": False}).first()
+                assert row is not None, f"the scenario has no {label} with a {name}"
+                person = getattr(row, name)
+                key = "uuid" if hasattr(row, "uuid") else "pk"
+                if person.pk not in exports:
+                    exports[person.pk] = _export(person)
+                assert str(getattr(row, key)) in _ids(exports[person.pk], label), (
+                    f"{label} {row.pk} ({name}) is not in the export of {person}"
+                )
+                checked.append(f"{label}.{name}")
+    assert len(checked) == len(set(checked)) >= 25
+    employee = _export(world.employee)
+    assert str(world.employee.uuid) in _ids(employee, "people.User")
+    pop = scenario.pop
+    assert str(pop.gap.uuid) in _ids(employee, "plans.CompetencyGap")
+    assert str(pop.action.uuid) in _ids(employee, "plans.DevelopmentAction")
+    assert str(pop.step.uuid) in _ids(employee, "plans.ActionStep")
+
+
+def test_private_notes_of_others_are_theirs_alone(world, scenario):
+    employee = _texts(_export(world.employee))
+    assert EMPLOYEE_NOTE in employee and EMPLOYEE_CONVERSATION_NOTE in employee
+    assert MANAGER_NOTE not in employee and MANAGER_CONVERSATION_NOTE not in employee
+    assert SHARED_NOTE in employee and AGENDA_MANAGER in employee  # both see these
+    manager = _texts(_export(world.manager))
+    assert MANAGER_NOTE in manager and MANAGER_CONVERSATION_NOTE in manager
+    assert EMPLOYEE_NOTE not in manager and EMPLOYEE_CONVERSATION_NOTE not in manager
+    # The employee's plan is theirs: the manager's export holds their own part only.
+    assert scenario.pop.plan.employee_ambition not in manager
+    assert AGENDA_EMPLOYEE not in manager
+    assert AGENDA_MANAGER in manager
+    colleague = _texts(_export(world.colleague))
+    assert "Sanne" not in colleague
+
+
+def test_the_managers_preparation_shows_once_the_conversation_started(world, scenario):
+    from tests.conversations.conftest import MANAGER_ANSWER
+
+    assert MANAGER_ANSWER not in _texts(_export(world.employee))
+    start_it(scenario.conversation)
+    assert MANAGER_ANSWER in _texts(_export(world.employee))
+
+
+def test_profile_page_shows_the_details_and_both_downloads(world, as_user):
+    page = as_user(world.employee).get(PROFILE).content.decode()
+    assert "Mijn profiel" in page
+    for text in ("Sanne Jansen", "employee@zorg.test", "Wijkverpleegkundige", "Wijkteam Noord"):
+        assert text in page
+    assert "Jeroen de Vries" in page  # the line manager
+    assert f'href="{JSON_URL}"' in page and f'href="{PDF_URL}"' in page
+    # Linked from the user menu on every page.
+    home = as_user(world.employee).get(reverse("dashboards:home")).content.decode()
+    assert f'href="{PROFILE}"' in home
+
+
+def test_profile_pages_answer_only_the_person_themself(world, as_user, client):
+    for url in (PROFILE, JSON_URL, PDF_URL):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+        assert as_user(world.employee).post(url).status_code == 405
+    # Another person's download is their own data, never the employee's.
+    data = json.loads(as_user(world.colleague).get(JSON_URL).content)
+    assert data["person"]["email"] == "colleague@zorg.test"
+    assert "Sanne Jansen" not in json.dumps(data, ensure_ascii=False)
+
+
+def test_json_download(world, scenario, as_user):
+    response = as_user(world.employee).get(JSON_URL, HTTP_USER_AGENT="Mozilla/5.0 Firefox/140.0")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert "no-store" in response["Cache-Control"]
+    assert response["Content-Disposition"].startswith('attachment; filename="mijn-gegevens-')
+    data = json.loads(response.content)
+    assert data["person"]["name"] == "Sanne Jansen"
+    titles = [section["title"] for section in data["sections"]]
+    assert "Je account" in titles and "Je ontwikkelplan (POP)" in titles
+    assert scenario.pop.plan.employee_ambition in _texts(data)
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT, object_type="personal_data")
+    assert (event.actor, event.subject, event.summary) == (world.employee, world.employee, "json")
+    assert event.user_agent == "Mozilla/5.0 Firefox/140.0"
+
+
+def _pdf_text(pdf: bytes) -> str:
+    return subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+
+
+def _pdf_info(pdf: bytes) -> str:
+    return subprocess.run(
+        ["pdfinfo", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+
+
+def test_pdf_download(world, scenario, as_user):
+    response = as_user(world.employee).get(PDF_URL)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "no-store" in response["Cache-Control"]
+    text = _pdf_text(response.content)
+    assert "Persoonsgegevens" in text and "Je ontwikkelplan (POP)" in text
+    assert "Sanne Jansen" in text and EMPLOYEE_NOTE[:30] in text
+    assert MANAGER_NOTE[:30] not in text
+    assert "Tagged:          yes" in _pdf_info(response.content)
+    assert AuditEvent.objects.filter(object_type="personal_data", summary="pdf").exists()
+
+
+def test_pdf_is_in_the_persons_language(world, as_user):
+    User.objects.filter(pk=world.colleague.pk).update(language="en")
+    response = as_user(world.colleague).get(PDF_URL)
+    text = _pdf_text(response.content)
+    assert "Personal data" in text and "Your account" in text and "Daan Visser" in text
+    assert "Nothing recorded" in text and "Persoonsgegevens" not in text
+
+
+def test_pdf_over_the_page_cap_sends_the_person_to_the_json_file(world, as_user, monkeypatch):
+    monkeypatch.setattr(privacy, "PDF_MAX_PAGES", 1)
+    client = as_user(world.employee)
+    response = client.get(PDF_URL, follow=True)
+    assert response.redirect_chain[-1][0] == PROFILE
+    assert "Het JSON-bestand bevat alles." in response.content.decode()
+    assert not AuditEvent.objects.filter(object_type="personal_data").exists()
+
+
+def test_the_export_takes_the_same_queries_for_more_data(world, scenario):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from conversations import services as conversation_services
+    from goals.models import GoalUpdate
+    from plans.models import PlanComment
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            _export(world.employee)
+            _export(world.manager)
+        return len(queries)
+
+    before = count()
+    for number in range(5):
+        PlanComment.objects.create(plan=scenario.pop.plan, author=world.manager, body=f"R {number}")
+        GoalUpdate.objects.create(
+            goal=scenario.pop.goal, value=number, confidence=6, author=world.manager
+        )
+        conversation_services.agenda_item_add(
+            conversation=scenario.conversation, by=world.manager, text=f"Punt {number}"
+        )
+    assert count() == before

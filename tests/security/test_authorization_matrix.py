@@ -1,0 +1,1221 @@
+"""The authorisation matrix: every named URL of ours, GET and POST, as every persona.
+
+``ROWS`` below is the table. Each row is one URL (a few URLs have a row per item kind,
+or for htmx), with the objects its kwargs point at (``KWARGS``, ``Row.kwargs``), and
+for GET and for POST the outcome per persona: ``by(employee=…, manager=…, rest=…)``
+names personas, ``rest`` covers the others, and anonymous visitors are sent to sign in
+unless the row says otherwise. ``parties(x)``: the employee and her manager get x,
+everyone else 404; ``editors(x)``: the same, but HR (who reads plans) gets 403.
+
+- ``OK`` / ``ok("text", hides=(...))``: 200, an HTML page (or a fragment, for htmx
+  rows) that shows and hides the given texts; ``pdf(...)`` and ``csv(...)`` likewise
+  for a PDF's text and a CSV; ``PDF``, ``CSV``, ``ICS``, ``JSON``: a 200 of that type;
+- ``to("name", **kwargs)``: a redirect there (``LOGIN``: to the sign-in page and back);
+- ``403``, ``404``, ``405``.
+
+A POST sends the row's realistic body with the persona's CSRF token. Where the answer is
+a success, ``stored`` says what must be stored now (``None``: nothing); every other
+request, and every GET, must leave the domain tables exactly as they were (apart from
+``BOOKKEEPING`` in conftest.py). Every response carries the security headers.
+
+A URL pattern without a row fails ``test_every_url_has_a_row`` with what to add.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from django.core import mail
+from django.db.models import Q
+from django.urls import URLPattern, get_resolver, reverse
+from django.utils import timezone
+
+from conversations.models import (
+    AgendaItem,
+    Agreement,
+    Conversation,
+    ConversationPrivateNote,
+    PreparationAnswer,
+    PreparationQuestion,
+    SharedNote,
+)
+from goals.models import Goal, GoalUpdate
+from people.models import Organisation, User
+from plans.models import (
+    ActionStep,
+    Competency,
+    DevelopmentAction,
+    DevelopmentPlan,
+    PlanComment,
+    PlanExport,
+    PrivateNote,
+)
+from tests.conversations.conftest import (
+    EMPLOYEE_ANSWER,
+    EMPLOYEE_PRIVATE,
+    MANAGER_ANSWER,
+    MANAGER_PRIVATE,
+)
+from tests.factories import PASSWORD, UserFactory
+from tests.goals.conftest import goal_form_data
+from tests.plans.conftest import EMPLOYEE_NOTE, MANAGER_NOTE, action_form_data, pdf_text
+from tests.pop_platform.test_url_access import named_patterns
+
+from .conftest import (
+    Objects,
+    changed_tables,
+    domain_state,
+    header_problems,
+    rolled_back,
+    signed_in_client,
+)
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ("employee", "colleague", "manager", "other_manager", "hr", "other_hr", "anonymous")
+
+
+# --- Outcomes ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    """200 with a body of ``content_type`` that shows and hides these texts."""
+
+    shows: tuple[str, ...] = ()
+    hides: tuple[str, ...] = ()
+    content_type: str = "text/html"
+
+    def __repr__(self) -> str:
+        return f"200 {self.content_type}"
+
+
+def ok(*shows: str, hides: tuple[str, ...] = ()) -> Page:
+    return Page(shows=shows, hides=hides)
+
+
+def pdf(*shows: str, hides: tuple[str, ...] = ()) -> Page:
+    """A PDF whose text (as ``pdftotext`` reads it) shows and hides these texts."""
+    return Page(shows=shows, hides=hides, content_type="application/pdf")
+
+
+def csv(*shows: str, hides: tuple[str, ...] = ()) -> Page:
+    return Page(shows=shows, hides=hides, content_type="text/csv")
+
+
+def json(*shows: str, hides: tuple[str, ...] = ()) -> Page:
+    return Page(shows=shows, hides=hides, content_type="application/json")
+
+
+OK = Page()
+PDF = Page(content_type="application/pdf")
+CSV = Page(content_type="text/csv")
+ICS = Page(shows=("BEGIN:VCALENDAR",), content_type="text/calendar")
+JSON = Page(shows=('"database": "ok"',), content_type="application/json")
+
+
+@dataclass(frozen=True)
+class To:
+    """A redirect to the URL ``name`` with kwargs naming objects (see ``Row.kwargs``);
+    ``ANY`` stands for a new object's UUID. ``anchor``: the ``#part`` of the page."""
+
+    name: str
+    kwargs: tuple[tuple[str, str], ...] = ()
+    anchor: str = ""
+    any_query: bool = False
+
+    def __repr__(self) -> str:
+        return f"302 to {self.name}"
+
+    def pattern(self, objects: Objects) -> str:
+        url = reverse(self.name, kwargs=_resolve(dict(self.kwargs), self.name, objects))
+        url = re.escape(url).replace(re.escape(ANY_UUID), "[0-9a-f-]{36}")
+        query = r"(\?[^#]*)?" if self.any_query else ""
+        anchor = re.escape(f"#{_fill(self.anchor, objects)}") if self.anchor else ""
+        return url + query + anchor
+
+
+def to(name: str, *, anchor: str = "", any_query: bool = False, **kwargs: str) -> To:
+    return To(name, tuple(kwargs.items()), anchor, any_query)
+
+
+class Login:
+    """To the sign-in page, which brings the person back to this URL afterwards."""
+
+    def __repr__(self) -> str:
+        return "302 to sign in"
+
+
+LOGIN = Login()
+ANY = "ANY"
+ANY_UUID = "00000000-0000-4000-8000-000000000000"
+
+Outcome = int | Page | To | Login
+Outcomes = tuple[Outcome, ...]  # one per persona, in the order of PERSONAS
+
+
+def by(
+    *,
+    employee: Outcome | None = None,
+    colleague: Outcome | None = None,
+    manager: Outcome | None = None,
+    other_manager: Outcome | None = None,
+    hr: Outcome | None = None,
+    other_hr: Outcome | None = None,
+    anonymous: Outcome = LOGIN,
+    rest: Outcome | None = None,
+) -> Outcomes:
+    """The outcome for each persona; ``rest`` for every persona not named. Anonymous
+    visitors are sent to sign in, except where a row says otherwise (public pages)."""
+    given = {
+        "employee": employee,
+        "colleague": colleague,
+        "manager": manager,
+        "other_manager": other_manager,
+        "hr": hr,
+        "other_hr": other_hr,
+        "anonymous": anonymous,
+    }
+    outcomes = tuple(rest if given[persona] is None else given[persona] for persona in PERSONAS)
+    assert None not in outcomes, "name every persona or give `rest`"
+    return outcomes
+
+
+def parties(outcome: Outcome) -> Outcomes:
+    """A conversation's (or plan PDF's) two people get ``outcome``: the employee and her
+    manager; nobody else sees it, HR included (404)."""
+    return by(employee=outcome, manager=outcome, rest=404)
+
+
+def editors(outcome: Outcome) -> Outcomes:
+    """A plan's writers, the employee and her line manager, get ``outcome``; HR reads
+    the plan but may not change it (403); nobody else sees it (404)."""
+    return by(employee=outcome, manager=outcome, hr=403, rest=404)
+
+
+NOT_GET = NOT_POST = by(rest=405)  # the method is not allowed (after sign-in)
+PUBLIC_NOT = by(rest=405, anonymous=405)  # not allowed on a public page
+
+
+# --- Rows -----------------------------------------------------------------------------
+
+# The object each URL kwarg names, unless a row says otherwise. A UUID kwarg names an
+# object (a path in ``Objects``); any other kwarg (``kind``, ``token``) is a literal.
+KWARGS = {
+    "plan_uuid": "pop.plan",
+    "competency_uuid": "pop.competency",
+    "conversation_uuid": "conversation",
+    "agreement_uuid": "agreement",
+    "notification_uuid": "notification",
+}
+
+Data = Callable[[Objects, User | None], dict]
+Stored = Callable[[Objects, User | None], bool | None]
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    get: Outcomes
+    post: Outcomes
+    kwargs: dict[str, str] = field(default_factory=dict)
+    query: str = ""  # "download=1"; "{path}" stands for that object's UUID
+    htmx: bool = False
+    data: Data | None = None  # the POST body
+    stored: Stored | None = None  # after a successful POST: True when it was stored
+    variant: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}[{self.variant}]" if self.variant else self.name
+
+    def url(self, objects: Objects) -> str:
+        kwargs = {**KWARGS, **self.kwargs}
+        wanted = {key: kwargs[key] for key in ALL_PATTERNS[self.name].pattern.converters}
+        url = reverse(self.name, kwargs=_resolve(wanted, self.name, objects))
+        query = _fill(self.query, objects)
+        return f"{url}?{query}" if query else url
+
+
+def _fill(text: str, objects: Objects) -> str:
+    """``"{pop.action}"`` in a query or anchor: that object's UUID."""
+    return re.sub(r"\{([\w.]+)\}", lambda m: str(objects.named(m[1]).uuid), text)
+
+
+def _resolve(kwargs: dict[str, str], name: str, objects: Objects) -> dict[str, object]:
+    """A UUID kwarg names an object (its path in ``Objects``); others are literals."""
+    converters = ALL_PATTERNS[name].pattern.converters
+    values: dict[str, object] = {}
+    for key, value in kwargs.items():
+        if value == ANY:
+            values[key] = ANY_UUID
+        elif type(converters[key]).__name__ == "UUIDConverter":
+            values[key] = objects.named(value).uuid
+        else:
+            values[key] = value
+    return values
+
+
+def _personas(objects: Objects) -> dict[str, User | None]:
+    return objects.world.personas()
+
+
+def _in_days(days: int) -> str:
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
+
+
+def _fresh(instance):
+    return type(instance)._base_manager.get(pk=instance.pk)
+
+
+# --- The table ---------------------------------------------------------------------------
+
+# Where successful writes send people back to.
+PLAN = to("plans:plan-detail", plan_uuid="pop.plan")
+GOAL_LIST = to("goals:goal-list")
+ADMIN_LOGIN = to("admin:login", any_query=True)
+
+
+def plan_at(anchor: str) -> To:
+    return to("plans:plan-detail", plan_uuid="pop.plan", anchor=anchor)
+
+
+def conversation_at(anchor: str = "", conversation: str = "conversation") -> To:
+    return to("conversations:conversation-detail", conversation_uuid=conversation, anchor=anchor)
+
+
+def goal(path: str) -> To:
+    return to("goals:goal-detail", goal_uuid=path)
+
+
+# Texts the personas' pages must show or must not show.
+NOTIFICATION = "Jeroen de Vries gaf akkoord op je POP"
+ORG_GOAL = "Duurzame inzetbaarheid van alle medewerkers"  # cascade.org_goal
+TEAM_GOAL = "Werkdruk in Wijkteam Noord eerlijk verdeeld"  # cascade.team_goal (Noord)
+PRIVATE_GOAL = "Training veerkracht afronden en toepassen"  # cascade.employee_goal
+DRAFT = "Coachingstraject over timemanagement volgen"  # cascade.draft
+ELSEWHERE_GOAL = "Gemeentelijke dienstverlening digitaal"  # the other organisation's
+AMBITION = "Groeien naar specialistisch wijkverpleegkundige e-health."
+ACTION = "E-learning beeldzorg"
+COMPETENCY = "Digitale vaardigheden"
+
+# Rows that come in a plain and an htmx variant.
+GOAL_LIST_ROW = Row(
+    "goals:goal-list",
+    get=by(
+        employee=ok(TEAM_GOAL, PRIVATE_GOAL),
+        colleague=ok(TEAM_GOAL, hides=(PRIVATE_GOAL,)),
+        manager=ok(TEAM_GOAL, PRIVATE_GOAL),
+        other_manager=ok(ORG_GOAL, hides=(TEAM_GOAL, PRIVATE_GOAL)),
+        hr=ok(TEAM_GOAL, hides=(PRIVATE_GOAL,)),
+        other_hr=ok(ELSEWHERE_GOAL, hides=(ORG_GOAL,)),
+    ),
+    post=NOT_POST,
+)
+
+PLAN_PDF = to("plans:plan-pdf", plan_uuid="pop.plan")
+PLAN_PDF_ROW = Row(
+    "plans:plan-pdf",
+    # The PDF is the employee's and her line manager's document; HR reads on screen.
+    get=parties(OK),
+    post=parties(PLAN_PDF),
+    stored=lambda o, user: PlanExport.objects.filter(
+        plan=o.pop.plan, requested_by=user, status=PlanExport.Status.PENDING
+    ).exists(),
+)
+ACTION_EDIT_ROW = Row(
+    "plans:plan-item-edit",
+    variant="action",
+    kwargs={"kind": "action", "item_uuid": "pop.action"},
+    get=editors(ok(ACTION)),
+    post=editors(plan_at("item-action-{pop.action}")),
+    data=lambda o, user: action_form_data(o.pop, title="E-learning beeldzorg en e-health"),
+    stored=lambda o, user: _fresh(o.pop.action).title == "E-learning beeldzorg en e-health",
+)
+AGENDA_ADD_ROW = Row(
+    "conversations:conversation-agenda-add",
+    get=NOT_GET,
+    post=parties(conversation_at("conv-agenda")),
+    data=lambda o, user: {"text": "Werkdruk in de avonddienst"},
+    stored=lambda o, user: AgendaItem.objects.filter(
+        author=user, text="Werkdruk in de avonddienst"
+    ).exists(),
+)
+
+ROWS: list[Row] = [
+    # --- Home, notifications, settings --------------------------------------------------
+    Row(
+        "dashboards:home",
+        get=by(
+            employee=ok("Welkom, Sanne"),
+            colleague=ok("Welkom, Daan"),
+            manager=ok("Welkom, Jeroen"),
+            other_manager=ok("Welkom, Ilse"),
+            hr=ok("Welkom, Fatima"),
+            other_hr=ok("Welkom, Kees"),
+        ),
+        post=NOT_POST,
+    ),
+    Row(
+        "people:inbox",
+        get=by(employee=ok(NOTIFICATION), rest=ok(hides=(NOTIFICATION,))),
+        post=NOT_POST,
+    ),
+    Row(
+        "people:notifications-read-all",
+        get=NOT_GET,
+        post=by(rest=to("people:inbox")),
+        # Each person marks their own messages; only the employee has an unread one.
+        stored=lambda o, user: (
+            _fresh(o.notification).read_at is not None if user == o.world.employee else None
+        ),
+    ),
+    Row(
+        "people:notification-read",
+        get=NOT_GET,
+        # The notification's link; anyone but its recipient: 404.
+        post=by(employee=PLAN, rest=404),
+        stored=lambda o, user: _fresh(o.notification).read_at is not None,
+    ),
+    Row(
+        "people:set-language",
+        get=PUBLIC_NOT,
+        post=by(rest=GOAL_LIST, anonymous=GOAL_LIST),
+        data=lambda o, user: {"language": "en", "next": reverse("goals:goal-list")},
+        # Remembered on the account; a visitor only gets the cookie.
+        stored=lambda o, user: _fresh(user).language == "en" if user else None,
+    ),
+    Row(
+        "people:audit-log",
+        # HR's own organisation's trail; for everyone else the page does not exist.
+        get=by(
+            hr=ok("Zorggroep Test"),
+            other_hr=ok("Gemeente Elders", hides=("Zorggroep Test",)),
+            rest=404,
+        ),
+        post=NOT_POST,
+    ),
+    Row(
+        "people:profile",
+        # Everyone sees their own details, nobody else's.
+        get=by(
+            employee=ok("employee@zorg.test"),
+            manager=ok("manager@zorg.test", hides=("employee@zorg.test",)),
+            hr=ok("hr@zorg.test", hides=("employee@zorg.test",)),
+            rest=ok(hides=("employee@zorg.test",)),
+        ),
+        post=NOT_POST,
+    ),
+    Row(
+        "people:personal-data-json",
+        # All data about oneself: one's own private notes, never someone else's.
+        get=by(
+            employee=json(
+                "employee@zorg.test",
+                EMPLOYEE_NOTE,
+                EMPLOYEE_PRIVATE,
+                hides=(MANAGER_NOTE, MANAGER_PRIVATE),
+            ),
+            manager=json(MANAGER_NOTE, MANAGER_PRIVATE, hides=(EMPLOYEE_NOTE, EMPLOYEE_PRIVATE)),
+            rest=json(hides=(EMPLOYEE_NOTE, MANAGER_NOTE, EMPLOYEE_PRIVATE, MANAGER_PRIVATE)),
+        ),
+        post=NOT_POST,
+    ),
+    Row(
+        "people:personal-data-pdf",
+        get=by(
+            employee=pdf("Sanne Jansen", hides=(MANAGER_NOTE,)),
+            manager=pdf("Jeroen de Vries", hides=(EMPLOYEE_NOTE,)),
+            rest=pdf(hides=(EMPLOYEE_NOTE, MANAGER_NOTE)),
+        ),
+        post=NOT_POST,
+    ),
+    Row(
+        "people:organisation-settings",
+        # HR's own organisation; for everyone else the page does not exist.
+        get=by(
+            hr=ok("Zorggroep Test"),
+            other_hr=ok("Gemeente Elders", hides=("Zorggroep Test",)),
+            rest=404,
+        ),
+        post=by(
+            hr=to("people:organisation-settings"),
+            other_hr=to("people:organisation-settings"),
+            rest=404,
+        ),
+        data=lambda o, user: {
+            "default_language": "nl",
+            "timezone": "Europe/Amsterdam",
+            "checkin_cadence_weeks": "8",
+            "conversation_interval_months": "12",
+            "start_conversation_within_weeks": "4",
+            "reminder_lead_days": "3",
+            "goal_behind_margin": "0.10",
+            "goal_at_risk_margin": "0.25",
+            "default_yearly_budget": "1500.00",
+            "min_group_size": "5",
+            "retention_months": "24",
+        },
+        # Only HR's own organisation changes.
+        stored=lambda o, user: (
+            list(Organisation.objects.filter(checkin_cadence_weeks=8).values_list("pk", flat=True))
+            == [user.organisation_id]
+        ),
+    ),
+    # --- Sign-in pages (public) and the admin ------------------------------------------
+    Row(
+        "login",
+        get=by(rest=to("dashboards:home"), anonymous=ok("Inloggen")),
+        post=by(rest=to("dashboards:home"), anonymous=to("dashboards:home")),
+        # A visitor signs in as someone none of the personas' browsers signed in as.
+        data=lambda o, user: {"username": o.world.other_employee.email, "password": PASSWORD},
+        stored=lambda o, user: (
+            None if user else _fresh(o.world.other_employee).last_login is not None
+        ),
+    ),
+    Row("logout", get=NOT_GET, post=by(rest=to("login"))),
+    Row(
+        "password_reset",
+        get=by(rest=ok("Nieuw wachtwoord instellen"), anonymous=ok("Nieuw wachtwoord instellen")),
+        post=by(rest=to("password_reset_done"), anonymous=to("password_reset_done")),
+        data=lambda o, user: {"email": o.world.employee.email},
+        # Nothing stored: a link is e-mailed to the employee, whoever asks for it.
+        stored=lambda o, user: (
+            [message.to for message in mail.outbox] == [[o.world.employee.email]]
+        ),
+    ),
+    Row("password_reset_done", get=by(rest=OK, anonymous=OK), post=PUBLIC_NOT),
+    Row(
+        "password_reset_confirm",
+        kwargs={"uidb64": "MQ", "token": "no-such-token"},
+        get=by(rest=ok("niet meer geldig"), anonymous=ok("niet meer geldig")),
+        post=by(rest=ok("niet meer geldig"), anonymous=ok("niet meer geldig")),
+        data=lambda o, user: {"new_password1": "Nieuw-wachtwoord-42", "new_password2": "x"},
+    ),
+    Row("password_reset_complete", get=by(rest=OK, anonymous=OK), post=PUBLIC_NOT),
+    Row("healthz", get=by(rest=JSON, anonymous=JSON), post=PUBLIC_NOT),
+    # The Django admin is for staff (test_the_admin_is_for_staff); the personas are not,
+    # and the admin sends everyone else to its own sign-in page.
+    Row(
+        "admin:index",
+        get=by(rest=ADMIN_LOGIN, anonymous=ADMIN_LOGIN),
+        post=by(rest=ADMIN_LOGIN, anonymous=ADMIN_LOGIN),
+    ),
+    # --- Goals -----------------------------------------------------------------------------
+    GOAL_LIST_ROW,
+    replace(GOAL_LIST_ROW, variant="htmx", htmx=True),
+    Row(
+        "goals:goal-create",
+        get=by(rest=OK),
+        # Everyone proposes goals of their own.
+        post=by(rest=goal(ANY)),
+        data=lambda o, user: {
+            "level": "individual",
+            "title": "Leren plannen met het roosterprogramma",
+            "description": "Zelf mijn diensten ruilen zonder de planner.",
+            "not_linked_reason": "Eigen ontwikkeling",
+            "metric": "yes_no",
+            "weight": "1",
+            "visibility": "private",
+        },
+        stored=lambda o, user: Goal.objects.filter(
+            owner_person=user, title="Leren plannen met het roosterprogramma"
+        ).exists(),
+    ),
+    Row(
+        "goals:goal-smart-check",
+        htmx=True,
+        get=NOT_GET,
+        post=by(rest=ok("SMART")),
+        data=lambda o, user: {"level": "individual", "title": "Beter worden"},
+    ),
+    Row(
+        "goals:goal-detail",
+        variant="private goal",
+        kwargs={"goal_uuid": "cascade.employee_goal"},
+        # The employee and her manager; HR sees private goals only as counts.
+        get=parties(ok(PRIVATE_GOAL)),
+        post=NOT_POST,
+    ),
+    Row(
+        "goals:goal-detail",
+        variant="team goal",
+        kwargs={"goal_uuid": "cascade.team_goal"},
+        # The team, its managers and HR; not another team's manager.
+        get=by(
+            employee=ok(TEAM_GOAL),
+            colleague=ok(TEAM_GOAL),
+            manager=ok(TEAM_GOAL),
+            hr=ok(TEAM_GOAL),
+            rest=404,
+        ),
+        post=NOT_POST,
+    ),
+    Row(
+        "goals:goal-edit",
+        kwargs={"goal_uuid": "cascade.draft"},
+        get=parties(ok(DRAFT)),
+        post=parties(goal("cascade.draft")),
+        data=lambda o, user: goal_form_data(o.cascade.draft, title="Coachingstraject volgen"),
+        stored=lambda o, user: _fresh(o.cascade.draft).title == "Coachingstraject volgen",
+    ),
+    Row(
+        "goals:goal-submit",
+        kwargs={"goal_uuid": "cascade.draft"},
+        get=NOT_GET,
+        # The employee proposes her own goal; her manager sees it but does not propose.
+        post=by(employee=goal("cascade.draft"), manager=403, rest=404),
+        stored=lambda o, user: _fresh(o.cascade.draft).status == Goal.Status.PROPOSED,
+    ),
+    Row(
+        "goals:goal-approve",
+        kwargs={"goal_uuid": "cascade.proposal"},
+        get=NOT_GET,
+        post=by(employee=403, manager=goal("cascade.proposal"), rest=404),
+        data=lambda o, user: {"comment": "Mooi voorstel."},
+        stored=lambda o, user: _fresh(o.cascade.proposal).status == Goal.Status.ACTIVE,
+    ),
+    Row(
+        "goals:goal-return",
+        kwargs={"goal_uuid": "cascade.proposal"},
+        get=NOT_GET,
+        post=by(employee=403, manager=goal("cascade.proposal"), rest=404),
+        data=lambda o, user: {"comment": "Maak het meetbaar."},
+        stored=lambda o, user: _fresh(o.cascade.proposal).review_comment == "Maak het meetbaar.",
+    ),
+    Row(
+        "goals:goal-check-in",
+        kwargs={"goal_uuid": "cascade.employee_goal"},
+        get=NOT_GET,
+        post=parties(goal("cascade.employee_goal")),
+        data=lambda o, user: {"value": "7", "confidence": "6", "note": "Module 3 is af."},
+        stored=lambda o, user: (
+            GoalUpdate.objects.filter(author=user, note="Module 3 is af.")
+            .filter(goal=o.cascade.employee_goal)
+            .exists()
+        ),
+    ),
+    Row(
+        "goals:goal-assign",
+        kwargs={"goal_uuid": "pop.team_goal"},
+        # The team and HR see the team goal; only its manager hands it out.
+        get=by(
+            employee=403,
+            colleague=403,
+            manager=ok("Beeldzorg in Wijkteam Noord"),
+            hr=403,
+            rest=404,
+        ),
+        post=by(
+            employee=403,
+            colleague=403,
+            manager=goal("pop.team_goal"),
+            hr=403,
+            rest=404,
+        ),
+        data=lambda o, user: {"people": [o.world.colleague.pk], "title": "Beeldbellen leren"},
+        stored=lambda o, user: Goal.objects.filter(
+            owner_person=o.world.colleague, title="Beeldbellen leren", status=Goal.Status.DRAFT
+        ).exists(),
+    ),
+    # --- Plans -----------------------------------------------------------------------------
+    Row(
+        "plans:plan-mine",
+        # Only the employee has a plan yet. GET invites the others to start theirs and
+        # stores nothing; the POST of that page starts it.
+        get=by(employee=PLAN, rest=ok("Begin aan mijn POP")),
+        post=by(employee=PLAN, rest=to("plans:plan-detail", plan_uuid=ANY)),
+        stored=lambda o, user: (
+            None
+            if user == o.world.employee
+            else DevelopmentPlan.objects.filter(employee=user).exists()
+        ),
+    ),
+    Row(
+        "plans:plan-template-pdf",
+        # The blank template lists the person's own organisation's strategic goals.
+        get=by(rest=pdf(ORG_GOAL), other_hr=pdf(ELSEWHERE_GOAL, hides=(ORG_GOAL,))),
+        post=NOT_POST,
+    ),
+    Row(
+        "plans:competency-list",
+        # HR's catalogue of their own organisation; for anyone else it does not exist.
+        get=by(hr=ok(COMPETENCY), other_hr=ok(hides=(COMPETENCY,)), rest=404),
+        post=by(hr=to("plans:competency-list"), other_hr=to("plans:competency-list"), rest=404),
+        data=lambda o, user: {
+            "name": "Coachend werken",
+            "description": "Anderen helpen zelf oplossingen te vinden.",
+            "level_1": "Luistert en vat samen.",
+            "is_active": "on",
+        },
+        stored=lambda o, user: Competency.objects.filter(
+            organisation_id=user.organisation_id, name="Coachend werken"
+        ).exists(),
+    ),
+    Row(
+        "plans:competency-edit",
+        get=by(hr=ok(COMPETENCY), rest=404),
+        post=by(hr=to("plans:competency-list"), rest=404),
+        data=lambda o, user: {"name": "Digitale zorgvaardigheden", "is_active": "on"},
+        stored=lambda o, user: _fresh(o.pop.competency).name == "Digitale zorgvaardigheden",
+    ),
+    Row(
+        "plans:plan-detail",
+        # A private note is its author's alone; HR reads the plan, never the notes.
+        get=by(
+            employee=ok(EMPLOYEE_NOTE, hides=(MANAGER_NOTE,)),
+            manager=ok(MANAGER_NOTE, hides=(EMPLOYEE_NOTE,)),
+            hr=ok(AMBITION, hides=(EMPLOYEE_NOTE, MANAGER_NOTE)),
+            rest=404,
+        ),
+        post=NOT_POST,
+    ),
+    PLAN_PDF_ROW,
+    replace(
+        PLAN_PDF_ROW,
+        variant="htmx",
+        htmx=True,
+        get=parties(ok("Een pdf van 1 pagina")),
+        post=parties(ok("De pdf wordt gemaakt")),
+    ),
+    replace(
+        PLAN_PDF_ROW,
+        variant="download",
+        query="download=1",
+        get=parties(PDF),
+    ),
+    Row(
+        "plans:plan-agree",
+        get=NOT_GET,
+        # Employee and manager agree; HR reads the plan but does not sign it.
+        post=editors(plan_at("plan-status")),
+        data=lambda o, user: {"revision": o.pop.plan.revision},
+        stored=lambda o, user: (
+            getattr(
+                _fresh(o.pop.plan),
+                "employee_agreed_at" if user == o.world.employee else "manager_agreed_at",
+            )
+            is not None
+        ),
+    ),
+    Row(
+        "plans:plan-comment-add",
+        get=NOT_GET,
+        post=editors(plan_at("comments-action-{pop.action}")),
+        data=lambda o, user: {"body": "Wanneer start module 2?", "action": o.pop.action.uuid},
+        stored=lambda o, user: PlanComment.objects.filter(
+            author=user, action=o.pop.action, body="Wanneer start module 2?"
+        ).exists(),
+    ),
+    Row(
+        "plans:plan-item-add",
+        variant="step",
+        kwargs={"kind": "step"},
+        get=editors(OK),
+        post=editors(plan_at("plan-actions")),
+        data=lambda o, user: {"action": o.pop.action.uuid, "title": "Module 2: beeldbellen"},
+        stored=lambda o, user: ActionStep.objects.filter(title="Module 2: beeldbellen").exists(),
+    ),
+    Row(
+        "plans:plan-item-add",
+        variant="private note",
+        kwargs={"kind": "note"},
+        # Employee and manager each keep notes of their own on the plan.
+        get=editors(OK),
+        post=editors(plan_at("plan-notes")),
+        data=lambda o, user: {"body": "Vragen voor het volgende gesprek."},
+        stored=lambda o, user: PrivateNote.objects.filter(
+            author=user, body="Vragen voor het volgende gesprek."
+        ).exists(),
+    ),
+    Row(
+        "plans:plan-item",
+        variant="action",
+        kwargs={"kind": "action", "item_uuid": "pop.action"},
+        # Without htmx: to the item on the plan page.
+        get=by(
+            employee=plan_at("item-action-{pop.action}"),
+            manager=plan_at("item-action-{pop.action}"),
+            hr=plan_at("item-action-{pop.action}"),
+            rest=404,
+        ),
+        post=NOT_POST,
+    ),
+    Row(
+        "plans:plan-item",
+        variant="action, htmx",
+        kwargs={"kind": "action", "item_uuid": "pop.action"},
+        htmx=True,
+        get=by(employee=ok(ACTION), manager=ok(ACTION), hr=ok(ACTION), rest=404),
+        post=NOT_POST,
+    ),
+    Row(
+        "plans:plan-item",
+        variant="employee's private note, htmx",
+        kwargs={"kind": "note", "item_uuid": "pop.employee_note"},
+        htmx=True,
+        get=by(employee=ok(EMPLOYEE_NOTE), rest=404),
+        post=NOT_POST,
+    ),
+    ACTION_EDIT_ROW,
+    replace(
+        ACTION_EDIT_ROW,
+        variant="action, htmx",
+        htmx=True,
+        post=editors(ok("E-learning beeldzorg en e-health")),
+    ),
+    Row(
+        "plans:plan-item-edit",
+        variant="ambition",
+        kwargs={"kind": "ambition", "item_uuid": "pop.plan"},
+        # The employee's ambition is hers alone to write.
+        get=by(employee=ok(AMBITION), manager=403, hr=403, rest=404),
+        post=by(employee=plan_at("item-ambition-{pop.plan}"), manager=403, hr=403, rest=404),
+        data=lambda o, user: {
+            "employee_ambition": "Wijkverpleegkundige e-health worden.",
+            "version": o.pop.plan.version,
+        },
+        stored=lambda o, user: (
+            _fresh(o.pop.plan).employee_ambition == "Wijkverpleegkundige e-health worden."
+        ),
+    ),
+    Row(
+        "plans:plan-item-edit",
+        variant="employee's private note",
+        kwargs={"kind": "note", "item_uuid": "pop.employee_note"},
+        get=by(employee=ok(EMPLOYEE_NOTE), hr=403, rest=404),
+        post=by(employee=plan_at("item-note-{pop.employee_note}"), hr=403, rest=404),
+        data=lambda o, user: {"body": "Toch blijven.", "version": 1},
+        stored=lambda o, user: _fresh(o.pop.employee_note).body == "Toch blijven.",
+    ),
+    Row(
+        "plans:plan-item-delete",
+        variant="step",
+        kwargs={"kind": "step", "item_uuid": "pop.step"},
+        get=NOT_GET,
+        post=editors(plan_at("plan-actions")),
+        data=lambda o, user: {"version": 1},
+        stored=lambda o, user: not ActionStep.objects.filter(pk=o.pop.step.pk).exists(),
+    ),
+    Row(
+        "plans:plan-item-delete",
+        variant="employee's private note",
+        kwargs={"kind": "note", "item_uuid": "pop.employee_note"},
+        get=NOT_GET,
+        post=by(employee=plan_at("plan-notes"), hr=403, rest=404),
+        data=lambda o, user: {"version": 1},
+        stored=lambda o, user: not PrivateNote.objects.filter(pk=o.pop.employee_note.pk).exists(),
+    ),
+    # --- Conversations: for their two parties only, not HR --------------------------------
+    Row(
+        "conversations:conversation-list",
+        get=by(
+            employee=ok("Jeroen de Vries"),
+            manager=ok("Sanne Jansen"),
+            rest=ok(hides=("Sanne Jansen",)),
+        ),
+        post=NOT_POST,
+    ),
+    Row(
+        "conversations:conversation-new",
+        # A manager plans one with a report; an employee asks their manager for one.
+        get=by(employee=OK, colleague=OK, manager=OK, rest=404),
+        post=by(
+            employee=conversation_at(conversation=ANY),
+            colleague=conversation_at(conversation=ANY),
+            manager=conversation_at(conversation=ANY),
+            rest=404,
+        ),
+        data=lambda o, user: (
+            {
+                "mode": "schedule",
+                "employee": o.world.employee.uuid,
+                "kind": "progress",
+                "date": _in_days(14),
+                "time": "10:00",
+                "duration_minutes": "45",
+                "location": "Kamer 1.02",
+            }
+            if user == o.world.manager
+            else {"mode": "request", "kind": "development", "note": "Mijn POP bespreken."}
+        ),
+        stored=lambda o, user: Conversation.objects.filter(
+            Q(manager=user, location="Kamer 1.02")
+            | Q(requested_by=user, request_note="Mijn POP bespreken.")
+        ).exists(),
+    ),
+    Row(
+        "conversations:plan-fragment",
+        # HR reads the plan, but not the conversations on it.
+        get=by(
+            employee=ok("Ontwikkelgesprek"),
+            manager=ok("Ontwikkelgesprek"),
+            hr=ok(hides=("Ontwikkelgesprek",)),
+            rest=404,
+        ),
+        post=NOT_POST,
+    ),
+    Row(
+        "conversations:conversation-detail",
+        variant="scheduled",
+        # Before the start, each side sees only its own preparation.
+        get=by(
+            employee=ok(EMPLOYEE_ANSWER, hides=(MANAGER_ANSWER,)),
+            manager=ok(MANAGER_ANSWER, hides=(EMPLOYEE_ANSWER,)),
+            rest=404,
+        ),
+        post=NOT_POST,
+    ),
+    Row(
+        "conversations:conversation-detail",
+        variant="held",
+        kwargs={"conversation_uuid": "held"},
+        get=by(
+            employee=ok(EMPLOYEE_PRIVATE, hides=(MANAGER_PRIVATE,)),
+            manager=ok(MANAGER_PRIVATE, hides=(EMPLOYEE_PRIVATE,)),
+            rest=404,
+        ),
+        post=NOT_POST,
+    ),
+    Row(
+        "conversations:conversation-ics",
+        get=parties(ICS),
+        post=NOT_POST,
+    ),
+    Row(
+        "conversations:conversation-report-pdf",
+        kwargs={"conversation_uuid": "held"},
+        # Agenda, shared notes and agreements for both; never anyone's private notes.
+        get=parties(
+            pdf("Sanne volgt de opleiding beeldzorg", hides=(EMPLOYEE_PRIVATE, MANAGER_PRIVATE))
+        ),
+        post=NOT_POST,
+    ),
+    Row(
+        "conversations:conversation-reschedule",
+        # The manager plans; the employee sees the conversation but may not move it.
+        get=by(employee=403, manager=OK, rest=404),
+        post=by(employee=403, manager=conversation_at(), rest=404),
+        data=lambda o, user: {
+            "date": _in_days(10),
+            "time": "14:00",
+            "duration_minutes": "45",
+            "location": "Kamer 3.01",
+        },
+        stored=lambda o, user: _fresh(o.conversation).location == "Kamer 3.01",
+    ),
+    Row(
+        "conversations:conversation-cancel",
+        get=NOT_GET,
+        post=by(employee=403, manager=conversation_at(), rest=404),
+        stored=lambda o, user: _fresh(o.conversation).status == Conversation.Status.CANCELLED,
+    ),
+    Row(
+        "conversations:conversation-held",
+        kwargs={"conversation_uuid": "started"},
+        get=NOT_GET,
+        post=by(employee=403, manager=conversation_at(conversation="started"), rest=404),
+        stored=lambda o, user: _fresh(o.started).status == Conversation.Status.HELD,
+    ),
+    AGENDA_ADD_ROW,
+    replace(
+        AGENDA_ADD_ROW,
+        variant="htmx",
+        htmx=True,
+        post=parties(ok("Werkdruk in de avonddienst")),
+    ),
+    Row(
+        "conversations:conversation-preparation",
+        get=NOT_GET,
+        post=parties(conversation_at("conv-preparation")),
+        data=lambda o, user: {f"answer-{_question(o).pk}": "Meer tijd voor scholing."},
+        stored=lambda o, user: PreparationAnswer.objects.filter(
+            author=user, body="Meer tijd voor scholing."
+        ).exists(),
+    ),
+    Row(
+        "conversations:conversation-notes",
+        get=NOT_GET,
+        post=parties(conversation_at("conv-notes")),
+        data=lambda o, user: {"body": "Afgesproken: minder avonddiensten.", "version": 1},
+        stored=lambda o, user: SharedNote.objects.filter(
+            conversation=o.conversation, body="Afgesproken: minder avonddiensten."
+        ).exists(),
+    ),
+    Row(
+        "conversations:conversation-private-note",
+        get=NOT_GET,
+        post=parties(conversation_at("conv-private-note")),
+        data=lambda o, user: {"private-body": "Alleen voor mij.", "private-version": 1},
+        stored=lambda o, user: ConversationPrivateNote.objects.filter(
+            author=user, body="Alleen voor mij."
+        ).exists(),
+    ),
+    Row(
+        "conversations:conversation-agreement-add",
+        get=NOT_GET,
+        post=parties(conversation_at("conv-agreements")),
+        data=lambda o, user: {
+            "text": "Sanne volgt de cursus roosteren",
+            "owner": o.world.employee.pk,
+            "due_date": _in_days(60),
+        },
+        stored=lambda o, user: Agreement.objects.filter(
+            created_by=user, text="Sanne volgt de cursus roosteren"
+        ).exists(),
+    ),
+    Row(
+        "conversations:conversation-agreement-plan",
+        kwargs={"conversation_uuid": "held"},
+        get=NOT_GET,
+        post=parties(conversation_at("conv-agreements", conversation="held")),
+        data=lambda o, user: {
+            "target": f"gap:{o.pop.gap.uuid}",
+            "make": "action",
+            "kind": "training",
+        },
+        stored=lambda o, user: DevelopmentAction.objects.filter(
+            plan=o.pop.plan, title=o.agreement.text
+        ).exists(),
+    ),
+    Row(
+        "conversations:conversation-agreement-done",
+        kwargs={"conversation_uuid": "held"},
+        get=NOT_GET,
+        post=parties(conversation_at("conv-agreements", conversation="held")),
+        data=lambda o, user: {"done": "1"},
+        stored=lambda o, user: _fresh(o.agreement).status == Agreement.Status.DONE,
+    ),
+    Row(
+        "conversations:team",
+        # A manager's own reports; there is no team page for people without reports.
+        get=by(
+            manager=ok("Sanne Jansen", "Daan Visser"),
+            other_manager=ok(hides=("Sanne Jansen",)),
+            rest=404,
+        ),
+        post=NOT_POST,
+    ),
+    # --- HR dashboard --------------------------------------------------------------------
+    Row(
+        "dashboards:alignment",
+        # HR: the organisation; a manager: their own reports, as aggregates.
+        get=by(
+            manager=OK,
+            other_manager=OK,
+            hr=ok(ORG_GOAL),
+            other_hr=ok(hides=(ORG_GOAL,)),
+            rest=404,
+        ),
+        post=NOT_POST,
+    ),
+    Row(
+        "dashboards:alignment-csv",
+        get=by(
+            manager=CSV,
+            other_manager=CSV,
+            hr=csv(ORG_GOAL),
+            other_hr=csv(hides=(ORG_GOAL,)),
+            rest=404,
+        ),
+        post=NOT_POST,
+    ),
+    Row(
+        "dashboards:alignment-refresh",
+        get=NOT_GET,
+        post=by(
+            manager=to("dashboards:alignment", any_query=True),
+            other_manager=to("dashboards:alignment", any_query=True),
+            hr=to("dashboards:alignment", any_query=True),
+            other_hr=to("dashboards:alignment", any_query=True),
+            rest=404,
+        ),
+    ),
+    Row(
+        "dashboards:alignment-people",
+        query="goal={cascade.org_goal}",
+        # The named people behind a figure: HR of this organisation only (audited).
+        get=by(hr=ok(ORG_GOAL), rest=404),
+        post=NOT_POST,
+    ),
+]
+
+
+def _question(objects: Objects) -> PreparationQuestion:
+    return PreparationQuestion.objects.filter(
+        organisation=objects.world.organisation, kind=objects.conversation.kind
+    ).first()
+
+
+ALL_PATTERNS: dict[str, URLPattern] = dict(named_patterns(get_resolver()))
+# Every named URL of ours, and the admin's front door.
+PATTERNS = {
+    name: pattern
+    for name, pattern in ALL_PATTERNS.items()
+    if not name.startswith("admin:") or name == "admin:index"
+}
+
+
+# --- The tests --------------------------------------------------------------------------
+
+
+def test_every_url_has_a_row():
+    missing = sorted(set(PATTERNS) - {row.name for row in ROWS})
+    assert not missing, (
+        "URL patterns without a row in ROWS (tests/security/test_authorization_matrix.py): "
+        f"{', '.join(missing)}. Add a Row per URL with what each persona may do there, "
+        "for GET and for POST, and the objects its kwargs point at."
+    )
+    unknown = sorted({row.name for row in ROWS} - set(PATTERNS))
+    assert not unknown, f"Rows for URLs that no longer exist: {', '.join(unknown)}"
+
+
+def test_every_url_kwarg_names_an_object():
+    for row in ROWS:
+        kwargs = {**KWARGS, **row.kwargs}
+        missing = set(PATTERNS[row.name].pattern.converters) - set(kwargs)
+        assert not missing, f"{row.id}: say which object {', '.join(missing)} points at"
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: row.id)
+def test_url(row: Row, objects: Objects, browsers):
+    before = domain_state()  # the same before every request: each one is rolled back
+    problems = []
+    for method, outcomes in (("GET", row.get), ("POST", row.post)):
+        for persona, expected in zip(PERSONAS, outcomes, strict=True):
+            browser = browsers[persona]
+            problems += check(row, method, persona, expected, objects, browser, before=before)
+    assert not problems, "\n".join(problems)
+
+
+def check(
+    row, method, persona, expected, objects, browser, *, csrf="field", before=None
+) -> list[str]:
+    """Send ``row``'s request as ``persona`` and list what differs from ``expected``.
+
+    ``csrf``: how a POST carries the token: as the form field (``"field"``), in the
+    ``X-CSRFToken`` header as htmx sends it (``"header"``), or not at all (``"none"``).
+    ``before``: the domain tables' state before the request, when the caller has it.
+    """
+    client, token = browser
+    user = _personas(objects)[persona]
+    url = row.url(objects)
+    headers = {"HTTP_HX_REQUEST": "true"} if row.htmx else {}
+    where = f"{row.id}: {method} {url} as {persona}" + (
+        f" (CSRF: {csrf})" if method == "POST" else ""
+    )
+    mail.outbox = []
+    with rolled_back(client):
+        before = before or domain_state()
+        if method == "GET":
+            response = client.get(url, **headers)
+        else:
+            data = row.data(objects, user) if row.data else {}
+            if csrf == "field":
+                data["csrfmiddlewaretoken"] = token
+            elif csrf == "header":
+                headers["HTTP_X_CSRFTOKEN"] = token
+            response = client.post(url, data, **headers)
+        problems = outcome_problems(expected, response, url, objects, htmx=row.htmx)
+        problems += header_problems(response, signed_in=user is not None)
+        changed = changed_tables(before, domain_state())
+        stored = row.stored(objects, user) if success(expected) and row.stored else None
+        if method == "GET" or stored is None:
+            if changed:
+                problems.append(f"changed {', '.join(changed)}")
+        elif not stored:
+            problems.append("did not store what it should have")
+    return [f"{where}: {problem}" for problem in problems]
+
+
+def success(expected: Outcome) -> bool:
+    return isinstance(expected, Page | To)
+
+
+def outcome_problems(expected, response, url, objects, *, htmx) -> list[str]:
+    status = response.status_code
+    location = response.get("Location", "")
+    got = f"got {status}{' to ' + location if location else ''}"
+    if isinstance(expected, int):
+        return [] if status == expected else [f"expected {expected}, {got}"]
+    if isinstance(expected, Login):
+        split = urlsplit(location)
+        back = unquote(split.query.removeprefix("next="))
+        if status == 302 and split.path == reverse("login") and back == url:
+            return []
+        return [f"expected a redirect to sign in and back, {got}"]
+    if isinstance(expected, To):
+        target = expected.pattern(objects)
+        if status == 302 and re.fullmatch(target, location):
+            return []
+        return [f"expected a redirect to {target}, {got}"]
+    if status != 200:
+        return [f"expected 200, {got}"]
+    problems = []
+    content_type = response.get("Content-Type", "")
+    if not content_type.startswith(expected.content_type):
+        problems.append(f"expected {expected.content_type}, got {content_type}")
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    if expected.content_type == "application/pdf" and (expected.shows or expected.hides):
+        body = pdf_text(raw)
+    else:
+        body = raw.decode(errors="replace")
+    if htmx and expected.content_type == "text/html" and "<html" in body:
+        problems.append("htmx asked for a fragment but got a whole page")
+    problems += [f"does not show {text!r}" for text in expected.shows if text not in body]
+    problems += [f"shows {text!r}" for text in expected.hides if text in body]
+    return problems
+
+
+def test_the_headers_are_checked_on_every_kind_of_response():
+    """Pages, htmx fragments, PDFs, CSV, ICS, JSON, redirects, 403/404/405 and the
+    sign-in page: the matrix expects each somewhere, and checks every response's
+    security headers (``header_problems``)."""
+    seen = set()
+    for row in ROWS:
+        for outcome in row.get + row.post:
+            if isinstance(outcome, Page):
+                seen.add(("fragment" if row.htmx else "page", outcome.content_type))
+            else:
+                seen.add(outcome if isinstance(outcome, int) else type(outcome).__name__)
+    assert seen >= {
+        ("page", "text/html"),
+        ("fragment", "text/html"),
+        ("page", "application/pdf"),
+        ("page", "text/csv"),
+        ("page", "text/calendar"),
+        ("page", "application/json"),
+        "To",
+        "Login",
+        403,
+        404,
+        405,
+    }
+    assert any(row.name == "login" for row in ROWS)
+
+
+def test_matrix_size():
+    """URLs x personas x methods, for the record (``-s`` prints it)."""
+    names = {row.name for row in ROWS}
+    print(
+        f"authorisation matrix: {len(names)} URLs ({len(ROWS)} rows) × {len(PERSONAS)} "
+        f"personas × 2 methods = {len(ROWS) * len(PERSONAS) * 2} requests"
+    )
+    assert len(names) == len(PATTERNS)
+
+
+def test_the_admin_is_for_staff(objects):
+    """The admin's one row: staff get in (the personas above are not staff)."""
+    staff = UserFactory(
+        organisation=objects.world.organisation, is_staff=True, email="beheer@zorg.test"
+    )
+    client, _token = signed_in_client(staff)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    assert "POP Platform-beheer" in response.content.decode()
+    assert not header_problems(response, signed_in=True)
