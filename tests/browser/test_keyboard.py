@@ -84,7 +84,7 @@ def test_keyboard_only_plan_editing(open_session):
     page.keyboard.press("Enter")
     form = page.locator(f"#item-action-{action.uuid}")
     _at(page, form.get_by_label("Titel"))
-    assert_accessible(page)
+    assert_accessible(page, context=f"#item-action-{action.uuid}")  # the page: the walk's
     page.keyboard.press("Control+a")
     page.keyboard.type("Training veerkracht, met terugkomdag")
     tab_to(page, form.get_by_role("button", name="Opslaan"))
@@ -95,7 +95,7 @@ def test_keyboard_only_plan_editing(open_session):
     _at(page, page.get_by_role("link", name="Bewerken Training veerkracht, met terugkomdag"))
     action.refresh_from_db()
     assert action.title == "Training veerkracht, met terugkomdag"
-    assert_accessible(page)
+    assert_accessible(page, context="#plan-actions")
 
     # Add a competency gap; focus lands on the new gap.
     tab_to(page, page.get_by_text("Competentie toevoegen"), back=True)
@@ -125,7 +125,7 @@ def test_keyboard_only_plan_editing(open_session):
     dialog = page.get_by_role("alertdialog", name="Weet je het zeker?")
     expect(dialog).to_contain_text("“Projectmatig werken” uit het plan verwijderen?")
     _at(page, dialog.get_by_role("button", name="Nee, terug"))
-    assert_accessible(page)
+    assert_accessible(page)  # the whole page, with the dialog open
     session.screenshot("keyboard-remove-dialog")
     page.keyboard.press("Escape")  # closes it; focus back on the button that opened it
     expect(dialog).to_be_hidden()
@@ -140,7 +140,7 @@ def test_keyboard_only_plan_editing(open_session):
     _at(page, page.get_by_role("heading", name="Competenties om te ontwikkelen"))
     assert not CompetencyGap.objects.filter(pk=gap.pk).exists()
     assert DevelopmentAction.objects.filter(pk=action.pk).exists()
-    assert_accessible(page)
+    assert_accessible(page, context="#plan-gaps")
     session.screenshot("keyboard-plan-after-remove")
     session.assert_no_console_errors()
 
@@ -196,6 +196,6 @@ def test_keyboard_only_conversation_preparation(open_session):
     assert AgendaItem.objects.filter(
         conversation=demo.upcoming, text="Hoe ik collega's meeneem in beeldzorg"
     ).exists()
-    assert_accessible(page)
+    assert_accessible(page, context="#conv-agenda, #conv-preparation")
     session.screenshot("keyboard-conversation-prepared")
     session.assert_no_console_errors()
