@@ -31,6 +31,8 @@ from .services import audit_event, audit_record_many
 # The sweep runs every few minutes; the retention job once a day, at night.
 RUN_FROM = datetime.time(2, 0)
 ANONYMOUS_DOMAIN = "anonymised.invalid"
+# Sign-in records (django-axes: IP address, browser, time) are kept this long.
+SIGN_IN_LOG_DAYS = 90
 
 
 def months_before(day: datetime.date, months: int) -> datetime.date:
@@ -132,9 +134,24 @@ def leavers_anonymise(
     return people_anonymise(organisation=organisation, people=due, reason=reason)
 
 
+def sign_in_records_prune(*, now: datetime.datetime) -> int:
+    """Expired sessions go, and sign-in records older than ``SIGN_IN_LOG_DAYS``.
+
+    Sessions end after the idle or absolute limit, but their rows (with the account
+    number) stay until removed; django-axes keeps every sign-in with IP address and
+    browser. Returns how many rows were removed.
+    """
+    removed = Session.objects.filter(expire_date__lt=now).delete()[0]
+    cutoff = now - datetime.timedelta(days=SIGN_IN_LOG_DAYS)
+    for log in (AccessLog, AccessFailureLog, AccessAttempt):
+        removed += log.objects.filter(attempt_time__lt=cutoff).delete()[0]
+    return removed
+
+
 def retention_sweep(*, now: datetime.datetime) -> int:
     """Called by every reminders sweep: once a day per organisation (from ``RUN_FROM``
-    in its time zone), anonymise its leavers. Returns how many people were anonymised."""
+    in its time zone), anonymise its leavers; each such daily run also removes expired
+    sessions and old sign-in records. Returns how many people were anonymised."""
     anonymised = 0
     for organisation in Organisation.objects.all():
         local = now.astimezone(organisation.tzinfo)
@@ -149,4 +166,5 @@ def retention_sweep(*, now: datetime.datetime) -> int:
             )
             if claimed:
                 anonymised += len(leavers_anonymise(organisation=organisation, today=today))
+                sign_in_records_prune(now=now)
     return anonymised

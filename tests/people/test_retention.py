@@ -295,3 +295,36 @@ def test_management_command_with_dry_run(world):
     assert leaver.anonymised_at is not None and "Piet" not in leaver.full_name
     event = AuditEvent.objects.get(action=AuditEvent.Action.ANONYMISE)
     assert event.summary == "command"
+
+
+def test_the_daily_run_removes_expired_sessions_and_old_sign_in_records(world, as_user):
+    from django.contrib.sessions.models import Session
+
+    from people.retention import SIGN_IN_LOG_DAYS
+
+    tz = world.organisation.tzinfo
+    morning = datetime.datetime.combine(TODAY, datetime.time(9, 0), tzinfo=tz)
+    current = as_user(world.employee)  # a live session, which stays
+    current.get(reverse("dashboards:home"))
+    as_user(world.colleague).get(reverse("dashboards:home"))
+    Session.objects.exclude(session_key=current.session.session_key).update(
+        expire_date=morning - datetime.timedelta(minutes=1)
+    )
+    Session.objects.filter(session_key=current.session.session_key).update(
+        expire_date=morning + datetime.timedelta(hours=1)
+    )
+    old, recent = (
+        AccessLog.objects.create(username=email, ip_address="10.0.0.1", user_agent="Firefox")
+        for email in ("employee@zorg.test", "colleague@zorg.test")
+    )
+    # attempt_time is set on creation: move them back in time.
+    for log, days in ((old, SIGN_IN_LOG_DAYS + 1), (recent, SIGN_IN_LOG_DAYS - 1)):
+        AccessLog.objects.filter(pk=log.pk).update(
+            attempt_time=morning - datetime.timedelta(days=days)
+        )
+    retention_sweep(now=morning)
+    assert list(Session.objects.values_list("session_key", flat=True)) == [
+        current.session.session_key
+    ]
+    assert AccessLog.objects.filter(pk=recent.pk).exists()
+    assert not AccessLog.objects.filter(pk=old.pk).exists()
