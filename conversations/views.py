@@ -81,6 +81,8 @@ def _part(request: HttpRequest, conversation: Conversation, part: str, **extra) 
         return render(request, f"{DETAIL}#{part}", context)
     if needs_attention:
         return render(request, DETAIL, _page_context(request, conversation, **extra))
+    if extra.get("announce"):
+        messages.success(request, extra["announce"])
     return redirect(f"{conversation.get_absolute_url()}#{part}")
 
 
@@ -449,7 +451,8 @@ def agreement_to_plan(
             plan_error=(agreement.pk, " ".join(error.messages)),
             errors_in="agreements",
         )
-    return _part(request, conversation, "conv-agreements", announce=done)
+    # Its buttons are gone: focus goes to the agreement itself, which now links the plan.
+    return _part(request, conversation, "conv-agreements", announce=done, converted=agreement.pk)
 
 
 @require_POST

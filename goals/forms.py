@@ -153,11 +153,20 @@ class ReviewForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        # Shown beside ReturnForm: each "comment" field needs an id (and label) of its own.
+        kwargs.setdefault("auto_id", "id_approve_%s")
+        super().__init__(*args, **kwargs)
+
 
 class ReturnForm(forms.Form):
     comment = forms.CharField(
         label=_("What should change?"), widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("auto_id", "id_return_%s")
+        super().__init__(*args, **kwargs)
 
 
 class AssignForm(forms.Form):

@@ -222,7 +222,18 @@ def smart_check_fragment(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
     form = _form_for(request, level=level, scope=scope, goal=goal)
     form.is_valid()
-    return render(request, "goals/_smart.html", {"smart": _smart_for(form, level)})
+    smart = _smart_for(form, level)
+    # Screen readers hear a short summary, and only when it changes: the fragment keeps the
+    # letters that were in order in a hidden field (``smart_met``) that comes back here.
+    met = "".join(criterion.letter for criterion in smart if criterion.met)
+    announce = ""
+    if met != request.POST.get("smart_met"):
+        announce = _("SMART check: %(met)s of %(total)s criteria met.") % {
+            "met": len(met),
+            "total": len(smart),
+        }
+    context = {"smart": smart, "smart_live": True, "announce": announce}
+    return render(request, "goals/_smart.html", context)
 
 
 def _state_change(request: HttpRequest, goal: Goal, change, success: str) -> HttpResponse:

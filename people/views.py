@@ -33,7 +33,8 @@ def notification_read(request: HttpRequest, notification_uuid: UUID) -> HttpResp
     )
     services.notification_mark_read(notification=notification)
     if request.htmx:
-        return render(request, "people/inbox.html#notification", {"notification": notification})
+        context = {"notification": notification, "just_read": True}
+        return render(request, "people/inbox.html#notification", context)
     if notification.link and url_has_allowed_host_and_scheme(
         notification.link, allowed_hosts={request.get_host()}
     ):

@@ -108,12 +108,17 @@ def item_show(request: HttpRequest, plan_uuid: UUID, kind: str, item_uuid: UUID)
     spec = kind_named(kind)
     plan = _read_plan(request, plan_uuid, part=spec.name)
     item = spec.get(plan=plan, user=request.user, item_uuid=item_uuid)
-    context = _page_context(request, plan, item=item)
+    context = _page_context(request, plan, item=item, focus_edit=True)
     return _fragments(request, context, f"item-{kind}")
 
 
 def _form_response(request, plan, spec: ItemKind, form, item=None, **extra) -> HttpResponse:
-    """The edit form again: after a validation error or a conflict; typed text kept."""
+    """The form: opened (focus in its first field), or again after a validation error or a
+    conflict, with the typed text kept (focus on the message)."""
+    if request.method == "GET":
+        first = next(iter(form.visible_fields()), None)
+        if first is not None:
+            first.field.widget.attrs["autofocus"] = True
     context = {"plan": plan, "spec": spec, "form": form, "item": item, "kinds": KINDS, **extra}
     if request.htmx:
         return render(request, f"{TEMPLATE}#item-form", context)
@@ -195,7 +200,7 @@ def item_edit(request: HttpRequest, plan_uuid: UUID, kind: str, item_uuid: UUID)
         messages.success(request, _("Your changes are saved."))
         return redirect(f"{plan.get_absolute_url()}#item-{kind}-{item.uuid}")
     fresh = spec.get(plan=plan, user=request.user, item_uuid=item_uuid)
-    context = _page_context(request, plan, item=fresh, saved=True)
+    context = _page_context(request, plan, item=fresh, saved=True, focus_edit=True)
     return _fragments(request, context, f"item-{kind}", oob=("plan-status", "plan-budget"))
 
 
@@ -208,19 +213,22 @@ def item_add(request: HttpRequest, plan_uuid: UUID, kind: str) -> HttpResponse:
     form = item_form(spec, plan=plan, user=request.user, data=request.POST or None)
     if request.method == "GET" or not form.is_valid():
         return _form_response(request, plan, spec, form, adding=True)
-    services.item_create(plan=plan, kind=spec, by=request.user, values=form.changes())
-    return _after_add_or_remove(request, plan, kind, _("It is added."))
+    item = services.item_create(plan=plan, kind=spec, by=request.user, values=form.changes())
+    return _after_add_or_remove(request, plan, kind, _("It is added."), focus_uuid=item.uuid)
 
 
 def _after_add_or_remove(
-    request, plan, kind: str, message: str, level: int = messages.SUCCESS
+    request, plan, kind: str, message: str, level: int = messages.SUCCESS, focus_uuid=None
 ) -> HttpResponse:
-    """Plain: back to the section with a message. htmx: the section, message inside."""
+    """Plain: back to the section with a message. htmx: the section, message inside, and
+    focus on the new item's Edit button (or, after a removal, on the section heading)."""
     section = SECTION_OF[kind]
     if not request.htmx:
         messages.add_message(request, level, message)
         return redirect(f"{plan.get_absolute_url()}#{section}")
-    context = _page_context(request, plan, announce=message)
+    context = _page_context(
+        request, plan, announce=message, focus_uuid=focus_uuid, focus_section=focus_uuid is None
+    )
     response = _fragments(request, context, section, oob=("plan-status", "plan-budget"))
     return reswap(retarget(response, f"#{section}"), "outerHTML")
 
@@ -270,7 +278,9 @@ def comment_add(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
         if not valid:
             messages.error(request, _("Write a comment first."))
         return redirect(f"{plan.get_absolute_url()}#{block}")
-    context = _page_context(request, plan, target_kind=kind, comment_error=not valid)
+    context = _page_context(
+        request, plan, target_kind=kind, comment_error=not valid, comment_added=valid
+    )
     page = context["page"]
     finders = {"gap": page.gap, "action": page.action}
     context["target"] = finders[kind](item.uuid) if item else None
@@ -377,11 +387,14 @@ def plan_pdf(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
         services.plan_export_request(plan=plan, by=request.user)
         if not request.htmx:
             return redirect("plans:plan-pdf", plan_uuid=plan.uuid)
-        return render(request, f"{PDF_PAGE}#pdf-status", _pdf_context(plan))
+        return render(request, f"{PDF_PAGE}#pdf-status", {**_pdf_context(plan), "requested": True})
     if request.GET.get("download"):
         return _plan_pdf_download(request, plan)
     if request.htmx:
-        return render(request, f"{PDF_PAGE}#pdf-status", _pdf_context(plan))
+        context = _pdf_context(plan)
+        if request.GET.get("state") == context["state"]:  # the poll: nothing new to show
+            return HttpResponse(status=204)
+        return render(request, f"{PDF_PAGE}#pdf-status", context)
     return render(request, PDF_PAGE, _pdf_context(plan))
 
 

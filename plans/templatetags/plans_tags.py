@@ -14,3 +14,9 @@ def url_if_available(name: str, **kwargs: object) -> str:
         return reverse(name, kwargs=kwargs)
     except NoReverseMatch:
         return ""
+
+
+@register.filter
+def item_label(item, spec) -> str:
+    """What the page calls a plan item ("Digitale vaardigheden", an action's title)."""
+    return spec.label_of(item)

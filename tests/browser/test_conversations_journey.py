@@ -60,7 +60,8 @@ def test_manager_and_employee_hold_a_development_conversation(open_session):
         "Coachend leidinggeven aan stagiairs."
     )
     epage.get_by_role("button", name="Mijn voorbereiding opslaan").click()
-    expect(epage.get_by_text("Je voorbereiding is opgeslagen.")).to_be_visible()
+    expect(epage.locator("#conv-preparation")).to_contain_text("Je voorbereiding is opgeslagen.")
+    expect(epage.locator("#live-status")).to_have_text("Je voorbereiding is opgeslagen.")
     assert_accessible(epage)
     employee.screenshot("conversation-employee-prepared")
 
@@ -73,7 +74,8 @@ def test_manager_and_employee_hold_a_development_conversation(open_session):
         "Sanne wil groeien in coachen; werkdruk is hoog."
     )
     page.get_by_role("button", name="Aantekeningen opslaan").click()
-    expect(page.locator("#conv-notes").get_by_role("status")).to_have_text("Opgeslagen.")
+    expect(page.locator("#conv-notes")).to_contain_text("Opgeslagen.")
+    expect(page.locator("#live-status")).to_have_text("Opgeslagen.")
     page.get_by_label("Nieuwe afspraak").fill("Opleiding coachen volgen")
     page.get_by_label("Einddatum").fill((day + datetime.timedelta(days=90)).isoformat())
     page.get_by_role("button", name="Afspraak toevoegen").click()

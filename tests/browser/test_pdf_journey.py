@@ -61,7 +61,7 @@ def test_employee_requests_waits_for_and_downloads_their_plan_pdf(
     page.get_by_role("button", name="Pdf maken").click()
     expect(page.get_by_test_id("pdf-working")).to_be_visible()
     assert len(queue) == 1
-    page.route(re.compile(r".*/pdf/$"), worker)
+    page.route(re.compile(r".*/pdf/(\?state=working)?$"), worker)
     download_link = page.get_by_test_id("pdf-download")
     expect(download_link).to_be_visible()
     expect(page.get_by_test_id("pdf-ready")).to_contain_text("Een pdf van 2 pagina's")

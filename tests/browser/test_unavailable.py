@@ -17,6 +17,7 @@ def test_an_action_during_a_database_restart_says_so_and_the_retry_works(open_se
     page = session.page
     session.sign_in(EMPLOYEE_EMAIL, DEMO_PASSWORD)
     page.get_by_role("link", name="Mijn POP").click()
+    page.get_by_role("button", name="Begin aan mijn POP").click()  # her first plan
     page.get_by_test_id("plan-pdf-link").click()
     message = page.get_by_test_id("request-failed")
     expect(message).to_be_hidden()

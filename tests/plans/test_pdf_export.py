@@ -157,8 +157,13 @@ def test_htmx_polls_while_rendering_and_stops_when_done(world, pop, as_user):
     fragment = client.get(_url(pop.plan), headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in fragment and 'id="pdf-status"' in fragment
     assert 'hx-trigger="every 1s"' in fragment and "De pdf wordt gemaakt" in fragment
+    # The poll itself: nothing new is no swap (204), so a screen reader hears no repeat.
+    poll = client.get(_url(pop.plan), {"state": "working"}, headers={"HX-Request": "true"})
+    assert poll.status_code == 204 and poll.content == b""
     tasks.plan_render_pdf.delay(export.pk)
-    fragment = client.get(_url(pop.plan), headers={"HX-Request": "true"}).content.decode()
+    poll = client.get(_url(pop.plan), {"state": "working"}, headers={"HX-Request": "true"})
+    fragment = poll.content.decode()
+    assert poll.status_code == 200
     assert "hx-trigger" not in fragment and "Pdf downloaden" in fragment
 
 

@@ -1,0 +1,266 @@
+"""Every URL of the product, with what a GET answers and who opens it as a page.
+
+``URLS`` is the one table the accessibility walk (``test_accessibility.py``) visits: each
+``PAGE`` row is opened by each role in its ``roles``, in real Chromium, and checked with
+axe-core. The other rows say what a GET answers instead of an HTML page (POST-only
+actions, files, fragments, redirects); ``tests/pop_platform/test_page_table.py`` checks
+that every named URL of the resolver has a row here and that each row answers GET as it
+says, so a new page cannot escape the walk.
+
+The URL arguments come from the demo organisation (``seed_demo``), built once per test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth.tokens import default_token_generator
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from conversations.models import Conversation
+from goals.models import Goal
+from people.demo import EMPLOYEE_EMAIL, HR_EMAIL, MANAGER_EMAIL
+from people.models import User
+from plans.models import Competency, DevelopmentAction, DevelopmentPlan
+from tests.factories import NotificationFactory
+
+# What a GET answers.
+PAGE = "page"  # an HTML page: walked by the accessibility test
+POST = "post only"  # 405: a state change
+PDF, CSV, ICS, JSON = "pdf", "csv", "ics", "json"  # a file or data
+FRAGMENT = "fragment"  # a piece of a page that htmx loads into it (checked there)
+REDIRECT = "redirect"  # elsewhere (the page it leads to has its own row)
+
+# Who opens it.
+A, E, M, H = "anonymous", "employee", "manager", "hr"
+ROLES = (A, E, M, H)
+
+
+@dataclass
+class Demo:
+    """The demo organisation's people and the objects the URLs open."""
+
+    employee: User
+    manager: User
+    hr: User
+    plan: DevelopmentPlan
+    upcoming: Conversation  # Sanne and Jeroen's next ontwikkelgesprek, prepared
+    held: Conversation  # their last held conversation
+    own_goal: Goal  # Sanne's active individual goal, linked to her team's goal
+    draft_goal: Goal  # a draft goal of Sanne's (she may still edit it)
+    proposed_goal: Goal  # a goal a report of Jeroen's proposed: he reviews it
+    team_goal: Goal  # a goal of Jeroen's team
+    org_goal: Goal  # a strategic goal
+    competency: Competency
+
+    @property
+    def action(self):
+        return self.plan.actions.order_by("pk").first()
+
+    @property
+    def reset_link(self) -> dict:
+        return {
+            "uidb64": urlsafe_base64_encode(force_bytes(self.employee.pk)),
+            "token": default_token_generator.make_token(self.employee),
+        }
+
+
+def build_demo() -> Demo:
+    """``seed_demo`` with 40 people (under a second), a few notifications and goals in
+    review states, and the objects the URLs open."""
+    call_command("seed_demo", people=40, force=True, stdout=_Quiet())
+    employee = User.objects.get(email=EMPLOYEE_EMAIL)
+    manager = User.objects.get(email=MANAGER_EMAIL)
+    conversations = Conversation.objects.filter(employee=employee).order_by("starts_at")
+    own_goals = Goal.objects.filter(owner_person=employee, status=Goal.Status.ACTIVE)
+    team_goal = Goal.objects.filter(
+        level=Goal.Level.TEAM, owner_unit=employee.unit, status=Goal.Status.ACTIVE
+    ).first()
+    draft = Goal.objects.create(
+        organisation=employee.organisation,
+        level=Goal.Level.INDIVIDUAL,
+        owner_person=employee,
+        title="Presenteren op de regionale e-healthdag",
+        not_linked_reason="Eigen ambitie",
+        status=Goal.Status.DRAFT,
+        created_by=employee,
+    )
+    hr = User.objects.get(email=HR_EMAIL)
+    # HR has no plan of her own yet: her pages show the "start your plan" states.
+    DevelopmentAction.objects.filter(plan__employee=hr).delete()  # they protect the gaps
+    DevelopmentPlan.objects.filter(employee=hr).delete()
+    for person in (employee, manager, hr):
+        NotificationFactory(recipient=person, title="Je POP is gewijzigd", link="/plans/mine/")
+        NotificationFactory(recipient=person, title="Nieuwe e-learning over beeldzorg", link="")
+    colleague = User.objects.filter(line_manager=manager).exclude(pk=employee.pk).first()
+    proposed = Goal.objects.create(
+        organisation=employee.organisation,
+        level=Goal.Level.INDIVIDUAL,
+        owner_person=colleague,
+        parent=team_goal,
+        title="Tien collega's wegwijs maken in het digitale dossier",
+        metric=Goal.Metric.NUMBER,
+        start_value=0,
+        target_value=10,
+        status=Goal.Status.PROPOSED,
+        created_by=colleague,
+        proposed_by=colleague,
+    )
+    return Demo(
+        employee=employee,
+        manager=manager,
+        hr=hr,
+        plan=DevelopmentPlan.objects.get(employee=employee),
+        upcoming=conversations.filter(status=Conversation.Status.SCHEDULED).last(),
+        held=conversations.filter(status=Conversation.Status.HELD).last(),
+        own_goal=own_goals.filter(parent__isnull=False).first(),
+        draft_goal=draft,
+        proposed_goal=proposed,
+        team_goal=team_goal,
+        org_goal=Goal.objects.filter(
+            organisation=employee.organisation, level=Goal.Level.ORGANISATION
+        ).first(),
+        competency=Competency.objects.filter(organisation=employee.organisation).first(),
+    )
+
+
+class _Quiet:
+    def write(self, *_args) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass
+
+
+Args = Callable[[Demo], dict] | None
+
+
+@dataclass(frozen=True)
+class Url:
+    name: str
+    answers: str
+    roles: tuple[str, ...] = ()
+    args: Args = None
+    query: str | Callable[[Demo], str] = ""
+    label: str = ""  # tells two rows of one URL apart
+
+    def path(self, demo: Demo) -> str:
+        kwargs = self.args(demo) if self.args else {}
+        query = self.query(demo) if callable(self.query) else self.query
+        return reverse(self.name, kwargs=kwargs) + (f"?{query}" if query else "")
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}{f' ({self.label})' if self.label else ''}"
+
+
+def _plan(d: Demo) -> dict:
+    return {"plan_uuid": d.plan.uuid}
+
+
+def _action(d: Demo) -> dict:
+    return {"plan_uuid": d.plan.uuid, "kind": "action", "item_uuid": d.action.uuid}
+
+
+def _conversation(d: Demo) -> dict:
+    return {"conversation_uuid": d.upcoming.uuid}
+
+
+def _held(d: Demo) -> dict:
+    return {"conversation_uuid": d.held.uuid}
+
+
+# fmt: off
+URLS: tuple[Url, ...] = (
+    # URL name                                   GET answers  who opens it  URL arguments, query
+    Url("login",                                 PAGE, (A,)),
+    Url("password_reset",                        PAGE, (A,)),
+    Url("password_reset_done",                   PAGE, (A,)),
+    Url("password_reset_confirm",                PAGE, (A,), lambda d: d.reset_link, label="valid link"),
+    Url("password_reset_confirm",                PAGE, (A,), lambda d: {"uidb64": "MQ", "token": "x-y"}, label="expired link"),
+    Url("password_reset_complete",               PAGE, (A,)),
+    Url("logout",                                POST),
+    Url("people:set-language",                   POST),
+    Url("healthz",                               JSON),
+
+    Url("dashboards:home",                       PAGE, (E, M, H)),
+    Url("people:inbox",                          PAGE, (E, M, H)),
+    Url("people:notifications-read-all",         POST),
+    Url("people:notification-read",              POST),
+    Url("people:organisation-settings",          PAGE, (H,)),
+    Url("people:audit-log",                      PAGE, (H,)),
+    Url("people:profile",                        PAGE, (E, M, H)),
+    Url("people:personal-data-json",             JSON, (E,)),
+    Url("people:personal-data-pdf",              PDF, (E,)),
+
+    Url("goals:goal-list",                       PAGE, (E, M, H)),
+    Url("goals:goal-list",                       PAGE, (H,), query="q=zorg&status=all", label="filtered"),
+    Url("goals:goal-create",                     PAGE, (E,)),
+    Url("goals:goal-create",                     PAGE, (M,), query="level=team", label="team goal"),
+    Url("goals:goal-create",                     PAGE, (H,), query="level=organisation", label="organisation goal"),
+    Url("goals:goal-detail",                     PAGE, (E, M), lambda d: {"goal_uuid": d.own_goal.uuid}),
+    Url("goals:goal-detail",                     PAGE, (M,), lambda d: {"goal_uuid": d.proposed_goal.uuid}, label="to review"),
+    Url("goals:goal-detail",                     PAGE, (H,), lambda d: {"goal_uuid": d.org_goal.uuid}, label="strategic"),
+    Url("goals:goal-edit",                       PAGE, (E,), lambda d: {"goal_uuid": d.draft_goal.uuid}),
+    Url("goals:goal-edit",                       PAGE, (M,), lambda d: {"goal_uuid": d.team_goal.uuid}, label="team goal"),
+    Url("goals:goal-edit",                       PAGE, (H,), lambda d: {"goal_uuid": d.org_goal.uuid}, label="strategic"),
+    Url("goals:goal-assign",                     PAGE, (M,), lambda d: {"goal_uuid": d.team_goal.uuid}),
+    Url("goals:goal-smart-check",                POST),
+    Url("goals:goal-submit",                     POST),
+    Url("goals:goal-approve",                    POST),
+    Url("goals:goal-return",                     POST),
+    Url("goals:goal-check-in",                   POST),
+
+    Url("plans:plan-mine",                       REDIRECT, (E,)),
+    Url("plans:plan-mine",                       PAGE, (H,), label="no plan yet"),
+    Url("plans:plan-detail",                     PAGE, (E, M, H), _plan),
+    Url("plans:plan-item-edit",                  PAGE, (E, M), _action),
+    Url("plans:plan-item-add",                   PAGE, (E, M), lambda d: {"plan_uuid": d.plan.uuid, "kind": "action"}),
+    Url("plans:plan-item",                       REDIRECT, (E,), _action),
+    Url("plans:plan-pdf",                        PAGE, (E, M), _plan),
+    Url("plans:plan-template-pdf",               PDF, (E,)),
+    Url("plans:competency-list",                 PAGE, (H,)),
+    Url("plans:competency-edit",                 PAGE, (H,), lambda d: {"competency_uuid": d.competency.uuid}),
+    Url("plans:plan-agree",                      POST),
+    Url("plans:plan-comment-add",                POST),
+    Url("plans:plan-item-delete",                POST),
+
+    Url("conversations:conversation-list",       PAGE, (E, M, H)),
+    Url("conversations:conversation-new",        PAGE, (E,), query="mode=request"),
+    Url("conversations:conversation-new",        PAGE, (M,), query="mode=schedule", label="schedule"),
+    Url("conversations:conversation-detail",     PAGE, (E, M), _conversation),
+    Url("conversations:conversation-detail",     PAGE, (E,), _held, label="held"),
+    Url("conversations:conversation-reschedule", PAGE, (M,), _conversation),
+    Url("conversations:team",                    PAGE, (M,)),
+    Url("conversations:plan-fragment",           FRAGMENT, (E,), _plan),
+    Url("conversations:conversation-ics",        ICS, (E,), _conversation),
+    Url("conversations:conversation-report-pdf", PDF, (E,), _held),
+    Url("conversations:conversation-cancel",     POST),
+    Url("conversations:conversation-held",       POST),
+    Url("conversations:conversation-agenda-add", POST),
+    Url("conversations:conversation-preparation", POST),
+    Url("conversations:conversation-notes",      POST),
+    Url("conversations:conversation-private-note", POST),
+    Url("conversations:conversation-agreement-add", POST),
+    Url("conversations:conversation-agreement-plan", POST),
+    Url("conversations:conversation-agreement-done", POST),
+
+    Url("dashboards:alignment",                  PAGE, (H,)),
+    Url("dashboards:alignment",                  PAGE, (H,), query="period=all", label="all periods"),
+    Url("dashboards:alignment-people",           PAGE, (H,), query=lambda d: f"goal={d.org_goal.uuid}"),
+    Url("dashboards:alignment-people",           PAGE, (H,), query="show=not-linked", label="not linked"),
+    Url("dashboards:alignment-csv",              CSV, (H,)),
+    Url("dashboards:alignment-refresh",          POST),
+)
+# fmt: on
+
+# Not ours to check: Django's own admin for staff, and a benchmark-only view.
+OUTSIDE_THE_PRODUCT = ("admin:", "bench-baseline")
+
+
+def pages_for(role: str) -> list[Url]:
+    return [url for url in URLS if url.answers == PAGE and role in url.roles]
