@@ -212,7 +212,7 @@ def conversation_reschedule(request: HttpRequest, conversation_uuid: UUID) -> Ht
     if conversation.starts_at:
         local = timezone.localtime(conversation.starts_at, tz)
         initial.update(date=local.date(), time=local.time())
-    form = WhenForm(request.POST or None, tz=tz, initial=initial)
+    form = WhenForm(request.POST if request.method == "POST" else None, tz=tz, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.conversation_reschedule(

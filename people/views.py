@@ -75,7 +75,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
 def organisation_settings(request: HttpRequest) -> HttpResponse:
     """HR: the organisation's policy (cadence, reminders, group size, budget, retention)."""
     organisation = access.organisation_get_for_policy(user=request.user)
-    form = OrganisationPolicyForm(request.POST or None, instance=organisation)
+    form = OrganisationPolicyForm(
+        request.POST if request.method == "POST" else None, instance=organisation
+    )
     if request.method == "POST" and form.is_valid():
         services.organisation_update_policy(
             organisation=Organisation.objects.get(pk=organisation.pk),
