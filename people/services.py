@@ -12,6 +12,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from pop_platform.delivery import DeliveryFields, DeliveryInProgress, deliver_once, delivery_give_up
@@ -43,11 +44,20 @@ def notification_create(
     link: str = "",
     send_email: bool = True,
 ) -> Notification:
-    """Put a message in the recipient's inbox and, after commit, e-mail it."""
+    """Put a message in the recipient's inbox and, after commit, e-mail it.
+
+    A title made from user text (a goal's title, a name) can be longer than the column:
+    it is shortened with an ellipsis; the whole text is on the page the link opens.
+    """
     from .tasks import notification_send_email
 
+    limit = Notification._meta.get_field("title").max_length
     notification = Notification.objects.create(
-        recipient=recipient, kind=kind, title=title, body=body, link=link
+        recipient=recipient,
+        kind=kind,
+        title=Truncator(title).chars(limit),
+        body=body,
+        link=link,
     )
     if send_email and recipient.is_active and recipient.email:
         notification_send_email.delay_on_commit(notification.pk)

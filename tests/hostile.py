@@ -191,8 +191,23 @@ def field(values: st.SearchStrategy[str]) -> st.SearchStrategy[list[str]]:
     return st.one_of(values.map(lambda value: [value]), st.lists(values, max_size=2))
 
 
-def form(**fields: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, list[str]]]:
-    return st.fixed_dictionaries({name: field(values) for name, values in fields.items()})
+def form(
+    valid: dict[str, str] | None = None, **fields: st.SearchStrategy[str]
+) -> st.SearchStrategy[dict[str, list[str]]]:
+    """A whole form: every field hostile, or (given ``valid``) a valid form with a few
+    fields made hostile, so that acceptance and what follows it are tried as well."""
+    everything = st.fixed_dictionaries({name: field(values) for name, values in fields.items()})
+    if valid is None:
+        return everything
+
+    @st.composite
+    def mostly_valid(draw) -> dict[str, list[str]]:
+        data = {name: [value] for name, value in valid.items()}
+        for name in draw(st.lists(st.sampled_from(sorted(fields)), max_size=3, unique=True)):
+            data[name] = draw(field(fields[name]))
+        return data
+
+    return st.one_of(mostly_valid(), everything)
 
 
 # --- Sending -------------------------------------------------------------------------------

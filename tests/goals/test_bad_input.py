@@ -53,6 +53,24 @@ def _goal_fields(parents: list[int]) -> dict:
     }
 
 
+def _valid_goal(parent: int, **more: str) -> dict[str, str]:
+    return {
+        "title": "Tien cliënten begeleiden met beeldzorg",
+        "description": "Elke week één nieuwe cliënt.",
+        "parent": str(parent),
+        "metric": "number",
+        "start_value": "0",
+        "target_value": "10",
+        "measure_unit": "cliënten",
+        "start_date": "2026-01-01",
+        "due_date": "2026-12-31",
+        "feasibility_note": "Besproken in het team.",
+        "weight": "1",
+        "visibility": "team",
+        **more,
+    }
+
+
 def _number(value: str | None) -> Decimal | None:
     if value is None or not value.strip():
         return None
@@ -81,6 +99,7 @@ def test_new_individual_goal(world, cascade, as_user):
 
     @given(
         data=form(
+            _valid_goal(cascade.team_goal.pk, level="individual", action="propose"),
             level=choices("individual", "team", "organisation"),
             action=choices("propose", "draft"),
             **_goal_fields(parents),
@@ -114,6 +133,7 @@ def test_new_team_goal_by_the_manager(world, cascade, as_user):
 
     @given(
         data=form(
+            _valid_goal(cascade.org_goal.pk, level="team", owner_unit=str(world.team.pk)),
             level=st.just("team"),
             owner_unit=choices(world.team.pk, world.other_team.pk, world.department.pk),
             **_goal_fields([cascade.org_goal.pk, cascade.team_goal.pk]),
@@ -127,7 +147,10 @@ def test_new_team_goal_by_the_manager(world, cascade, as_user):
             if response.status_code == 302:
                 goal = Goal.objects.exclude(pk__in=known).get()
                 _assert_goal_is_the_input(goal, data)
-                assert goal.owner_unit == world.team
+                if one(data, "level"):
+                    assert goal.owner_unit == world.team
+                else:  # no level sent: the manager's own individual goal
+                    assert goal.owner_person == world.manager
                 return
             assert response.status_code == 200
             assert db_state() == before
@@ -143,6 +166,7 @@ def test_edit_own_draft(world, cascade, as_user):
 
     @given(
         data=form(
+            _valid_goal(cascade.team_goal.pk, version=str(draft.version)),
             version=numbers(str(draft.version)),
             **_goal_fields([cascade.team_goal.pk, cascade.org_goal.pk]),
         )
@@ -201,7 +225,12 @@ def test_check_in(world, cascade, as_user):
     url = reverse("goals:goal-check-in", args=[goal.uuid])
 
     @given(
-        data=form(value=numbers("7", "10.5"), confidence=numbers("0", "7", "10"), note=texts()),
+        data=form(
+            {"value": "7", "confidence": "8", "note": "Goed op weg."},
+            value=numbers("7", "10.5"),
+            confidence=numbers("0", "7", "10"),
+            note=texts(),
+        ),
         htmx=st.booleans(),
     )
     def check(data, htmx):
@@ -261,6 +290,7 @@ def test_assign_a_team_goal(world, cascade, as_user):
 
     @given(
         data=form(
+            {"title": "Beeldzorg bij vijf cliënten", "target_value": "5", "due_date": "2026-12-31"},
             title=texts(),
             target_value=numbers("10", "3.5"),
             due_date=dates("2026-12-31"),
@@ -273,9 +303,8 @@ def test_assign_a_team_goal(world, cascade, as_user):
             known = set(Goal.objects.values_list("pk", flat=True))
             response = post(client, url, {**data, "people": people})
             if response.status_code == 302:
-                created = Goal.objects.exclude(pk__in=known)
-                assert created.exists()
-                for goal in created:
+                # People who have a goal under this team goal already are skipped.
+                for goal in Goal.objects.exclude(pk__in=known):
                     assert goal.title == normalised(one(data, "title"))
                     assert goal.parent == team_goal
                     assert goal.owner_person_id in reports
@@ -291,7 +320,13 @@ def test_live_smart_check_never_stores(world, cascade, as_user):
     client = as_user(world.employee)
     url = reverse("goals:goal-smart-check")
 
-    @given(data=form(level=choices("individual"), **_goal_fields([cascade.team_goal.pk])))
+    @given(
+        data=form(
+            _valid_goal(cascade.team_goal.pk),
+            level=choices("individual"),
+            **_goal_fields([cascade.team_goal.pk]),
+        )
+    )
     def check(data):
         with rolled_back():
             before = db_state()
@@ -345,3 +380,17 @@ def test_the_live_smart_check_takes_an_empty_level_as_individual(world, as_user)
     response = as_user(world.employee).post(url, {"level": "", "title": "Iets"})
     assert response.status_code == 200
     assert "smart" in response.context
+
+
+def test_proposing_a_goal_with_the_longest_title_notifies_with_a_shortened_title(
+    world, cascade, as_user
+):
+    """The notification title ("<name> proposes a goal: <title>") outgrew its column."""
+    title = "é" * 200
+    data = _valid_goal(cascade.team_goal.pk, title=title, action="propose")
+    response = as_user(world.employee).post(reverse("goals:goal-create"), data)
+    assert response.status_code == 302
+    notification = world.manager.notifications.get()
+    assert len(notification.title) == 200
+    assert notification.title.startswith("Sanne Jansen stelt een doel voor: éé")
+    assert notification.title.endswith("…")

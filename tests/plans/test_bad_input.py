@@ -88,6 +88,43 @@ def _fields(pop, kind: str, *, adding: bool) -> dict:
     return fields
 
 
+def _valid(pop, kind: str, *, adding: bool) -> dict[str, str]:
+    valid = {
+        "ambition": {"employee_ambition": "Doorgroeien naar wijkverpleegkundige e-health."},
+        "org-ambition": {"organisation_ambition": "Meer zorg op afstand."},
+        "details": {
+            "period_start": "2026-01-01",
+            "period_end": "2026-12-31",
+            "yearly_budget": "1500.00",
+        },
+        "gap": {
+            "competency": str(pop.competency.pk),
+            "current_level": "2",
+            "desired_level": "4",
+            "priority": "1",
+            "goal": str(pop.goal.pk),
+            "why_it_matters": "Beeldzorg groeit.",
+        },
+        "action": {
+            "title": "Training beeldbellen",
+            "kind": "training",
+            "gap": str(pop.gap.pk),
+            "priority": "2",
+            "status": "planned",
+            "start_date": "2026-02-01",
+            "due_date": "2026-06-01",
+            "cost": "250.00",
+            "hours": "8",
+            "provider": "Zorgacademie",
+        },
+        "step": {"title": "Module 2", "due_date": "2026-03-01"},
+        "note": {"body": "Bespreken in het volgende gesprek."},
+    }[kind]
+    if kind == "step" and adding:
+        valid["action"] = str(pop.action.uuid)
+    return valid
+
+
 def _item(pop, kind: str):
     return {
         "ambition": pop.plan,
@@ -152,7 +189,11 @@ def test_edit_every_item_kind(world, pop, as_user):
         kind, persona = case
         item = _item(pop, kind)
         values = data.draw(
-            form(version=numbers(str(item.version)), **_fields(pop, kind, adding=False))
+            form(
+                {**_valid(pop, kind, adding=False), "version": str(item.version)},
+                version=numbers(str(item.version)),
+                **_fields(pop, kind, adding=False),
+            )
         )
         url = reverse("plans:plan-item-edit", args=[pop.plan.uuid, kind, item.uuid])
         with rolled_back():
@@ -188,7 +229,7 @@ def test_add_every_item_kind(world, pop, as_user):
     )
     def check(case, data, htmx):
         kind, persona = case
-        values = data.draw(form(**_fields(pop, kind, adding=True)))
+        values = data.draw(form(_valid(pop, kind, adding=True), **_fields(pop, kind, adding=True)))
         url = reverse("plans:plan-item-add", args=[pop.plan.uuid, kind])
         spec = kind_named(kind)
         with rolled_back():
@@ -219,7 +260,12 @@ def test_comment(world, pop, as_user):
     url = reverse("plans:plan-comment-add", args=[pop.plan.uuid])
 
     @given(
-        data=form(body=texts(), gap=choices(pop.gap.uuid), action=choices(pop.action.uuid)),
+        data=form(
+            {"body": "Goed idee.", "action": str(pop.action.uuid)},
+            body=texts(),
+            gap=choices(pop.gap.uuid),
+            action=choices(pop.action.uuid),
+        ),
         htmx=st.booleans(),
     )
     def check(data, htmx):
@@ -305,7 +351,11 @@ def test_competency_catalogue(world, pop, as_user):
 
     @given(
         edit=st.booleans(),
-        data=form(is_active=choices("on", "true", "false", "1"), **fields),
+        data=form(
+            {"name": "Coachen", "description": "Anderen helpen groeien.", "is_active": "on"},
+            is_active=choices("on", "true", "false", "1"),
+            **fields,
+        ),
     )
     def check(edit, data):
         url = (
