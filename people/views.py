@@ -3,7 +3,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -49,12 +49,13 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
 def set_language(request: HttpRequest) -> HttpResponse:
     """Switch between Dutch and English; remembered on the account and in a cookie."""
     form = LanguageForm(request.POST)
-    next_url = request.POST.get("next") or reverse("dashboards:home")
-    if not url_has_allowed_host_and_scheme(
+    next_url = request.POST.get("next", "")
+    # Only a path on this site (``redirect()`` would take "home" for a view name).
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         next_url = reverse("dashboards:home")
-    response = redirect(next_url)
+    response = HttpResponseRedirect(next_url)
     if not form.is_valid():
         return response
     language = form.cleaned_data["language"]
