@@ -1,4 +1,3 @@
-import csv
 from uuid import UUID
 
 from django.core.cache import cache
@@ -21,6 +20,7 @@ from people.services import audit_record
 from . import access, selectors, services
 from .alignment import Scope, drilldown
 from .forms import ALL_PERIODS, AlignmentFilterForm
+from .spreadsheet import SpreadsheetSafeWriter
 
 
 @require_GET
@@ -134,7 +134,7 @@ def alignment_csv(request: HttpRequest) -> HttpResponse:
     filename = f"alignment-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
+    writer = SpreadsheetSafeWriter(response)
     writer.writerow(
         [_("Figures from"), timezone.localtime(snapshot.computed_at).strftime("%d-%m-%Y %H:%M")]
     )

@@ -1,0 +1,4 @@
+"""The plan and conversation fixtures, for tests that span the apps."""
+
+from tests.conversations.conftest import conversation  # noqa: F401
+from tests.plans.conftest import listener, pop  # noqa: F401
