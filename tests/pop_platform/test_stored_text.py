@@ -589,8 +589,8 @@ def test_an_email_subject_shows_the_title_as_typed(world):
     from people.services import notification_create
 
     notification = notification_create(
-        recipient=world.employee, kind="test", title="Sanne's doel: <meer> & \"beter\""
+        recipient=world.employee, kind="test", title='Sanne\'s doel: <meer> & "beter"'
     )
     mail.outbox.clear()
     notification_email(notification_id=notification.pk)
-    assert mail.outbox[0].subject == "Sanne's doel: <meer> & \"beter\""
+    assert mail.outbox[0].subject == 'Sanne\'s doel: <meer> & "beter"'
