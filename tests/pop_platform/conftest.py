@@ -2,3 +2,4 @@
 
 from tests.conversations.conftest import conversation  # noqa: F401
 from tests.plans.conftest import listener, pop  # noqa: F401
+from tests.stored_text import stored  # noqa: F401
