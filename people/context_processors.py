@@ -7,8 +7,8 @@ from .selectors import unread_count
 
 def navigation(request: HttpRequest) -> dict:
     """Roles for the navigation and the unread count, computed only when a template asks."""
-    user = request.user
-    if not user.is_authenticated:
+    user = getattr(request, "user", None)  # an error page can come before authentication
+    if user is None or not user.is_authenticated:
         return {}
     return {
         "roles": SimpleLazyObject(lambda: roles_for(user)),

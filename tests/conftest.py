@@ -37,7 +37,7 @@ _SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large]
 hypothesis_settings.register_profile(
     "ci",
     derandomize=True,
-    max_examples=15,
+    max_examples=10,
     deadline=None,
     database=None,
     print_blob=True,
@@ -45,7 +45,7 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.register_profile(
     "thorough",
-    max_examples=400,
+    max_examples=300,
     deadline=None,
     database=None,
     print_blob=True,

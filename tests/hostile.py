@@ -21,15 +21,19 @@ import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from html.parser import HTMLParser
+from pathlib import Path
 from unittest import mock
 
+import django
+import polib
 from django.apps import apps
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Model
 from django.forms import BaseForm
 from django.http import HttpResponse
 from django.test import Client
-from django.utils.translation import trans_real
+from django.utils import translation
 from hypothesis import strategies as st
 
 # --- Text ---------------------------------------------------------------------------------
@@ -317,18 +321,31 @@ def rolled_back() -> Iterator[None]:
 _PLACEHOLDER = re.compile(r"%\\\((\w+)\\\)[sdfr]|%[sdfr]|\\\{\w*\\\}")
 
 
+def _dutch_catalogues() -> list[Path]:
+    """Every Dutch ``django.po`` Django reads: ours, the installed apps' and Django's."""
+    folders = [
+        *(Path(folder) for folder in settings.LOCALE_PATHS),
+        *(Path(app.path) / "locale" for app in apps.get_app_configs()),
+        Path(django.__file__).parent / "conf" / "locale",
+    ]
+    files = [folder / "nl" / "LC_MESSAGES" / "django.po" for folder in folders]
+    return [file for file in files if file.is_file()]
+
+
 @functools.cache
 def _catalogue(language: str) -> tuple[frozenset[str], tuple[re.Pattern, ...]]:
-    """The messages of ``language`` as exact strings and, with placeholders, patterns."""
-    catalogue = trans_real.translation("nl")._catalog
+    """The messages of ``language`` as exact strings and, with placeholders, patterns.
+
+    Only messages whose Dutch differs from the English count: the rest proves nothing.
+    """
     texts: set[str] = set()
-    for part in catalogue._catalogs:
-        for key, translated in part.items():
-            msgid = key[0] if isinstance(key, tuple) else key
-            msgid = msgid.split("\x04")[-1]
-            if not msgid or translated == msgid:
-                continue  # untranslated or the same in both languages: proves nothing
-            texts.add(translated if language == "nl" else msgid)
+    for file in _dutch_catalogues():
+        for entry in polib.pofile(str(file)).translated_entries():
+            english = [entry.msgid, entry.msgid_plural]
+            dutch = [entry.msgstr, *entry.msgstr_plural.values()]
+            if set(dutch) - {""} == set(english) - {""}:
+                continue
+            texts.update(text for text in (dutch if language == "nl" else english) if text)
     exact = frozenset(text.replace("%%", "%") for text in texts)
     patterns = tuple(
         re.compile(_PLACEHOLDER.sub(".*?", re.escape(text)).replace("%%", "%"), re.S)
@@ -360,13 +377,15 @@ def forms_validated() -> Iterator[list[BaseForm]]:
 
 
 def form_errors(response: HttpResponse) -> list[str]:
-    """Every error message of the forms the request validated."""
-    return [
-        str(message)
-        for form in getattr(response, "validated_forms", [])
-        for messages in form.errors.values()
-        for message in messages
-    ]
+    """Every error message of the forms the request validated, in the response's
+    language (Django's own messages are translated when they are shown)."""
+    with translation.override(response.get("Content-Language") or "nl"):
+        return [
+            str(message)
+            for form in getattr(response, "validated_forms", [])
+            for messages in form.errors.values()
+            for message in messages
+        ]
 
 
 class _Alerts(HTMLParser):
@@ -428,6 +447,12 @@ def assert_shown(response: HttpResponse, messages: list[str], language: str = "n
     for message in messages:
         assert in_language(message, language), f"not a {language} message: {message!r}"
         assert html.escape(message) in page or message in page, f"not shown: {message!r}"
+
+
+def assert_refused(response: HttpResponse, status: int, language: str = "nl") -> None:
+    """A refusal of a tampered choice or id (403, 404): its page says so."""
+    assert response.status_code == status
+    assert_shown(response, alerts(response), language)
 
 
 def normalised(value: str | None) -> str:

@@ -29,6 +29,7 @@ from plans.models import DevelopmentAction
 from tests.hostile import (
     alerts,
     as_sent,
+    assert_refused,
     assert_shown,
     choices,
     dates,
@@ -38,6 +39,7 @@ from tests.hostile import (
     normalised,
     numbers,
     one,
+    page_messages,
     post,
     rolled_back,
     texts,
@@ -107,7 +109,7 @@ def test_schedule_a_conversation(world, pop, as_user):
             known = set(Conversation.objects.values_list("pk", flat=True))
             response = post(client, url, data)
             if one(data, "mode") == "request":
-                assert response.status_code == 404  # the manager has no line manager
+                assert_refused(response, 404)  # the manager has no line manager
                 return
             if response.status_code == 302:
                 conversation = Conversation.objects.exclude(pk__in=known).get()
@@ -142,7 +144,7 @@ def test_ask_for_a_conversation(world, as_user):
             known = set(Conversation.objects.values_list("pk", flat=True))
             response = post(client, url, data)
             if one(data, "mode") == "schedule":
-                assert response.status_code == 404  # the employee has no reports
+                assert_refused(response, 404)  # the employee has no reports
                 return
             if response.status_code == 302:
                 conversation = Conversation.objects.exclude(pk__in=known).get()
@@ -239,7 +241,7 @@ def test_preparation(world, conversation, as_user):
             before = db_state()
             response = post(client, url, answers, htmx=htmx)
             if set(answers) - set(ours):
-                assert response.status_code == 403  # a question not on this page
+                assert_refused(response, 403)  # a question not on this page
                 assert db_state() == before
                 return
             errors = form_errors(response)
@@ -356,10 +358,49 @@ def test_agreement_onto_the_plan(world, pop, conversation, as_user):
                 return
             assert db_state() == before
             if response.status_code == 404:
-                return  # a gap or goal this conversation does not offer
-            assert response.status_code == 200 if htmx else response.status_code in (200, 302)
-            if response.status_code == 200:
-                assert_shown(response, alerts(response))
+                assert_refused(response, 404)  # a gap or goal this conversation does not offer
+                return
+            assert response.status_code == 200
+            assert_shown(response, alerts(response))
+
+    check()
+
+
+def test_cancel_held_and_agreement_done_ignore_whatever_else_is_sent(world, conversation, as_user):
+    client = as_user(world.manager)
+    agreement = Agreement.objects.create(
+        conversation=conversation, text="Buddy regelen", owner=world.manager
+    )
+    urls = {
+        "cancel": reverse("conversations:conversation-cancel", args=[conversation.uuid]),
+        "held": reverse("conversations:conversation-held", args=[conversation.uuid]),
+        "done": reverse(
+            "conversations:conversation-agreement-done", args=[conversation.uuid, agreement.uuid]
+        ),
+    }
+
+    @given(
+        action=st.sampled_from(sorted(urls)),
+        data=form(done=choices("1", "0", "true", "ja")),
+        htmx=st.booleans(),
+    )
+    def check(action, data, htmx):
+        with rolled_back():
+            response = post(client, urls[action], data, htmx=htmx)
+            conversation.refresh_from_db()
+            agreement.refresh_from_db()
+            if action == "cancel":
+                assert response.status_code == 302
+                assert conversation.status == "cancelled"
+            elif action == "held":  # not started yet: refused with a message
+                assert response.status_code == 302
+                assert conversation.status == "scheduled"
+                page = client.get(response.url)
+                assert_shown(page, page_messages(page, "error"))
+            else:
+                assert response.status_code == (200 if htmx else 302)
+                expected = "done" if as_sent(one(data, "done")) == "1" else "open"
+                assert agreement.status == expected
 
     check()
 

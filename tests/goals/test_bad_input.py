@@ -13,7 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from goals.models import Goal, GoalUpdate
+from people.models import User
 from tests.hostile import (
+    assert_refused,
     assert_shown,
     choices,
     dates,
@@ -103,10 +105,12 @@ def test_new_individual_goal(world, cascade, as_user):
             level=choices("individual", "team", "organisation"),
             action=choices("propose", "draft"),
             **_goal_fields(parents),
-        )
+        ),
+        language=st.sampled_from(["nl", "en"]),
     )
-    def check(data):
+    def check(data, language):
         with rolled_back():
+            User.objects.filter(pk=world.employee.pk).update(language=language)
             before = db_state()
             known = set(Goal.objects.values_list("pk", flat=True))
             response = post(client, url, data)
@@ -119,10 +123,10 @@ def test_new_individual_goal(world, cascade, as_user):
                 return
             assert db_state() == before
             if one(data, "level") not in (None, "", "individual"):
-                assert response.status_code == 403  # not a level this person may create
+                assert_refused(response, 403, language)  # not a level this person may create
                 return
             assert response.status_code == 200
-            assert_shown(response, form_errors(response))
+            assert_shown(response, form_errors(response), language)
 
     check()
 
@@ -333,7 +337,7 @@ def test_live_smart_check_never_stores(world, cascade, as_user):
             response = post(client, url, data, htmx=True)
             assert db_state() == before
             if one(data, "level") not in (None, "", "individual"):
-                assert response.status_code == 403  # not a level this person may create
+                assert_refused(response, 403)  # not a level this person may create
                 return
             assert response.status_code == 200
             assert "smart" in response.context

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from people.forms import OrganisationPolicyForm
 from people.models import Organisation, User
 from people.selectors import unit_paths
-from people.services import people_import
+from people.services import notification_create, people_import
 from tests.hostile import (
     as_sent,
     assert_shown,
@@ -210,6 +210,26 @@ def test_organisation_settings(world, as_user):
             assert response.status_code == 200
             assert db_state() == before
             assert_shown(response, form_errors(response))
+
+    check()
+
+
+def test_notifications_read_whatever_else_is_sent(world, as_user):
+    client = as_user(world.employee)
+    notification = notification_create(recipient=world.employee, kind="test", title="Nieuw")
+    urls = {
+        "one": reverse("people:notification-read", args=[notification.uuid]),
+        "all": reverse("people:notifications-read-all"),
+    }
+
+    @given(which=st.sampled_from(sorted(urls)), data=form(next=texts(), link=texts()))
+    def check(which, data):
+        with rolled_back():
+            response = post(client, urls[which], data)
+            assert response.status_code == 302
+            assert urlsplit(response.url).netloc == ""
+            notification.refresh_from_db()
+            assert notification.read_at is not None
 
     check()
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from people.models import User
 from plans.forms import CompetencyForm, item_form
 from plans.items import kind_named
 from plans.models import (
@@ -27,6 +28,7 @@ from tests.factories import OrganisationFactory
 from tests.hostile import (
     alerts,
     as_sent,
+    assert_refused,
     assert_shown,
     choices,
     dates,
@@ -218,7 +220,6 @@ def test_edit_every_item_kind(world, pop, as_user):
 def test_add_every_item_kind(world, pop, as_user):
     _other_competency(pop, world)
     clients = {"employee": as_user(world.employee), "manager": as_user(world.manager)}
-    models_of = {"gap": "gaps", "action": "actions", "note": "private_notes"}
 
     @given(
         case=st.sampled_from(
@@ -226,31 +227,34 @@ def test_add_every_item_kind(world, pop, as_user):
         ),
         data=st.data(),
         htmx=st.booleans(),
+        language=st.sampled_from(["nl", "en"]),
     )
-    def check(case, data, htmx):
+    def check(case, data, htmx, language):
         kind, persona = case
+        user = getattr(world, persona)
         values = data.draw(form(_valid(pop, kind, adding=True), **_fields(pop, kind, adding=True)))
         url = reverse("plans:plan-item-add", args=[pop.plan.uuid, kind])
         spec = kind_named(kind)
         with rolled_back():
+            User.objects.filter(pk=user.pk).update(language=language)
             before = db_state()
             known = set(spec.model.objects.values_list("pk", flat=True))
             response = post(clients[persona], url, values, htmx=htmx)
             added = spec.model.objects.exclude(pk__in=known).first()
             if added is not None:
                 assert response.status_code == (200 if htmx else 302)
-                user = getattr(world, persona)
                 cleaned = _cleaned(pop, kind, user, values)
                 _assert_stored_is_the_input(added, kind, values, cleaned)
                 if kind == "note":
                     assert added.author == user
+                elif kind == "step":
+                    assert added.action == pop.action
                 else:
-                    assert kind != "step" or added.action == pop.action
-                    assert models_of.get(kind) is None or added.plan == pop.plan
+                    assert added.plan == pop.plan
                 return
             assert response.status_code == 200
             assert db_state() == before
-            assert_shown(response, form_errors(response))
+            assert_shown(response, form_errors(response), language)
 
     check()
 
@@ -280,7 +284,8 @@ def test_comment(world, pop, as_user):
                 return
             assert db_state() == before
             if response.status_code == 404:
-                return  # an item of another plan, or none at all
+                assert_refused(response, 404)  # an item of another plan, or none at all
+                return
             if htmx:
                 assert response.status_code == 200
                 messages = form_errors(response)
