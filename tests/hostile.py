@@ -449,6 +449,13 @@ def assert_shown(response: HttpResponse, messages: list[str], language: str = "n
         assert html.escape(message) in page or message in page, f"not shown: {message!r}"
 
 
+def assert_rejected(response: HttpResponse, before: dict, language: str = "nl") -> None:
+    """A rejected form: shown again (200), nothing stored, every error on the page."""
+    assert response.status_code == 200
+    assert db_state() == before
+    assert_shown(response, form_errors(response), language)
+
+
 def assert_refused(response: HttpResponse, status: int, language: str = "nl") -> None:
     """A refusal of a tampered choice or id (403, 404): its page says so."""
     assert response.status_code == status
