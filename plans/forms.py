@@ -269,10 +269,6 @@ class CommentForm(forms.Form):
     action = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
 
-class AgreeForm(forms.Form):
-    revision = VersionField()
-
-
 class CompetencyForm(forms.ModelForm):
     class Meta:
         model = Competency

@@ -27,7 +27,7 @@ from people.services import audit_record
 
 from . import access, selectors, services
 from . import pdf as pdf_documents
-from .forms import AgreeForm, CommentForm, CompetencyForm, VersionField, item_form
+from .forms import CommentForm, CompetencyForm, VersionField, item_form
 from .items import KINDS, ItemKind, field_value, kind_named, raw
 from .models import DevelopmentPlan, PlanChange
 
@@ -282,12 +282,10 @@ def comment_add(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
 @require_POST
 def plan_agree(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
     plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid, write=True)
-    form = AgreeForm(request.POST)
-    form.is_valid()  # always: a revision the page never sent reads as a stale one
+    # A revision the page never sent reads as a stale one: the person looks again.
+    revision = VersionField().clean(request.POST.get("revision"))
     try:
-        version = services.plan_agree(
-            plan=plan, by=request.user, revision=form.cleaned_data["revision"]
-        )
+        version = services.plan_agree(plan=plan, by=request.user, revision=revision)
     except services.VersionConflict:
         messages.warning(
             request,
