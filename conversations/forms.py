@@ -6,14 +6,16 @@ Dates and times are entered in the organisation's local time.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from people.models import User
+from plans.forms import VersionField
 from plans.models import DevelopmentAction
 
-from .models import Kind
+from .models import Kind, PreparationQuestion
 
 
 class DateInput(forms.DateInput):
@@ -79,11 +81,33 @@ class AgendaItemForm(forms.Form):
     text = forms.CharField(label=_("New agenda item"), max_length=300)
 
 
+class PreparationForm(forms.Form):
+    """One answer per question on the page, named ``answer-<question id>``.
+
+    Only the answers sent are read: a question missing from the request keeps its answer.
+    """
+
+    def __init__(self, *args, questions: Iterable[PreparationQuestion], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for question in questions:
+            self.fields[f"answer-{question.pk}"] = forms.CharField(
+                label=question.text, required=False, max_length=5000, widget=forms.Textarea
+            )
+
+    def answers(self) -> dict[int, str]:
+        """Question id → answer, for the answers sent."""
+        return {
+            int(name.removeprefix("answer-")): value
+            for name, value in self.cleaned_data.items()
+            if self.add_prefix(name) in self.data
+        }
+
+
 class NoteForm(forms.Form):
     body = forms.CharField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 6}), required=False
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = VersionField()
 
 
 class AgreementForm(forms.Form):

@@ -568,7 +568,7 @@ def _send(delivery: ReminderDelivery) -> bool:
             notification = notification_create(
                 recipient=recipient,
                 kind=f"reminder_{delivery.kind}",
-                title=str(message.title)[:200],
+                title=str(message.title),
                 body="\n".join(str(line) for line in message.lines),
                 link=message.link,
                 send_email=False,

@@ -7,7 +7,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from people.models import User
@@ -69,6 +69,7 @@ class QuestionLine:
     question: PreparationQuestion
     mine: str
     theirs: str | None  # None: not visible (yet)
+    errors: list[str] = field(default_factory=list)  # of the answer as typed
 
 
 @dataclass
@@ -117,17 +118,20 @@ class ConversationPage:
         ]
 
 
+def preparation_questions(*, conversation: Conversation) -> QuerySet[PreparationQuestion]:
+    """The questions the conversation's page asks (its kind's, in use)."""
+    return PreparationQuestion.objects.filter(
+        organisation_id=conversation.organisation_id, kind=conversation.kind, is_active=True
+    )
+
+
 def conversation_page(
     *, conversation: Conversation, viewer: User, now: datetime.datetime
 ) -> ConversationPage:
     agenda = list(
         conversation.agenda_items.select_related("author", "action", "goal", "agreement__owner")
     )
-    questions = list(
-        PreparationQuestion.objects.filter(
-            organisation_id=conversation.organisation_id, kind=conversation.kind, is_active=True
-        )
-    )
+    questions = list(preparation_questions(conversation=conversation))
     answers = {
         (answer.question_id, answer.author_id): answer.body
         for answer in PreparationAnswer.objects.filter(conversation=conversation)

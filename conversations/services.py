@@ -142,11 +142,18 @@ def _audit_change(
     )
 
 
+# How far ahead a conversation can be planned (a date in year 9999 is a typing error, and
+# the agenda, calendar and reminders would run off the calendar's end).
+PLAN_AHEAD_AT_MOST = datetime.timedelta(days=5 * 366)
+
+
 def _check_times(starts_at: datetime.datetime | None, now: datetime.datetime) -> None:
     if starts_at is None:
         raise ValidationError({"starts_at": _("Choose a date and time.")})
     if starts_at < now - datetime.timedelta(days=1):
         raise ValidationError({"starts_at": _("Choose a moment that has not passed yet.")})
+    if starts_at > now + PLAN_AHEAD_AT_MOST:
+        raise ValidationError({"starts_at": _("Choose a moment within the next five years.")})
 
 
 @transaction.atomic

@@ -31,6 +31,7 @@ from .forms import (
     AgreementForm,
     AgreementToPlanForm,
     NoteForm,
+    PreparationForm,
     RequestForm,
     ScheduleForm,
     WhenForm,
@@ -61,6 +62,12 @@ def _page_context(request: HttpRequest, conversation: Conversation, **extra) -> 
             initial={"body": note.body if note else "", "version": note.version if note else 1}
         ),
     )
+    preparation = context.get("preparation_form")
+    if preparation is not None:  # the answers as typed, with what is wrong with them
+        for line in page.questions:
+            name = f"answer-{line.question.pk}"
+            if name in preparation.fields:
+                line.mine, line.errors = preparation[name].value() or "", preparation[name].errors
     mine = page.private_note
     context.setdefault(
         "private_form",
@@ -233,7 +240,7 @@ def conversation_reschedule(request: HttpRequest, conversation_uuid: UUID) -> Ht
     if conversation.starts_at:
         local = timezone.localtime(conversation.starts_at, tz)
         initial.update(date=local.date(), time=local.time())
-    form = WhenForm(request.POST or None, tz=tz, initial=initial)
+    form = WhenForm(request.POST if request.method == "POST" else None, tz=tz, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.conversation_reschedule(
@@ -313,19 +320,28 @@ def agenda_add(request: HttpRequest, conversation_uuid: UUID) -> HttpResponse:
 @require_POST
 def preparation_save(request: HttpRequest, conversation_uuid: UUID) -> HttpResponse:
     conversation = _writable(request, conversation_uuid)
-    answers = {}
-    for name, value in request.POST.items():
-        if name.startswith("answer-"):
-            try:
-                answers[int(name.removeprefix("answer-"))] = value[:5000]
-            except ValueError as bad:
-                raise PermissionDenied from bad
-    try:
-        services.preparation_save(conversation=conversation, by=request.user, answers=answers)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    form = PreparationForm(
+        request.POST, questions=selectors.preparation_questions(conversation=conversation)
+    )
+    if any(name.startswith("answer-") and name not in form.fields for name in request.POST):
+        raise PermissionDenied  # an answer to a question this page does not ask
+    if form.is_valid():
+        try:
+            services.preparation_save(
+                conversation=conversation, by=request.user, answers=form.answers()
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            return _part(
+                request, conversation, "conv-preparation", announce=_("Your preparation is saved.")
+            )
     return _part(
-        request, conversation, "conv-preparation", announce=_("Your preparation is saved.")
+        request,
+        conversation,
+        "conv-preparation",
+        preparation_form=form,
+        errors_in="conv-preparation",
     )
 
 
@@ -419,6 +435,7 @@ def agreement_to_plan(
             conversation,
             "conv-agreements",
             plan_error=(agreement.pk, _("Choose a competency gap or goal.")),
+            errors_in="agreements",
         )
     kind, uuid = form.cleaned_data["target"]
     page = selectors.conversation_page(

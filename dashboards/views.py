@@ -1,4 +1,3 @@
-import csv
 from uuid import UUID
 
 from django.core.cache import cache
@@ -22,6 +21,7 @@ from . import access, selectors, services
 from .alignment import Scope, drilldown
 from .forms import ALL_PERIODS, AlignmentFilterForm
 from .privacy import CSV_EXPORT, DRILLDOWN
+from .spreadsheet import SpreadsheetSafeWriter
 
 
 @require_GET
@@ -136,7 +136,7 @@ def alignment_csv(request: HttpRequest) -> HttpResponse:
     filename = f"alignment-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
+    writer = SpreadsheetSafeWriter(response)
     writer.writerow(
         [_("Figures from"), timezone.localtime(snapshot.computed_at).strftime("%d-%m-%Y %H:%M")]
     )

@@ -77,7 +77,7 @@ def _detail_context(request: HttpRequest, goal: Goal, permissions, **extra) -> d
         "perms": permissions,
         "smart": smart_check(goal),
         "check_in_form": extra.pop("check_in_form", None) or CheckInForm(goal=goal),
-        "review_form": ReviewForm(),
+        "review_form": extra.pop("review_form", None) or ReviewForm(),
         "return_form": extra.pop("return_form", None) or ReturnForm(),
         **extra,
     }
@@ -217,7 +217,7 @@ def smart_check_fragment(request: HttpRequest) -> HttpResponse:
         )
         level = goal.level
     else:
-        level = request.POST.get("level", Level.INDIVIDUAL)
+        level = request.POST.get("level") or Level.INDIVIDUAL
         if level not in access.levels_user_may_create(user, scope):
             raise PermissionDenied
     form = _form_for(request, level=level, scope=scope, goal=goal)
@@ -260,13 +260,19 @@ def goal_submit(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
 
 @require_POST
 def goal_approve(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
-    goal, _p = access.goal_get_for_user(user=request.user, goal_uuid=goal_uuid, action="review")
+    goal, permissions = access.goal_get_for_user(
+        user=request.user, goal_uuid=goal_uuid, action="review"
+    )
     form = ReviewForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    if not form.is_valid():  # approving without the comment as typed would lose it
+        context = _detail_context(request, goal, permissions, review_form=form)
+        return render(request, "goals/goal_detail.html", context)
     return _state_change(
         request,
         goal,
-        lambda: services.goal_approve(goal=goal, by=request.user, comment=comment),
+        lambda: services.goal_approve(
+            goal=goal, by=request.user, comment=form.cleaned_data["comment"]
+        ),
         _("The goal is approved."),
     )
 

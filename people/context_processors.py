@@ -24,8 +24,8 @@ class _Navigation:
 
 def navigation(request: HttpRequest) -> dict:
     """Roles for the navigation and the unread count, computed only when a template asks."""
-    user = request.user
-    if not user.is_authenticated:
+    user = getattr(request, "user", None)  # an error page can come before authentication
+    if user is None or not user.is_authenticated:
         return {}
     nav = _Navigation(user)
     return {

@@ -51,8 +51,9 @@ class LocalisedPasswordResetForm(PasswordResetForm):
 
 
 class LanguageForm(forms.Form):
+    """The language only; where to go next is checked by the view (a path on this site)."""
+
     language = forms.ChoiceField(choices=(("nl", "Nederlands"), ("en", "English")))
-    next = forms.CharField(required=False)
 
 
 class OrganisationPolicyForm(forms.ModelForm):

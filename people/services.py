@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from pop_platform.delivery import (
@@ -53,11 +55,20 @@ def notification_create(
     link: str = "",
     send_email: bool = True,
 ) -> Notification:
-    """Put a message in the recipient's inbox and, after commit, e-mail it."""
+    """Put a message in the recipient's inbox and, after commit, e-mail it.
+
+    A title made from user text (a goal's title, a name) can be longer than the column:
+    it is shortened with an ellipsis; the whole text is on the page the link opens.
+    """
     from .tasks import notification_send_email
 
+    limit = Notification._meta.get_field("title").max_length
     notification = Notification.objects.create(
-        recipient=recipient, kind=kind, title=title, body=body, link=link
+        recipient=recipient,
+        kind=kind,
+        title=Truncator(title).chars(limit),
+        body=body,
+        link=link,
     )
     if send_email and recipient.is_active and recipient.email:
         # When the broker is down the e-mail waits for the sweep
@@ -254,11 +265,53 @@ class ImportResult:
         return not self.errors
 
 
+def _text_problems(values: dict[str, str]) -> list[str]:
+    """Control characters (a NUL, a line break inside a quoted field) and text longer
+    than the columns it goes into."""
+    problems = [
+        _("The column %(column)s contains a control character (such as a line break).")
+        % {"column": column}
+        for column, value in values.items()
+        if any(unicodedata.category(char) == "Cc" for char in value)
+    ]
+    limits = [
+        (
+            [values["email"]],
+            User._meta.get_field("email").max_length,
+            _("The e-mail address is longer than %(limit)d characters."),
+        ),
+        (
+            [values["name"]],
+            User._meta.get_field("full_name").max_length,
+            _("The name is longer than %(limit)d characters."),
+        ),
+        (
+            values["unit"].split("/"),
+            OrgUnit._meta.get_field("name").max_length,
+            _("A unit name is longer than %(limit)d characters."),
+        ),
+    ]
+    problems += [
+        message % {"limit": limit}
+        for texts, limit, message in limits
+        if any(len(text.strip()) > limit for text in texts)
+    ]
+    return problems
+
+
 def _parse_rows(text: str) -> tuple[list[ImportRow], list[tuple[int, str]]]:
-    errors: list[tuple[int, str]] = []
     sample = text[:2048]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return _read_rows(reader)
+    except csv.Error:  # a field too long to be real; ``line_num`` counts the lines read
+        line = reader.line_num + 1
+        return [], [(line, _("This line cannot be read: check its quotes and separators."))]
+
+
+def _read_rows(reader: csv.DictReader) -> tuple[list[ImportRow], list[tuple[int, str]]]:
+    errors: list[tuple[int, str]] = []
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     missing = [column for column in IMPORT_COLUMNS if column not in header]
     if missing:
@@ -269,9 +322,14 @@ def _parse_rows(text: str) -> tuple[list[ImportRow], list[tuple[int, str]]]:
     seen: dict[str, int] = {}
     for record in reader:
         line = reader.line_num
-        values = {key: (value or "").strip() for key, value in record.items() if key}
+        values = {
+            key: (value or "").strip() for key, value in record.items() if key in IMPORT_COLUMNS
+        }
         email = values["email"].lower()
-        problems: list[str] = []
+        problems = _text_problems(values)
+        if problems:
+            errors.extend((line, problem) for problem in problems)
+            continue
         try:
             validate_email(email)
         except ValidationError:

@@ -3,7 +3,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -55,12 +55,13 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
 def set_language(request: HttpRequest) -> HttpResponse:
     """Switch between Dutch and English; remembered on the account and in a cookie."""
     form = LanguageForm(request.POST)
-    next_url = request.POST.get("next") or reverse("dashboards:home")
-    if not url_has_allowed_host_and_scheme(
+    next_url = request.POST.get("next", "")
+    # Only a path on this site (``redirect()`` would take "home" for a view name).
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         next_url = reverse("dashboards:home")
-    response = redirect(next_url)
+    response = HttpResponseRedirect(next_url)
     if not form.is_valid():
         return response
     language = form.cleaned_data["language"]
@@ -81,7 +82,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
 def organisation_settings(request: HttpRequest) -> HttpResponse:
     """HR: the organisation's policy (cadence, reminders, group size, budget, retention)."""
     organisation = access.organisation_get_for_hr(user=request.user)
-    form = OrganisationPolicyForm(request.POST or None, instance=organisation)
+    form = OrganisationPolicyForm(
+        request.POST if request.method == "POST" else None, instance=organisation
+    )
     if request.method == "POST" and form.is_valid():
         services.organisation_update_policy(
             organisation=Organisation.objects.get(pk=organisation.pk),

@@ -41,10 +41,27 @@ def _textarea(rows: int = 3) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
 
+class VersionField(forms.CharField):
+    """The version of a row the person started editing from, in a hidden field.
+
+    A value the page never sends (not a small whole number) reads as -1: a version no
+    row has, so the save goes through the usual conflict handling instead of failing.
+    """
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value: object) -> int:
+        text = super().to_python(value)
+        return int(text) if text.isdecimal() and len(text) <= 9 else -1
+
+
 class ItemForm(forms.ModelForm):
     """Base of every in-place edit form: the version travels along."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
     def __init__(self, *args, plan: DevelopmentPlan, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -242,13 +259,14 @@ def item_form(kind: ItemKind, *, plan, user, data=None, instance=None, prefix=No
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label=_("Comment"), widget=_textarea(2), max_length=5000)
+    body = forms.CharField(
+        label=_("Comment"),
+        widget=_textarea(2),
+        max_length=5000,
+        error_messages={"required": _("Write a comment first.")},
+    )
     gap = forms.UUIDField(required=False, widget=forms.HiddenInput)
     action = forms.UUIDField(required=False, widget=forms.HiddenInput)
-
-
-class AgreeForm(forms.Form):
-    revision = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class CompetencyForm(forms.ModelForm):

@@ -12,7 +12,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -27,7 +27,7 @@ from people.services import audit_record, audit_record_about
 
 from . import access, selectors, services
 from . import pdf as pdf_documents
-from .forms import AgreeForm, CommentForm, CompetencyForm, item_form
+from .forms import CommentForm, CompetencyForm, VersionField, item_form
 from .items import KINDS, ItemKind, field_value, kind_named, raw
 from .models import DevelopmentPlan, PlanChange
 from .privacy import AUDIT_TYPE
@@ -181,7 +181,13 @@ def item_edit(request: HttpRequest, plan_uuid: UUID, kind: str, item_uuid: UUID)
         gone = spec.model(uuid=item_uuid)
         return _form_response(request, plan, spec, form, gone, conflict_gone=True)
     item = spec.get(plan=plan, user=request.user, item_uuid=item_uuid)
-    form = item_form(spec, plan=plan, user=request.user, data=request.POST or None, instance=item)
+    form = item_form(
+        spec,
+        plan=plan,
+        user=request.user,
+        data=request.POST if request.method == "POST" else None,
+        instance=item,
+    )
     if request.method == "GET" or not form.is_valid():
         return _form_response(request, plan, spec, form, item)
     try:
@@ -210,7 +216,9 @@ def item_add(request: HttpRequest, plan_uuid: UUID, kind: str) -> HttpResponse:
     spec = kind_named(kind)
     if not spec.can_add:
         raise Http404
-    form = item_form(spec, plan=plan, user=request.user, data=request.POST or None)
+    form = item_form(
+        spec, plan=plan, user=request.user, data=request.POST if request.method == "POST" else None
+    )
     if request.method == "GET" or not form.is_valid():
         return _form_response(request, plan, spec, form, adding=True)
     item = services.item_create(plan=plan, kind=spec, by=request.user, values=form.changes())
@@ -240,15 +248,13 @@ def item_delete(request: HttpRequest, plan_uuid: UUID, kind: str, item_uuid: UUI
     if not spec.can_delete:
         raise Http404
     item = spec.get(plan=plan, user=request.user, item_uuid=item_uuid)
-    if not request.POST.get("version", "").isdigit():
-        return HttpResponseBadRequest()
     try:
         services.item_delete(
             plan=plan,
             kind=spec,
             item=item,
             by=request.user,
-            expected_version=int(request.POST["version"]),
+            expected_version=VersionField().clean(request.POST.get("version")),
         )
     except ValidationError as refused:
         return _after_add_or_remove(request, plan, kind, " ".join(refused.messages), messages.ERROR)
@@ -266,6 +272,8 @@ def comment_add(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
     plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid, write=True)
     form = CommentForm(request.POST)
     valid = form.is_valid()
+    if "gap" in form.errors or "action" in form.errors:
+        raise Http404  # not an item of this page
     kind = next((name for name in ("gap", "action") if form.cleaned_data.get(name)), "plan")
     item = None
     if kind != "plan":
@@ -275,11 +283,15 @@ def comment_add(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
         services.comment_add(plan=plan, by=request.user, body=form.cleaned_data["body"], **target)
     block = f"comments-{kind}-{(item or plan).uuid}"
     if not request.htmx:
-        if not valid:
-            messages.error(request, _("Write a comment first."))
+        for error in form.errors.get("body", []):
+            messages.error(request, error)
         return redirect(f"{plan.get_absolute_url()}#{block}")
     context = _page_context(
-        request, plan, target_kind=kind, comment_error=not valid, comment_added=valid
+        request,
+        plan,
+        target_kind=kind,
+        comment_form=None if valid else form,
+        comment_added=valid,
     )
     page = context["page"]
     finders = {"gap": page.gap, "action": page.action}
@@ -290,13 +302,10 @@ def comment_add(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
 @require_POST
 def plan_agree(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
     plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid, write=True)
-    form = AgreeForm(request.POST)
-    if not form.is_valid():
-        return HttpResponseBadRequest()
+    # A revision the page never sent reads as a stale one: the person looks again.
+    revision = VersionField().clean(request.POST.get("revision"))
     try:
-        version = services.plan_agree(
-            plan=plan, by=request.user, revision=form.cleaned_data["revision"]
-        )
+        version = services.plan_agree(plan=plan, by=request.user, revision=revision)
     except services.VersionConflict:
         messages.warning(
             request,
@@ -324,7 +333,10 @@ def plan_agree(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def competency_list(request: HttpRequest) -> HttpResponse:
     competencies = access.competencies_for_hr(request.user)
-    form = CompetencyForm(request.POST or None, organisation_id=request.user.organisation_id)
+    form = CompetencyForm(
+        request.POST if request.method == "POST" else None,
+        organisation_id=request.user.organisation_id,
+    )
     if request.method == "POST" and form.is_valid():
         services.competency_save(
             organisation_id=request.user.organisation_id, values=form.cleaned_data
@@ -340,7 +352,9 @@ def competency_list(request: HttpRequest) -> HttpResponse:
 def competency_edit(request: HttpRequest, competency_uuid: UUID) -> HttpResponse:
     competency = access.competency_get_for_hr(user=request.user, competency_uuid=competency_uuid)
     form = CompetencyForm(
-        request.POST or None, instance=competency, organisation_id=competency.organisation_id
+        request.POST if request.method == "POST" else None,
+        instance=competency,
+        organisation_id=competency.organisation_id,
     )
     if request.method == "POST" and form.is_valid():
         services.competency_save(

@@ -13,6 +13,8 @@ import pytest
 from django.conf import settings
 from django.db import connections
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from people.models import Organisation, OrgUnit, User
 
@@ -31,6 +33,29 @@ def require(condition: bool, what: str) -> None:
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+# Property tests (tests/*/test_bad_input.py). CI: the same examples on every run, few
+# enough for the time budget. ``HYPOTHESIS_PROFILE=thorough`` searches far wider, with
+# random examples; run it after changing a form or a service behind one.
+_SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large]
+hypothesis_settings.register_profile(
+    "ci",
+    derandomize=True,
+    max_examples=10,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=_SLOW_IS_FINE,
+)
+hypothesis_settings.register_profile(
+    "thorough",
+    max_examples=300,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=_SLOW_IS_FINE,
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)
