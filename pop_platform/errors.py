@@ -8,7 +8,7 @@ and ``Retry-After``, rendered without the database (no user, no session, no cont
 processors) in the language of the language cookie, Dutch by default. Once the database
 is back, each web process replaces its broken connections by itself
 (``CONN_HEALTH_CHECKS``): nothing needs a restart. Every other error gets Django's
-plain 500 page. With ``DEBUG`` on, Django shows its traceback page instead of either.
+500 page (templates/500.html, in the person's language). With ``DEBUG`` on, Django shows its traceback page instead of either.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ RETRY_AFTER_SECONDS = 15
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """``handler500``: 503 when the database is unreachable, else Django's 500 page."""
+    """``handler500``: 503 when the database is unreachable, else our 500 page."""
     if _caused_by_lost_database(sys.exc_info()[1]):  # called while handling the exception
         return database_unavailable(request)
     return defaults.server_error(request)

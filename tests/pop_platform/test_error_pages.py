@@ -37,3 +37,37 @@ def test_too_many_fields_is_a_bad_request_with_a_page(world, as_user, settings):
     response = as_user(world.employee).post(reverse("goals:goal-create"), data)
     assert response.status_code == 400
     assert "Verzoek niet begrepen" in response.content.decode()
+
+
+def test_a_post_without_a_valid_csrf_token_says_so_in_dutch(world):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.employee)
+    response = client.post(reverse("people:notifications-read-all"))
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert '<html lang="nl">' in page
+    assert "De pagina was verlopen" in page
+    assert "CSRF" not in page  # no jargon, no English default page
+
+
+def test_an_unexpected_error_gets_a_page_in_the_persons_language(world):
+    """Not a lost database (that is the 503 page): a plain 500, without details."""
+    from django.db import ProgrammingError, connection
+    from django.test import Client
+
+    def broken(execute, sql, params, many, context):
+        if "people_notification" in sql:
+            raise ProgrammingError("relation does not exist")
+        return execute(sql, params, many, context)
+
+    client = Client(raise_request_exception=False)
+    client.force_login(world.employee)
+    with connection.execute_wrapper(broken):
+        response = client.get(reverse("people:inbox"))
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert '<html lang="nl">' in page
+    assert "Er ging iets mis" in page
+    assert "relation does not exist" not in page
