@@ -7,8 +7,9 @@ a request) turn those into a short "temporarily unavailable" page with status 50
 and ``Retry-After``, rendered without the database (no user, no session, no context
 processors) in the language of the language cookie, Dutch by default. Once the database
 is back, each web process replaces its broken connections by itself
-(``CONN_HEALTH_CHECKS``): nothing needs a restart. Every other error gets Django's
-500 page (templates/500.html, in the person's language). With ``DEBUG`` on, Django shows its traceback page instead of either.
+(``CONN_HEALTH_CHECKS``): nothing needs a restart. Every other error gets the 500 page
+(templates/500.html, in the person's language). With ``DEBUG`` on, Django shows its
+traceback page instead of either.
 """
 
 from __future__ import annotations

@@ -21,6 +21,26 @@
     }
   });
 
+  // The menus in the bar (<details class="nav-menu">) close like other menus do: on a
+  // click elsewhere and on Escape, which gives focus back to the menu's summary.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.nav-menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) {
+        menu.open = false;
+      }
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") {
+      return;
+    }
+    var menu = event.target.closest && event.target.closest("details.nav-menu[open]");
+    if (menu) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    }
+  });
+
   // A request made by htmx failed because the server is briefly unavailable (a 5xx
   // answer, such as the 503 while the database restarts) or unreachable: htmx leaves the
   // page as it was, so say so. The next request that works hides the message again.

@@ -199,3 +199,30 @@ def test_keyboard_only_conversation_preparation(open_session):
     assert_accessible(page, context="#conv-agenda, #conv-preparation")
     session.screenshot("keyboard-conversation-prepared")
     session.assert_no_console_errors()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_keyboard_only_hr_menu(open_session):
+    """HR's pages sit in one menu in the bar: it opens with Enter, its links are reached
+    with Tab, Escape closes it and gives focus back to it; axe is clean while it is open."""
+    from people.demo import HR_EMAIL
+
+    build_demo()
+    page = open_session().page
+    sign_in(page, HR_EMAIL)
+    menu = page.locator("#hr-menu")
+    summary = menu.locator("summary")
+    tab_to(page, summary)
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("open", "")
+    audit = page.get_by_role("link", name="Auditlog")
+    expect(audit).to_be_visible()
+    assert_accessible(page)
+    page.keyboard.press("Escape")
+    expect(audit).to_be_hidden()
+    _at(page, summary)
+    page.keyboard.press("Enter")
+    tab_to(page, audit)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Auditlog")
+    expect(page.locator("#hr-menu summary")).to_have_class("nav-link active")
