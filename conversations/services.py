@@ -427,7 +427,8 @@ def private_note_save(
     )
     conditional_update(item=note, expected_version=expected_version, changes={"body": body})
     note.refresh_from_db()
-    _audit_change(conversation=conversation, by=by, part="private-note")
+    # Not in the audit trail: a private note is its author's own, not the employee's (the
+    # trail goes into the employee's data export and onto HR's audit page).
     return note
 
 

@@ -1,7 +1,8 @@
 """The audit trail's plumbing: where an event comes from, and what its object is.
 
 **One insert per request.** ``AuditMiddleware`` opens a buffer for each request and
-remembers where it comes from (IP address, browser). ``record`` puts events in that
+remembers where it comes from (IP address, browser; not kept for a person's use of their
+own data). ``record`` puts events in that
 buffer (an identical event twice counts once), and the middleware writes them all in one
 INSERT when the response is ready, a server error included: the services record a change
 after their last write, so an error later in the request follows a committed change, and
@@ -89,7 +90,10 @@ def record(events: Iterable[AuditEvent], *, request: HttpRequest | None = None) 
         origin = (buffer.ip_address, buffer.user_agent)
     events = list(events)
     for event in events:
-        if origin is not None and event.ip_address is None and not event.user_agent:
+        # Where a request came from is kept when someone uses another person's data; a
+        # person's use of their own data (their own export) is recorded without it.
+        own = event.actor_id is not None and event.actor_id == event.subject_id
+        if origin is not None and not own and event.ip_address is None and not event.user_agent:
             event.ip_address, event.user_agent = origin
     if buffer is None:
         AuditEvent.objects.bulk_create(events)

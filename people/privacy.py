@@ -28,6 +28,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from axes.models import AccessFailureLog, AccessLog
 from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
@@ -338,6 +339,11 @@ AUDIT_FIELDS: tuple[FieldSpec, ...] = (
     "ip_address",
     "user_agent",
 )
+# What others did with your data: without their IP address and browser (their data).
+AUDIT_FIELDS_ABOUT_YOU = tuple(
+    spec for spec in AUDIT_FIELDS if spec not in ("ip_address", "user_agent")
+)
+SIGN_IN_FIELDS: tuple[FieldSpec, ...] = ("attempt_time", "ip_address", "user_agent")
 
 
 def _export(person: User) -> list[Section]:
@@ -365,7 +371,7 @@ def _export(person: User) -> list[Section]:
         ),
         records(
             events.filter(subject=person),
-            AUDIT_FIELDS,
+            AUDIT_FIELDS_ABOUT_YOU,
             model=AuditEvent,
             title=_("Who read, changed or exported your data"),
             explanation=_("From the audit trail: your manager's and HR's use of your data."),
@@ -376,6 +382,20 @@ def _export(person: User) -> list[Section]:
             model=AuditEvent,
             title=_("What you did with other people's data"),
             explanation=_("From the audit trail: references only, never content."),
+        ),
+        records(
+            AccessLog.objects.filter(username__iexact=person.email),
+            (*SIGN_IN_FIELDS, "logout_time"),
+            model=AccessLog,
+            title=_("Your sign-ins"),
+            explanation=_("Kept for 90 days."),
+        ),
+        records(
+            AccessFailureLog.objects.filter(username__iexact=person.email),
+            (*SIGN_IN_FIELDS, "locked_out"),
+            model=AccessFailureLog,
+            title=_("Failed sign-ins with your e-mail address"),
+            explanation=_("Kept for 90 days."),
         ),
         records(
             LogEntry.objects.filter(user=person).select_related("content_type"),

@@ -267,7 +267,7 @@ def item_update(
             )
         )
         _plan_touched(plan=plan)
-    if diff:
+    if diff and kind.content:  # a private note is its author's own, not the employee's
         _audit_change(plan=plan, by=by, part=kind.name)
     return diff
 
@@ -296,7 +296,7 @@ def item_create(
             )
         )
         _plan_touched(plan=plan)
-    _audit_change(plan=plan, by=by, part=kind.name, action=AuditEvent.Action.CREATE)
+        _audit_change(plan=plan, by=by, part=kind.name, action=AuditEvent.Action.CREATE)
     return item
 
 
@@ -319,7 +319,7 @@ def item_delete(
             )
         )
         _plan_touched(plan=plan)
-    _audit_change(plan=plan, by=by, part=kind.name, action=AuditEvent.Action.DELETE)
+        _audit_change(plan=plan, by=by, part=kind.name, action=AuditEvent.Action.DELETE)
 
 
 # --- Comments ----------------------------------------------------------------------------

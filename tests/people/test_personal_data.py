@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from people import privacy
 from people.models import AuditEvent, User
+from tests.factories import PASSWORD
 
 from .conftest import (
     AGENDA_EMPLOYEE,
@@ -158,7 +159,8 @@ def test_json_download(world, scenario, as_user):
     assert scenario.pop.plan.employee_ambition in _texts(data)
     event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT, object_type="personal_data")
     assert (event.actor, event.subject, event.summary) == (world.employee, world.employee, "json")
-    assert event.user_agent == "Mozilla/5.0 Firefox/140.0"
+    # A person's use of their own data is recorded without where it came from.
+    assert event.user_agent == "" and event.ip_address is None
 
 
 def _pdf_text(pdf: bytes) -> str:
@@ -227,3 +229,74 @@ def test_the_export_takes_the_same_queries_for_more_data(world, scenario):
             conversation=scenario.conversation, by=world.manager, text=f"Punt {number}"
         )
     assert count() == before
+
+
+def test_private_notes_leave_no_trace_in_the_trail_or_the_export(world, scenario, as_user):
+    """A manager's private note about the employee is the manager's alone: writing,
+    changing or removing it is not in the audit trail, so neither the employee's export
+    nor HR's audit page shows that it exists."""
+    from conversations.models import ConversationPrivateNote
+    from plans.models import PrivateNote
+
+    manager = as_user(world.manager)
+    plan = scenario.pop.plan
+    note = PrivateNote.objects.get(plan=plan, author=world.manager)
+    manager.post(
+        reverse("plans:plan-item-edit", args=[plan.uuid, "note", note.uuid]),
+        {"body": "Nog steeds zorgen.", "version": note.version},
+    )
+    manager.post(
+        reverse("plans:plan-item-delete", args=[plan.uuid, "note", note.uuid]),
+        {"version": note.version + 1},
+    )
+    manager.post(reverse("plans:plan-item-add", args=[plan.uuid, "note"]), {"body": "Een nieuwe."})
+    conversation = scenario.conversation
+    private = ConversationPrivateNote.objects.get(conversation=conversation, author=world.manager)
+    manager.post(
+        reverse("conversations:conversation-private-note", args=[conversation.uuid]),
+        {"private-body": "Bijgewerkt.", "private-version": private.version},
+    )
+    assert not PrivateNote.objects.filter(pk=note.pk).exists()  # the posts did their work
+    assert PrivateNote.objects.filter(plan=plan, body="Een nieuwe.").exists()
+    assert ConversationPrivateNote.objects.get(pk=private.pk).body == "Bijgewerkt."
+    about_her = AuditEvent.objects.filter(subject=world.employee)
+    assert not about_her.filter(summary__in=["note", "private-note"]).exists()
+    export = _export(world.employee)
+    parts = {
+        row.get("summary")
+        for section in export["sections"]
+        if section["model"] == "people.AuditEvent"
+        for row in section["rows"]
+    }
+    assert not parts & {"note", "private-note", "Privénotitie", "Private note"}
+    page = as_user(world.hr).get(reverse("people:audit-log")).content.decode()
+    assert "Privénotitie" not in page
+
+
+def test_the_export_keeps_others_ip_address_and_browser_out(world, scenario, as_user):
+    """Who read your data: yes; from which address and browser: that is their data."""
+    origin = {"REMOTE_ADDR": "203.0.113.99", "HTTP_USER_AGENT": "Firefox/140.0 (Windows)"}
+    as_user(world.hr).get(scenario.pop.plan.get_absolute_url(), **origin)
+    assert AuditEvent.objects.filter(actor=world.hr, ip_address="203.0.113.99").exists()
+    text = _texts(_export(world.employee))
+    assert "Fatima el Amrani" in text
+    assert "203.0.113.99" not in text and "Firefox/140.0" not in text
+
+
+def test_ones_own_export_is_recorded_without_address_and_the_sign_ins_are_in_it(world, client):
+    """The trail has every export, but a person's use of their own data carries no IP
+    address or browser; their own sign-ins are part of their data."""
+    client.post(
+        reverse("login"),
+        {"username": world.employee.email, "password": PASSWORD},
+        REMOTE_ADDR="198.51.100.4",
+    )
+    response = client.get(JSON_URL, REMOTE_ADDR="198.51.100.4", HTTP_USER_AGENT="Safari/605")
+    assert response.status_code == 200
+    export = json.loads(
+        b"".join(response.streaming_content) if response.streaming else response.content
+    )
+    event = AuditEvent.objects.get(actor=world.employee, action=AuditEvent.Action.EXPORT)
+    assert event.ip_address is None and event.user_agent == ""
+    sign_ins = [s for s in export["sections"] if s["model"] == "axes.AccessLog"]
+    assert sign_ins and "198.51.100.4" in _texts({"sections": sign_ins})
