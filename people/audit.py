@@ -134,11 +134,16 @@ def register_object_type(
 
 def describe(event: AuditEvent) -> tuple[str, str]:
     """The event's object type and part as people read them ("development plan",
-    "competency gap"); the stored codes for types nobody registered."""
+    "competency gap"). A type with registered parts shows only those: a summary that is
+    not one of its codes shows as "" (never stored text, such as a goal's title in an
+    event from before the codes). Types without parts (settings, import, dashboard) show
+    their summary, which holds no one's personal content."""
     kind = _object_types.get(event.object_type)
     if kind is None:
-        return event.object_type, event.summary
-    return str(kind.label), str(kind.parts.get(event.summary, event.summary))
+        return event.object_type, ""
+    if kind.parts:
+        return str(kind.label), str(kind.parts.get(event.summary, ""))
+    return str(kind.label), event.summary
 
 
 def valid_uuids(ids: Iterable[str]) -> list[uuid.UUID]:

@@ -147,3 +147,68 @@ def test_a_person_with_audit_events_is_anonymised_not_deleted(world, event):
     anonymised = AuditEvent.objects.get(action=AuditEvent.Action.ANONYMISE)
     assert anonymised.subject_id == world.employee.pk and anonymised.actor is None
     assert anonymised.occurred_at > event.occurred_at - datetime.timedelta(seconds=1)
+
+
+def test_older_events_with_stored_text_show_no_content(world):
+    """An event from before the codes held a goal's title; pages and exports never show
+    such text (the data migration empties it in existing databases)."""
+    from people import audit
+
+    event = AuditEvent(
+        organisation=world.organisation,
+        actor=world.manager,
+        subject=world.employee,
+        action=AuditEvent.Action.CHANGE,
+        object_type="goal",
+        summary="Omgaan met mijn burn-out klachten",
+    )
+    assert audit.describe(event) == ("doel", "")
+    event.summary = "approve"
+    assert audit.describe(event) == ("doel", "goedgekeurd")
+    event.object_type = "an-unknown-type"
+    assert audit.describe(event)[1] == ""
+
+
+def test_the_migration_empties_stored_goal_titles_and_keeps_the_trail_append_only(world):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("people.migrations.0005_audit_summaries_hold_codes_only")
+    common = {
+        "organisation": world.organisation,
+        "actor": world.manager,
+        "subject": world.employee,
+        "action": AuditEvent.Action.CHANGE,
+    }
+    legacy, coded, read = AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(object_type="goal", summary="Omgaan met mijn burn-out klachten", **common),
+            AuditEvent(object_type="goal", summary="check-in", **common),
+            AuditEvent(object_type="development_plan", summary="/plans/x/", **common),
+        ]
+    )
+    if connection.vendor == "postgresql":
+        # The rows above were added in this test's transaction: check their deferred
+        # foreign keys now, as a migration's own transaction would find none pending.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+    class Editor:  # what the migration uses of a schema editor (SQLite has none in a test)
+        def __init__(self) -> None:
+            self.connection = connection
+
+        def execute(self, sql: str) -> None:
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+
+    migration.forwards(apps, Editor())
+    summaries = dict(AuditEvent.objects.values_list("pk", "summary"))
+    assert (summaries[legacy.pk], summaries[coded.pk], summaries[read.pk]) == (
+        "",
+        "check-in",
+        "page",
+    )
+    if connection.vendor == "postgresql":  # the trigger is back on
+        with pytest.raises(IntegrityError), transaction.atomic():
+            AuditEvent.objects.filter(pk=coded.pk)._raw_delete(connection.alias)
