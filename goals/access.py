@@ -87,7 +87,11 @@ def goals_visible_to(user: User, scope: UnitScope | None = None) -> QuerySet[Goa
         | Q(owner_unit_id__in=scope.managed)
         | team_view
     )
-    colleagues = Q(owner_person__in=people.filter(unit_id=user.unit_id))
+    # Team members are people of one's own unit; without a unit, nobody is a team member
+    # (``unit_id = NULL`` would otherwise make everyone without a unit a colleague).
+    colleagues = Q(pk__in=[])
+    if user.unit_id is not None:
+        colleagues |= Q(owner_person__in=people.filter(unit_id=user.unit_id))
     if scope.managed:
         colleagues |= Q(owner_person__in=people.filter(unit_id__in=scope.managed))
     shared_individual = (

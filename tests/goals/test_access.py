@@ -203,3 +203,22 @@ def test_visibility_per_persona(world, cascade):
         cascade.other_team_goal.title,
     }
     assert titles(world.other_hr) == {cascade.elsewhere_goal.title}
+
+
+def test_people_without_a_unit_are_nobodys_team(world, cascade):
+    """Two people outside any unit do not see each other's team-visible goals."""
+    from tests.factories import GoalFactory, UserFactory
+
+    first = UserFactory(organisation=world.organisation, unit=None)
+    second = UserFactory(organisation=world.organisation, unit=None)
+    GoalFactory(
+        owner_person=first,
+        parent=cascade.team_goal,
+        visibility=Goal.Visibility.TEAM,
+        status=Goal.Status.ACTIVE,
+        title="Alleen voor mijn team",
+    )
+    assert "Alleen voor mijn team" in set(goals_visible_to(first).values_list("title", flat=True))
+    assert "Alleen voor mijn team" not in set(
+        goals_visible_to(second).values_list("title", flat=True)
+    )
