@@ -118,11 +118,16 @@ class ConversationPage:
         ]
 
 
-def preparation_questions(*, conversation: Conversation) -> QuerySet[PreparationQuestion]:
-    """The questions the conversation's page asks (its kind's, in use)."""
-    return PreparationQuestion.objects.filter(
-        organisation_id=conversation.organisation_id, kind=conversation.kind, is_active=True
+def preparation_questions(
+    *, conversation: Conversation, answerable: bool = False
+) -> QuerySet[PreparationQuestion]:
+    """The questions the conversation's page asks (its kind's, in use); ``answerable``:
+    also those taken out of use since, so that an answer typed on a page opened before
+    that is saved rather than refused."""
+    questions = PreparationQuestion.objects.filter(
+        organisation_id=conversation.organisation_id, kind=conversation.kind
     )
+    return questions if answerable else questions.filter(is_active=True)
 
 
 def conversation_page(

@@ -321,7 +321,8 @@ def agenda_add(request: HttpRequest, conversation_uuid: UUID) -> HttpResponse:
 def preparation_save(request: HttpRequest, conversation_uuid: UUID) -> HttpResponse:
     conversation = _writable(request, conversation_uuid)
     form = PreparationForm(
-        request.POST, questions=selectors.preparation_questions(conversation=conversation)
+        request.POST,
+        questions=selectors.preparation_questions(conversation=conversation, answerable=True),
     )
     if any(name.startswith("answer-") and name not in form.fields for name in request.POST):
         raise PermissionDenied  # an answer to a question this page does not ask

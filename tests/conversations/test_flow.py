@@ -425,3 +425,24 @@ def test_a_former_manager_cannot_change_the_plan_through_an_old_conversation(
     assert agreement.plan_action is None
     with pytest.raises(PermissionDenied):
         services.agreement_to_action(agreement=agreement, by=world.manager, gap=pop.gap)
+
+
+def test_a_question_taken_out_of_use_meanwhile_keeps_every_answer(world, conversation, as_user):
+    """The page was opened, then HR took a question out of use: saving keeps all the
+    answers typed, that one included (it is no longer asked on the page)."""
+    first, second = conversation.organisation.preparation_questions.filter(
+        kind="development"
+    ).order_by("pk")[:2]
+    second.is_active = False
+    second.save(update_fields=["is_active"])
+    response = as_user(world.employee).post(
+        _url("conversation-preparation", conversation),
+        {f"answer-{first.pk}": "Meer regie.", f"answer-{second.pk}": "Minder avonddiensten."},
+    )
+    assert response.status_code == 302
+    saved = dict(
+        conversation.preparation_answers.filter(author=world.employee).values_list(
+            "question_id", "body"
+        )
+    )
+    assert (saved[first.pk], saved[second.pk]) == ("Meer regie.", "Minder avonddiensten.")
