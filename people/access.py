@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, F, Max, QuerySet, Sum
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -105,8 +105,9 @@ class UnitTable:
 # Access checks on every goal and plan page need the organisation's unit tree; a large
 # organisation has a thousand units, which change rarely. Each process keeps the table
 # per organisation while its fingerprint (one aggregate query) is unchanged: the number of
-# units, their last change, and sums of their parents and managers (bulk updates that
-# leave ``updated_at`` alone still move those).
+# units, their last change, and sums of their parents and managers, each also weighted by
+# the unit's id, so that bulk updates that leave ``updated_at`` alone still move it, also
+# when two units swap their managers (a plain sum would stay the same).
 _unit_tables: Memo[UnitTable] = Memo(max_age=60)
 
 
@@ -114,7 +115,12 @@ def unit_table(organisation_id: int | None) -> UnitTable:
     units = units_of_organisation(organisation_id).order_by()
     fingerprint = tuple(
         units.aggregate(
-            n=Count("*"), at=Max("updated_at"), parents=Sum("parent_id"), managers=Sum("manager_id")
+            n=Count("*"),
+            at=Max("updated_at"),
+            parents=Sum("parent_id"),
+            managers=Sum("manager_id"),
+            placed=Sum(F("id") * F("parent_id")),
+            managed=Sum(F("id") * F("manager_id")),
         ).values()
     )
 

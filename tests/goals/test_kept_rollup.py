@@ -38,6 +38,17 @@ def test_a_new_unit_manager_is_in_scope_at_once(world, db):
     assert world.other_team.pk in unit_scope(world.manager).managed
 
 
+def test_two_units_swapping_their_managers_is_seen_at_once(world, db):
+    """Counts and plain sums stay the same when two managers swap units; access must not
+    keep the old table (the demo data's bulk updates do exactly this)."""
+    assert unit_scope(world.manager).managed == {world.team.pk}
+    world.team.manager, world.other_team.manager = world.other_manager, world.manager
+    OrgUnit.objects.bulk_update([world.team, world.other_team], ["manager"])
+    assert world.team.pk not in unit_scope(world.manager).managed
+    assert world.other_team.pk in unit_scope(world.manager).managed
+    assert world.team.pk in unit_scope(world.other_manager).managed
+
+
 def test_values_changed_outside_the_services_show_too(world, cascade):
     kept = organisation_progress(organisation=world.organisation)
     goal = cascade.employee_goal
