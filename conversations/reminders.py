@@ -328,14 +328,8 @@ def lost_work_requeue(*, now: datetime.datetime) -> Requeued:
     )
     for delivery_id in deliveries:
         enqueue(reminder_send, delivery_id)
-    notifications = notification_emails_requeue(
-        now=now,
-        since=since,
-        # A reminder's in-app copy goes out by e-mail as the reminder itself.
-        not_for_email=ReminderDelivery.objects.filter(notification__isnull=False).values(
-            "notification_id"
-        ),
-    )
+    # A reminder's in-app copy is made with send_email=False: never e-mailed by the sweep.
+    notifications = notification_emails_requeue(now=now, since=since)
     requeued = Requeued(deliveries, notifications, plan_exports_fail_stale(now=now))
     if deliveries or notifications or requeued.exports_failed:
         logger.warning(
@@ -565,15 +559,18 @@ def _send(delivery: ReminderDelivery) -> bool:
             ReminderDelivery.objects.filter(pk=delivery.pk).update(skipped=True)
             return False
         if delivery.notification_id is None:
-            notification = notification_create(
-                recipient=recipient,
-                kind=f"reminder_{delivery.kind}",
-                title=str(message.title),
-                body="\n".join(str(line) for line in message.lines),
-                link=message.link,
-                send_email=False,
-            )
-            ReminderDelivery.objects.filter(pk=delivery.pk).update(notification=notification)
+            # Made and linked together: a worker that dies in between leaves neither, so
+            # the redelivered task makes the one in-app copy.
+            with transaction.atomic():
+                notification = notification_create(
+                    recipient=recipient,
+                    kind=f"reminder_{delivery.kind}",
+                    title=str(message.title),
+                    body="\n".join(str(line) for line in message.lines),
+                    link=message.link,
+                    send_email=False,
+                )
+                ReminderDelivery.objects.filter(pk=delivery.pk).update(notification=notification)
     send_templated_email(
         to=[recipient.email],
         template="conversations/email/reminder",

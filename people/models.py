@@ -322,6 +322,9 @@ class Notification(BaseModel):
     link = models.CharField(_("link"), max_length=500, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    # False for a message that reaches the person otherwise (a reminder is e-mailed as
+    # itself): its e-mail is never sent, nor queued again by the sweep.
+    email_wanted = models.BooleanField(_("to be e-mailed"), default=True)
     # Delivery record: every attempt is counted before it talks to the mail server.
     email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
     email_error = models.TextField(_("last e-mail error"), blank=True)

@@ -69,6 +69,7 @@ def notification_create(
         title=Truncator(title).chars(limit),
         body=body,
         link=link,
+        email_wanted=send_email,
     )
     if send_email and recipient.is_active and recipient.email:
         # When the broker is down the e-mail waits for the sweep
@@ -117,7 +118,9 @@ def notification_email(*, notification_id: int) -> bool:
         return True
 
     return deliver_once(
-        rows=Notification.objects.filter(recipient__is_active=True).select_related("recipient"),
+        rows=Notification.objects.filter(
+            recipient__is_active=True, email_wanted=True
+        ).select_related("recipient"),
         pk=notification_id,
         lock=f"notification-email:{notification_id}",
         fields=NOTIFICATION_EMAIL,
@@ -131,24 +134,21 @@ def notification_email_give_up(*, notification_id: int) -> None:
     delivery_give_up(model=Notification, pk=notification_id, fields=NOTIFICATION_EMAIL)
 
 
-def notification_emails_requeue(
-    *, now: datetime.datetime, since: datetime.datetime, not_for_email: QuerySet
-) -> list[int]:
+def notification_emails_requeue(*, now: datetime.datetime, since: datetime.datetime) -> list[int]:
     """Queue again the e-mails of notifications made since ``since`` whose task is gone
     (never queued because the broker was down, or lost with it; see
-    ``pop_platform.delivery.awaiting_delivery``). Returns their ids.
-
-    A notification made with ``send_email=False`` looks the same here: its maker passes
-    those in ``not_for_email`` (ids), and knows how they reach the person.
-    """
+    ``pop_platform.delivery.awaiting_delivery``). Returns their ids. Notifications made
+    with ``send_email=False`` (``email_wanted``) are never e-mailed."""
     from .tasks import notification_send_email
 
     rows = awaiting_delivery(
-        Notification.objects.filter(recipient__is_active=True).exclude(recipient__email=""),
+        Notification.objects.filter(recipient__is_active=True, email_wanted=True).exclude(
+            recipient__email=""
+        ),
         fields=NOTIFICATION_EMAIL,
         now=now,
         since=since,
-    ).exclude(pk__in=not_for_email)
+    )
     ids = list(rows.values_list("pk", flat=True))
     for notification_id in ids:
         enqueue(notification_send_email, notification_id)

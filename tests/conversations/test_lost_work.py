@@ -61,6 +61,9 @@ def test_with_the_broker_down_the_pages_work_and_the_sweep_sends_everything_once
     again = reminders.lost_work_requeue(now=now + datetime.timedelta(hours=1))
     assert (again.deliveries, again.notifications) == ([], [])
     assert len(mailoutbox) == 3
+    # Those copies are marked as reaching the person otherwise (as the reminder itself).
+    copies = Notification.objects.filter(pk__in=invitations.values("notification_id"))
+    assert copies.count() == 2 and not copies.filter(email_wanted=True).exists()
 
 
 def test_a_retry_dropped_with_the_broker_is_queued_again_after_the_longest_wait(world, mailoutbox):

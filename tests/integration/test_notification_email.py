@@ -75,8 +75,9 @@ def test_committed_notifications_are_emailed_once_in_each_recipients_language(
 
 
 def test_the_same_task_enqueued_twice_sends_one_email(world, celery_worker, smtp_server, broker):
-    notification = notification_create(
-        recipient=world.employee, kind="plan", title="Twee keer in de wachtrij", send_email=False
+    # A message to be e-mailed whose task this test queues itself, twice.
+    notification = Notification.objects.create(
+        recipient=world.employee, kind="plan", title="Twee keer in de wachtrij"
     )
     # Hold the mail server so that both runs are busy at once (the worker has two processes).
     smtp_server.hold()
