@@ -110,6 +110,7 @@ def _anonymise(people: list[User]) -> None:
         not_linked_reason=Case(When(not_linked_reason="", then=Value("")), default=Value(removed)),
     )
     GoalUpdate.objects.filter(goal__in=goals).update(note="")
+    privacy.admin_history_forget(goals)
 
 
 def _organisation_delete(organisation: Organisation) -> None:

@@ -32,6 +32,7 @@ from axes.models import AccessFailureLog, AccessLog
 from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.template.loader import render_to_string
@@ -263,6 +264,17 @@ def covered_fields() -> dict[str, set[str]]:
 
 
 # --- The export ---------------------------------------------------------------------------
+
+
+def admin_history_forget(rows: models.QuerySet) -> int:
+    """For a provider's ``anonymise``: the Django admin's history of these rows keeps
+    what they were called then (``object_repr``: a goal's title, a person's name) and a
+    summary of the change; both go. Returns how many history entries were changed."""
+    content_type = ContentType.objects.get_for_model(rows.model)
+    ids = [str(pk) for pk in rows.values_list("pk", flat=True)]
+    return LogEntry.objects.filter(content_type=content_type, object_id__in=ids).update(
+        object_repr=gettext("(removed)"), change_message=""
+    )
 
 
 def _person_zone(person: User) -> datetime.tzinfo:

@@ -18,10 +18,12 @@ import calendar
 import datetime
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.admin.models import LogEntry
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from . import privacy
@@ -41,6 +43,10 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
     year, month = divmod(index, 12)
     last = calendar.monthrange(year, month + 1)[1]
     return datetime.date(year, month + 1, min(day.day, last))
+
+
+def _year_of(day: datetime.date | None) -> datetime.date | None:
+    return day.replace(month=1, day=1) if day is not None else None
 
 
 def leavers_due(*, organisation: Organisation, today: datetime.date) -> QuerySet[User]:
@@ -78,6 +84,7 @@ def people_anonymise(
     if not people:
         return []
     emails = [person.email for person in people]
+    names = [person.full_name for person in people if person.full_name.strip()]
     now = timezone.now()
     with translation.override(organisation.default_language):
         for provider in privacy.providers():
@@ -90,6 +97,13 @@ def people_anonymise(
             person.is_active = person.is_staff = person.is_superuser = person.is_hr = False
             person.last_login = None
             person.anonymised_at = now
+            # Only the year of joining and leaving stays (the figures count who is active;
+            # exact dates would single someone out in a small team).
+            person.start_date = _year_of(person.start_date)
+            person.end_date = _year_of(person.end_date)
+            person.date_joined = person.date_joined.replace(
+                month=1, day=1, hour=0, minute=0, second=0, microsecond=0
+            )
     User.objects.bulk_update(
         people,
         [
@@ -103,8 +117,18 @@ def people_anonymise(
             "is_hr",
             "last_login",
             "anonymised_at",
+            "start_date",
+            "end_date",
+            "date_joined",
         ],
     )
+    # The admin's history names them: their own account's entries, and any entry whose
+    # object was called after them (a plan, a conversation).
+    privacy.admin_history_forget(User.objects.filter(pk__in=[person.pk for person in people]))
+    for name in names:
+        LogEntry.objects.filter(object_repr__icontains=name).update(
+            object_repr=gettext("(removed)"), change_message=""
+        )
     for person in people:
         person.groups.clear()
         person.user_permissions.clear()

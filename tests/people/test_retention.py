@@ -11,7 +11,7 @@ import pytest
 from axes.models import AccessLog
 from django.conf import settings
 from django.core.management import call_command
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +28,7 @@ from conversations.models import (
 from conversations.tasks import reminders_sweep
 from dashboards.alignment import Scope, compute
 from goals.models import Goal, GoalUpdate
+from goals.selectors import organisation_progress
 from people.models import AuditEvent, Notification, Organisation, OrgUnit, User
 from people.retention import leavers_due, months_before, retention_sweep
 from plans.models import (
@@ -100,8 +101,23 @@ def _run(world) -> list[User]:
 
 
 def test_the_leaver_is_anonymised(world, scenario, as_user, client, password):
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
     employee = world.employee
     AccessLog.objects.create(username=employee.email, ip_address="203.0.113.7", user_agent="x")
+    # Support staff once changed her account and her goal in the admin.
+    goal = scenario.pop.goal
+    for instance in (employee, goal):
+        LogEntry.objects.create(
+            user=world.hr,
+            content_type=ContentType.objects.get_for_model(instance),
+            object_id=str(instance.pk),
+            object_repr=str(instance),
+            action_flag=CHANGE,
+            change_message="Gewijzigd.",
+        )
+    User.objects.filter(pk=employee.pk).update(start_date=datetime.date(2019, 3, 14))
     session = as_user(employee)  # signed in before they were deactivated
     _leave(employee)
     assert _run(world) == [employee]
@@ -112,12 +128,18 @@ def test_the_leaver_is_anonymised(world, scenario, as_user, client, password):
     assert employee.job_title == ""
     assert not employee.has_usable_password() and not employee.is_active
     assert employee.anonymised_at is not None
-    # Kept for the figures: unit, line manager, dates.
-    assert (employee.unit, employee.line_manager, employee.end_date) == (
+    # Kept for the figures: unit, line manager, and the years of joining and leaving.
+    assert (employee.unit, employee.line_manager, employee.end_date, employee.start_date) == (
         world.team,
         world.manager,
-        LONG_AGO,
+        LONG_AGO.replace(month=1, day=1),
+        datetime.date(2019, 1, 1),
     )
+    hers = LogEntry.objects.filter(user=world.hr, change_message__in=["Gewijzigd.", ""])
+    assert set(hers.values_list("object_repr", "change_message")) == {("(verwijderd)", "")}
+    assert hers.count() == 2
+    assert not LogEntry.objects.filter(object_repr__icontains="Sanne").exists()
+    assert LogEntry.objects.filter(object_repr="Beeldzorg in Wijkteam Noord").exists()  # a team's
     assert not Notification.objects.filter(recipient=employee).exists()
     assert not AccessLog.objects.filter(username="employee@zorg.test").exists()
     response = session.get(reverse("dashboards:home"))
@@ -211,6 +233,31 @@ def _figures(world) -> dict:
         "reports": reports_of(world.manager).count(),
         "plans": DevelopmentPlan.objects.filter(organisation=organisation).count(),
         "conversations": Conversation.objects.filter(organisation=organisation).count(),
+        # Figures that include the leaver's own rows whoever is still employed: every
+        # goal's rolled-up progress (theirs feeds their team goal), their actions by kind
+        # and status with costs, their competency gaps, their conversations by kind.
+        "progress": {
+            pk: (progress.percent, progress.signal)
+            for pk, progress in organisation_progress(organisation=organisation).progress.items()
+        },
+        "actions": list(
+            DevelopmentAction.objects.filter(plan__organisation=organisation)
+            .values("kind", "status", "plan__employee__unit")
+            .annotate(n=Count("id"), cost=Sum("cost"), hours=Sum("hours"))
+            .order_by("kind", "status", "plan__employee__unit")
+        ),
+        "gaps": list(
+            CompetencyGap.objects.filter(plan__organisation=organisation)
+            .values("competency_id", "current_level", "desired_level", "goal_id")
+            .annotate(n=Count("id"))
+            .order_by("competency_id", "current_level", "desired_level", "goal_id")
+        ),
+        "held": list(
+            Conversation.objects.filter(organisation=organisation, status="held")
+            .values("kind", "employee__unit")
+            .annotate(n=Count("id"))
+            .order_by("kind", "employee__unit")
+        ),
     }
 
 
@@ -231,6 +278,11 @@ def test_aggregates_stay_the_same(world, strategy):  # noqa: F811
     )
     _leave(colleague)
     before = _figures(world)
+    # The leaver has rows in these figures (else the comparison would prove nothing).
+    assert DevelopmentAction.objects.filter(plan__employee=colleague).exists()
+    assert CompetencyGap.objects.filter(plan__employee=colleague).exists()
+    their_goals = Goal.objects.filter(owner_person=colleague, status="active")
+    assert their_goals.exists() and all(goal.pk in before["progress"] for goal in their_goals)
     assert _run(world) == [User.objects.get(pk=colleague.pk)]
     assert DevelopmentPlan.objects.get(employee=colleague).employee_ambition == ""
     assert _figures(world) == before
