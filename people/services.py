@@ -210,7 +210,8 @@ def audit_record(
 ) -> AuditEvent:
     """Record who did what to whose data. Within a request the event is written with the
     request's other events when the response is ready (``people.audit``), with the
-    request's IP address and browser."""
+    request's IP address and browser: the event returned is then not saved yet (no
+    ``pk``). Outside a request (tasks, commands) it is saved at once."""
     event = audit_event(
         actor=actor,
         action=action,
