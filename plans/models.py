@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -464,6 +464,15 @@ class PlanVisit(models.Model):
         return f"{self.user_id}@{self.plan_id}"
 
 
+class PlanExportQuerySet(models.QuerySet):
+    def stale(self, *, now: datetime.datetime, limit_seconds: int) -> PlanExportQuerySet:
+        """The exports ``PlanExport.is_stale`` says will not finish, in one query."""
+        cutoff = now - datetime.timedelta(seconds=limit_seconds)
+        return self.annotate(since=Coalesce("started_at", "created_at")).filter(
+            status__in=[PlanExport.Status.PENDING, PlanExport.Status.RENDERING], since__lt=cutoff
+        )
+
+
 class PlanExport(BaseModel):
     """A requested PDF of a plan, rendered by a Celery task (``tasks.plan_render_pdf``).
 
@@ -492,6 +501,8 @@ class PlanExport(BaseModel):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    objects = PlanExportQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("plan PDF")
         verbose_name_plural = _("plan PDFs")
@@ -502,7 +513,9 @@ class PlanExport(BaseModel):
         return f"{self.plan_id} {self.status} {self.created_at:%Y-%m-%d %H:%M}"
 
     def is_stale(self, *, now=None, limit_seconds: int) -> bool:
-        """Pending or rendering for longer than a render may take: it will not finish."""
+        """Pending or rendering for longer than a render may take (counted from its last
+        start, or from its request): it will not finish. ``PlanExport.objects.stale`` is
+        the same rule for many."""
         if self.status not in (self.Status.PENDING, self.Status.RENDERING):
             return False
         since = self.started_at or self.created_at

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
-from django.db.models import Case, F, Max, Q, Value, When
+from django.db.models import Case, F, Max, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -603,9 +603,7 @@ def plan_exports_fail_stale(*, now: datetime.datetime) -> int:
     """Record as failed the exports that waited longer than a render may take (their task
     was lost with the broker, or their worker died): the page shows them as failed
     already, and a late redelivery of their task then leaves them alone. Returns how many."""
-    cutoff = now - datetime.timedelta(seconds=PDF_STALE_AFTER)
-    waiting = Q(status=PlanExport.Status.PENDING, created_at__lt=cutoff)
-    rendering = Q(status=PlanExport.Status.RENDERING, started_at__lt=cutoff)
-    return PlanExport.objects.filter(waiting | rendering).update(
+    stale = PlanExport.objects.stale(now=now, limit_seconds=PDF_STALE_AFTER)
+    return PlanExport.objects.filter(pk__in=stale.values("pk")).update(
         status=PlanExport.Status.FAILED, error=_stale_error(), finished_at=now
     )

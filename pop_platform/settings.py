@@ -11,6 +11,7 @@ import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -281,6 +282,14 @@ else:
         "control_folder": str(_control_dir),
     }
 CELERY_TASK_IGNORE_RESULT = True
+# PDFs have a queue of their own, which every worker also takes from (Celery's workers
+# consume all of ``task_queues``): someone waiting for their PDF is not kept behind a
+# morning's reminders, and their export is not given up while the other queue is long.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = tuple(
+    Queue(name, Exchange(name), routing_key=name) for name in ("celery", "celery-pdf")
+)
+CELERY_TASK_ROUTES = {"plans.tasks.plan_render_pdf": {"queue": "celery-pdf"}}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True

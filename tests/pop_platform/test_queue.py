@@ -38,3 +38,17 @@ def test_with_eager_tasks_it_runs_the_task_here(world):
     assert enqueue(notification_send_email, notification.pk) is True
     notification.refresh_from_db()
     assert notification.emailed_at is not None
+
+
+def test_pdfs_have_their_own_queue_that_every_worker_takes_from():
+    """A morning's reminders never keep someone waiting for their PDF: the render task is
+    routed to its own queue, and a worker started without -Q consumes every queue."""
+    from pop_platform.celery import app
+
+    queues = {queue.name: queue.routing_key for queue in app.conf.task_queues}
+    assert queues == {"celery": "celery", "celery-pdf": "celery-pdf"}
+    route = app.amqp.router.route({}, "plans.tasks.plan_render_pdf")
+    assert route["queue"].name == "celery-pdf"
+    assert app.amqp.router.route({}, "people.tasks.notification_send_email")["queue"].name == (
+        "celery"
+    )
