@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from pop_platform.locks import exclusive
 from pop_platform.pdf import PdfTooLong
 
 from . import access, privacy, selectors, services
@@ -176,14 +177,20 @@ def personal_data_json(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def personal_data_pdf(request: HttpRequest) -> HttpResponse:
-    try:
-        pdf = privacy.personal_data_pdf(person=request.user, generated_at=timezone.now())
-    except PdfTooLong:
-        messages.error(
-            request,
-            _("Your data is too much for a readable PDF. The JSON file has all of it."),
-        )
-        return redirect("people:profile")
+    """Made while the person waits (a rare download, at most ``PDF_MAX_PAGES`` pages), one
+    at a time per person: impatient repeated clicks do not occupy every web worker."""
+    with exclusive(f"personal-data-pdf:{request.user.pk}") as mine:
+        if not mine:
+            messages.info(request, _("Your PDF is being made already. It downloads in a moment."))
+            return redirect("people:profile")
+        try:
+            pdf = privacy.personal_data_pdf(person=request.user, generated_at=timezone.now())
+        except PdfTooLong:
+            messages.error(
+                request,
+                _("Your data is too much for a readable PDF. The JSON file has all of it."),
+            )
+            return redirect("people:profile")
     _record_export(request, "pdf")
     return HttpResponse(
         pdf,

@@ -300,3 +300,16 @@ def test_ones_own_export_is_recorded_without_address_and_the_sign_ins_are_in_it(
     assert event.ip_address is None and event.user_agent == ""
     sign_ins = [s for s in export["sections"] if s["model"] == "axes.AccessLog"]
     assert sign_ins and "198.51.100.4" in _texts({"sections": sign_ins})
+
+
+def test_one_personal_data_pdf_at_a_time_per_person(world, as_user):
+    """A second request while the first PDF is being made does not render another one."""
+    from tests.conftest import lock_held_elsewhere
+
+    client = as_user(world.employee)
+    with lock_held_elsewhere(f"personal-data-pdf:{world.employee.pk}"):
+        response = client.get(PDF_URL)
+        assert response.status_code == 302 and response.url == PROFILE
+    page = client.get(PROFILE).content.decode()
+    assert "Je pdf wordt al gemaakt." in page
+    assert client.get(PDF_URL)["Content-Type"] == "application/pdf"  # once it is free
