@@ -183,9 +183,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="pop-pdf-bench-") as folder:
         setup_django(Path(folder))
         from django.conf import settings
-        from django.utils import timezone, translation
-
         from django.templatetags.static import static
+        from django.utils import timezone, translation
 
         from plans import pdf
 
