@@ -24,6 +24,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from people.access import unit_table
@@ -71,15 +72,23 @@ def goals_of_organisation(organisation_id: int | None) -> QuerySet[Goal]:
     return Goal.objects.filter(organisation_id=organisation_id)
 
 
+def _people_of(user: User, condition: str, params: list) -> RawSQL:
+    """The ids of the people of ``user``'s organisation that meet ``condition``, as a
+    subquery. Written out in SQL: the ORM took about 1 ms of CPU to build each of these
+    subqueries, on every goal and plan page (the goals' visibility tests hold the rule)."""
+    # ``condition`` is one of this module's fixed strings; every value is a parameter.
+    sql = f"SELECT id FROM {User._meta.db_table} WHERE organisation_id = %s AND {condition}"  # noqa: S608
+    return RawSQL(sql, [user.organisation_id, *params])  # noqa: S611
+
+
 def goals_visible_to(user: User, scope: UnitScope | None = None) -> QuerySet[Goal]:
     if not user.is_authenticated or user.organisation_id is None:
         return Goal.objects.none()
     scope = scope or unit_scope(user)
     # Owners are matched with subqueries rather than a join on people, so that listing the
     # goals of a large organisation scans only its goals.
-    people = User.objects.filter(organisation_id=user.organisation_id).values("pk")
-    reports = people.filter(line_manager_id=user.pk)
-    mine = Q(owner_person_id=user.pk) | Q(owner_person__in=reports)
+    reports = _people_of(user, "line_manager_id = %s", [user.pk])
+    mine = Q(owner_person_id=user.pk) | Q(owner_person_id__in=reports)
     team_view = Q(visibility=Visibility.TEAM) if user.is_hr else Q(pk__in=[])
     team_goals = Q(level=Level.TEAM) & (
         Q(visibility=Visibility.ORGANISATION)
@@ -91,9 +100,13 @@ def goals_visible_to(user: User, scope: UnitScope | None = None) -> QuerySet[Goa
     # (``unit_id = NULL`` would otherwise make everyone without a unit a colleague).
     colleagues = Q(pk__in=[])
     if user.unit_id is not None:
-        colleagues |= Q(owner_person__in=people.filter(unit_id=user.unit_id))
+        colleagues |= Q(owner_person_id__in=_people_of(user, "unit_id = %s", [user.unit_id]))
     if scope.managed:
-        colleagues |= Q(owner_person__in=people.filter(unit_id__in=scope.managed))
+        managed = sorted(scope.managed)
+        placeholders = ", ".join(["%s"] * len(managed))
+        colleagues |= Q(
+            owner_person_id__in=_people_of(user, f"unit_id IN ({placeholders})", managed)
+        )
     shared_individual = (
         Q(level=Level.INDIVIDUAL)
         & ~Q(status__in=[Status.DRAFT, Status.PROPOSED])

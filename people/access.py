@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Max, QuerySet, Sum
+from django.db import connection
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -110,19 +111,26 @@ class UnitTable:
 # when two units swap their managers (a plain sum would stay the same).
 _unit_tables: Memo[UnitTable] = Memo(max_age=60)
 
+# Written out in SQL: read on every goal and plan page, and the ORM took about 2 ms of CPU
+# to build this aggregate each time, the SQL 0.1 ms.
+UNIT_FINGERPRINT_SQL = f"""
+SELECT COUNT(*), MAX(updated_at), SUM(parent_id), SUM(manager_id),
+       SUM(id * parent_id), SUM(id * manager_id)
+FROM {OrgUnit._meta.db_table} WHERE organisation_id = %s
+"""  # noqa: S608 - the table name from the model; the value is a parameter
+
+
+def _unit_fingerprint(organisation_id: int | None) -> tuple:
+    if organisation_id is None:
+        return ()
+    with connection.cursor() as cursor:
+        cursor.execute(UNIT_FINGERPRINT_SQL, [organisation_id])
+        return cursor.fetchone()
+
 
 def unit_table(organisation_id: int | None) -> UnitTable:
     units = units_of_organisation(organisation_id).order_by()
-    fingerprint = tuple(
-        units.aggregate(
-            n=Count("*"),
-            at=Max("updated_at"),
-            parents=Sum("parent_id"),
-            managers=Sum("manager_id"),
-            placed=Sum(F("id") * F("parent_id")),
-            managed=Sum(F("id") * F("manager_id")),
-        ).values()
-    )
+    fingerprint = _unit_fingerprint(organisation_id)
 
     def compute() -> UnitTable:
         rows = {
