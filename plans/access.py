@@ -19,6 +19,9 @@ from people.models import User
 
 from .models import Competency, DevelopmentPlan, PrivateNote
 
+# What a plan page shows of the people around a plan, read with the plan itself.
+PLAN_RELATED = ("employee__unit", "employee__line_manager", "organisation", "manager_agreed_by")
+
 
 def plans_visible_to(user: User) -> QuerySet[DevelopmentPlan]:
     if not user.is_authenticated or user.organisation_id is None:
@@ -42,11 +45,7 @@ def may_edit(user: User, plan: DevelopmentPlan) -> bool:
 
 def plan_get_for_user(*, user: User, plan_uuid: UUID, write: bool = False) -> DevelopmentPlan:
     try:
-        plan = (
-            plans_visible_to(user)
-            .select_related("employee__unit", "employee__line_manager", "organisation")
-            .get(uuid=plan_uuid)
-        )
+        plan = plans_visible_to(user).select_related(*PLAN_RELATED).get(uuid=plan_uuid)
     except DevelopmentPlan.DoesNotExist as missing:
         raise Http404 from missing
     if write and not may_edit(user, plan):

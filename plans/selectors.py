@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DateField, Prefetch, Q, QuerySet
+from django.db.models import DateField, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy, pgettext
@@ -18,7 +18,7 @@ from goals.progress import Progress, rollup
 from people.access import is_line_manager_of
 from people.models import User
 
-from .access import may_edit
+from .access import PLAN_RELATED, may_edit
 from .items import ACTION_FIELDS, MODEL_OF_TYPE, raw
 from .models import (
     ActionStep,
@@ -293,11 +293,16 @@ def _group_actions(actions: list[DevelopmentAction]) -> list[ActionGroup]:
     return groups
 
 
-def plan_content(*, plan_id: int, comments: bool = True) -> DevelopmentPlan:
+def plan_content(
+    *, plan_id: int, comments: bool = True, loaded: DevelopmentPlan | None = None
+) -> DevelopmentPlan:
     """The plan with its gaps, actions and steps prefetched (no private notes), and with
     its comments unless ``comments=False`` (the PDF and snapshots show none): all of them
     in one query, as ``plan_comments`` (on the plan itself) and ``thread`` (of each gap
-    and action)."""
+    and action).
+
+    ``loaded``: the plan as the page's access check just read it (``PLAN_RELATED``
+    selected), so that it is not read twice."""
     prefetches = [
         Prefetch("gaps", CompetencyGap.objects.select_related("competency", "goal")),
         Prefetch(
@@ -310,13 +315,15 @@ def plan_content(*, plan_id: int, comments: bool = True) -> DevelopmentPlan:
     if comments:
         rows = PlanComment.objects.select_related("author")
         prefetches.append(Prefetch("comments", rows, to_attr="all_comments"))
-    plan = (
-        DevelopmentPlan.objects.select_related(
-            "employee__unit", "employee__line_manager", "organisation", "manager_agreed_by"
+    if loaded is not None:  # just read by ``access.plan_get_for_user``, with its people
+        plan = loaded
+        prefetch_related_objects([plan], *prefetches)
+    else:
+        plan = (
+            DevelopmentPlan.objects.select_related(*PLAN_RELATED)
+            .prefetch_related(*prefetches)
+            .get(pk=plan_id)
         )
-        .prefetch_related(*prefetches)
-        .get(pk=plan_id)
-    )
     if comments:
         plan.plan_comments = [c for c in plan.all_comments if not (c.gap_id or c.action_id)]
         for gap in plan.gaps.all():
@@ -363,8 +370,8 @@ def _without_goal_titles(lines: list[ChangeLine]) -> list[ChangeLine]:
     return lines
 
 
-def plan_page(*, plan_id: int, viewer: User) -> PlanPage:
-    plan = plan_content(plan_id=plan_id)
+def plan_page(*, plan_id: int, viewer: User, loaded: DevelopmentPlan | None = None) -> PlanPage:
+    plan = plan_content(plan_id=plan_id, loaded=loaded)
     latest = plan.versions.select_related("manager").first()
     visit = PlanVisit.objects.filter(plan=plan, user=viewer).first()
     history = PlanChange.objects.filter(plan=plan).select_related("author")

@@ -57,8 +57,12 @@ def _read_plan(request: HttpRequest, plan_uuid: UUID, part: str = "page") -> Dev
     return plan
 
 
-def _page_context(request: HttpRequest, plan: DevelopmentPlan, **extra) -> dict:
-    page = selectors.plan_page(plan_id=plan.pk, viewer=request.user)
+def _page_context(
+    request: HttpRequest, plan: DevelopmentPlan, *, fresh: bool = False, **extra
+) -> dict:
+    """``fresh``: ``plan`` was read in this request before any change (a GET of the page),
+    so the page reuses it; after a change it reads the plan again."""
+    page = selectors.plan_page(plan_id=plan.pk, viewer=request.user, loaded=plan if fresh else None)
     context = {"page": page, "plan": page.plan, "kinds": KINDS, **extra}
     if page.can_edit:  # gaps and actions load their add form when it is opened
         context.setdefault(
@@ -92,7 +96,7 @@ def plan_mine(request: HttpRequest) -> HttpResponse:
 @require_GET
 def plan_detail(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
     plan = _read_plan(request, plan_uuid)
-    context = _page_context(request, plan)
+    context = _page_context(request, plan, fresh=True)
     if context["page"].can_edit:
         services.plan_visit_record(plan=plan, user=request.user)
     return render(request, TEMPLATE, context)
