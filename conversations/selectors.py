@@ -159,6 +159,8 @@ def conversation_page(
         or viewer.pk == conversation.employee.line_manager_id
         else None
     )
+    if plan is not None:
+        plan.employee = conversation.employee  # the same person, already read
     gaps = list(plan.gaps.select_related("competency")) if plan else []
     goals = list(linkable_goals(plan=plan)) if plan else []
     previous = (
