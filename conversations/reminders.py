@@ -197,10 +197,17 @@ def _dated_reminders(organisation: Organisation, now: datetime.datetime) -> list
     return found
 
 
-def team_cadence(organisation: Organisation, today: datetime.date, reports: Iterable[User]):
-    """Each report's ``CadenceStatus``, with their conversations in one query."""
+def team_cadence(
+    organisation: Organisation,
+    today: datetime.date,
+    reports: Iterable[User],
+    policies: dict | None = None,
+):
+    """Each report's ``CadenceStatus``, with their conversations in one query.
+    ``policies``: the organisation's ``unit_policies``, when the caller has them already."""
     reports = list(reports)
-    policies = unit_policies(organisation)
+    if policies is None:
+        policies = unit_policies(organisation)
     conversations = defaultdict(list)
     for conversation in Conversation.objects.filter(employee__in=reports).only(
         "employee_id", "kind", "status", "starts_at"

@@ -279,8 +279,8 @@ def team_overview(*, manager: User, now: datetime.datetime) -> TeamOverview:
             )
         )
     }
-    statuses = team_cadence(organisation, today, reports)
     policies = unit_policies(organisation)
+    statuses = team_cadence(organisation, today, reports, policies=policies)
     rows = []
     for person in reports:
         conversations = by_person[person.pk]
