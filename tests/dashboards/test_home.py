@@ -51,6 +51,7 @@ def test_employee_sees_plan_goals_actions_and_notifications(world, strategy, as_
     )
     html = as_user(world.employee).get(reverse("dashboards:home")).content.decode()
     assert "Status: akkoord" in card(html, "home-plan")
+    assert "Verder met je POP" in card(html, "home-plan")
     goals = card(html, "home-goals")
     assert "Sannes eigen doel" in goals and "50 %" in goals
     actions = card(html, "home-actions")
@@ -62,7 +63,9 @@ def test_employee_sees_plan_goals_actions_and_notifications(world, strategy, as_
 
 def test_employee_without_plan_is_told_to_start_one(world, strategy, as_user):
     html = as_user(strategy.noor).get(reverse("dashboards:home")).content.decode()
-    assert "Je hebt nog geen POP" in card(html, "home-plan")
+    plan = card(html, "home-plan")
+    assert "Je hebt nog geen POP" in plan
+    assert "Begin aan je POP" in plan and "Verder met je POP" not in plan
     assert "Geen ontwikkelacties" in card(html, "home-actions")
 
 
