@@ -12,7 +12,6 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -20,6 +19,7 @@ from people.access import unit_table
 from people.models import Organisation, OrgUnit, User
 from people.selectors import unit_paths
 from pop_platform.memo import Memo
+from pop_platform.sql import one_row
 
 from .access import UnitScope, goals_of_organisation, goals_visible_to
 from .models import Goal, GoalUpdate
@@ -91,11 +91,8 @@ FROM {Goal._meta.db_table} WHERE organisation_id = %s
 
 
 def _rollup_fingerprint(organisation: Organisation) -> tuple:
-    with connection.cursor() as cursor:
-        cursor.execute(ROLLUP_FINGERPRINT_SQL, [organisation.pk])
-        figures = cursor.fetchone()
     return (
-        *figures,
+        *one_row(ROLLUP_FINGERPRINT_SQL, [organisation.pk]),
         timezone.localdate(),
         organisation.goal_behind_margin,
         organisation.goal_at_risk_margin,

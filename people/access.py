@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from pop_platform.memo import Memo
+from pop_platform.sql import one_row
 
 from .models import AuditEvent, Notification, Organisation, OrgUnit, User
 
@@ -123,9 +123,7 @@ FROM {OrgUnit._meta.db_table} WHERE organisation_id = %s
 def _unit_fingerprint(organisation_id: int | None) -> tuple:
     if organisation_id is None:
         return ()
-    with connection.cursor() as cursor:
-        cursor.execute(UNIT_FINGERPRINT_SQL, [organisation_id])
-        return cursor.fetchone()
+    return one_row(UNIT_FINGERPRINT_SQL, [organisation_id])
 
 
 def unit_table(organisation_id: int | None) -> UnitTable:

@@ -6,8 +6,9 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.db.models import Q, QuerySet
+
+from pop_platform.sql import one_row
 
 from . import audit
 from .access import notifications_for, unit_table, units_of_organisation
@@ -169,9 +170,7 @@ def navigation_figures(*, user: User) -> NavigationFigures:
     """
     if "navigation_figures" in user.__dict__:
         return user.__dict__["navigation_figures"]
-    with connection.cursor() as cursor:
-        cursor.execute(NAVIGATION_SQL, [user.pk, user.pk, user.pk])
-        is_manager, count = cursor.fetchone()
+    is_manager, count = one_row(NAVIGATION_SQL, [user.pk, user.pk, user.pk])
     if "is_manager" not in user.__dict__:
         user.__dict__["is_manager"] = bool(is_manager)  # the cached property, filled
     figures = NavigationFigures(is_manager=bool(user.is_manager), unread=count)
