@@ -5,8 +5,11 @@ manager, HR, another organisation's HR) gets 404, anonymous visitors the sign-in
 The manager's part (reschedule, cancel, mark held) answers 403 to the employee.
 """
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from conversations.models import Agreement, ConversationPrivateNote, PreparationAnswer
 from conversations.services import agreement_add
@@ -16,6 +19,11 @@ from .conftest import EMPLOYEE_ANSWER, MANAGER_ANSWER
 
 PARTIES = {"employee", "manager"}
 OUTSIDERS = {"colleague", "other_manager", "hr", "other_hr"}
+
+
+def _next_year() -> str:
+    """A date that stays in the future whenever the suite runs."""
+    return (timezone.localdate() + datetime.timedelta(days=365)).isoformat()
 
 
 def _url(name, conversation, **extra):
@@ -72,7 +80,7 @@ def _writes(world, conversation, pop):
         (
             "conversation-reschedule",
             {},
-            {"date": "2030-01-02", "time": "10:00", "duration_minutes": 60},
+            {"date": _next_year(), "time": "10:00", "duration_minutes": 60},
             True,
         ),
         ("conversation-held", {}, {}, True),

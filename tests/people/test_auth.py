@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -97,6 +98,33 @@ def test_password_reset_mail_in_the_persons_language(client, world, language, su
     assert done.status_code == 302
     world.employee.refresh_from_db()
     assert world.employee.check_password(new_password)
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("nl", "Het wachtwoord lijkt te veel op je e-mailadres."),
+        ("en", "The password is too similar to your e-mail address."),
+    ],
+)
+def test_a_new_password_like_the_email_address_is_refused_in_plain_words(
+    client, world, language, message
+):
+    world.employee.language = language
+    world.employee.save()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # signed out: the cookie counts
+    client.post(reverse("password_reset"), {"email": world.employee.email})
+    link = re.search(r"(/accounts/reset/[^\s]+/)", mail.outbox[0].body).group(1)
+    form = client.get(link, follow=True)
+    like_the_address = world.employee.email.upper()
+    refused = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": like_the_address, "new_password2": like_the_address},
+    )
+    assert refused.status_code == 200
+    assert message in refused.content.decode()
+    world.employee.refresh_from_db()
+    assert not world.employee.check_password(like_the_address)
 
 
 def test_password_reset_for_unknown_address_reveals_nothing(client, db):
