@@ -87,28 +87,28 @@ class SessionLimitsMiddleware:
       their session is emptied.
 
     Runs after the message middleware (the reason goes to the sign-in page) and before
-    the views: ``LoginRequiredMiddleware`` then sends the visitor to sign in. When the
-    request that finds the session over came from htmx, the answer is ``HX-Redirect``:
-    the whole page goes to sign in (htmx follows a 302 itself and would put the sign-in
-    page where the fragment was).
+    the views: ``LoginRequiredMiddleware`` then sends the visitor to sign in. When an
+    htmx request is sent to sign in (its session ended here, or there is none: signed out
+    in another tab), the answer is ``HX-Redirect``: the whole page goes to sign in (htmx
+    follows a 302 itself and would put the sign-in page where the fragment was).
     """
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        ended = self._end_session_if_over(request)
+        self._end_session_if_over(request)
         response = self.get_response(request)
         if request.user.is_authenticated and SIGNED_IN_AT not in request.session:
             request.session[SIGNED_IN_AT] = int(time.time())
-        return self._whole_page_to_sign_in(request, response) if ended else response
+        return self._whole_page_to_sign_in(request, response)
 
-    def _end_session_if_over(self, request: HttpRequest) -> bool:
-        """End the session if it is over, and say why; True when it did."""
+    def _end_session_if_over(self, request: HttpRequest) -> None:
+        """End the session if it is over, and say why."""
         if request.user.is_authenticated:
             signed_in_at = request.session.get(SIGNED_IN_AT, time.time())
             if time.time() - signed_in_at < settings.SESSION_ABSOLUTE_HOURS * 3600:
-                return False
+                return
             logout(request)
             message = ngettext(
                 "You have been signed in for more than %(hours)d hour. "
@@ -125,9 +125,8 @@ class SessionLimitsMiddleware:
             request.session.flush()
             message = _("Your session has ended. Please sign in again.")
         else:
-            return False
+            return
         messages.info(request, message)
-        return True
 
     def _whole_page_to_sign_in(self, request: HttpRequest, response: HttpResponse):
         login_url = resolve_url(settings.LOGIN_URL)

@@ -8,11 +8,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.db import connections
 from django.test import Client
+from django.urls import reverse
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -278,6 +280,19 @@ def broker_down(settings):
     app.conf.broker_url, app.conf.broker_transport_options = previous
 
 
+def sends_to_sign_in(response) -> bool:
+    """Whether ``response`` sends its visitor to the sign-in page: a 302 there, or for an
+    htmx request the whole page (``HX-Redirect``, as htmx would put a followed 302's page
+    where the fragment was)."""
+    if response.status_code == 302:
+        location = response["Location"]
+    elif response.status_code == 200 and response.has_header("HX-Redirect"):
+        location = response["HX-Redirect"]
+    else:
+        return False
+    return urlsplit(location).path == reverse("login")
+
+
 def pytest_collection_modifyitems(config, items):
     """Browser tests need the async-unsafe flag (Playwright's loop in the test thread)."""
     if any("browser" in item.keywords for item in items):
@@ -291,5 +306,6 @@ __all__ = [
     "lock_held_elsewhere",
     "make_world",
     "require",
+    "sends_to_sign_in",
     "settings",
 ]

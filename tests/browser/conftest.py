@@ -30,8 +30,12 @@ SCREENSHOTS = Path(os.environ.get("POP_SCREENSHOTS", "var/screenshots"))
 
 
 def pytest_collection_modifyitems(items):
+    """Mark this folder's tests ``browser`` (pytest calls this hook with every test of the
+    run, whichever conftest defines it: so only the ones in this folder)."""
+    here = Path(__file__).parent
     for item in items:
-        item.add_marker(pytest.mark.browser)
+        if item.path.is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")

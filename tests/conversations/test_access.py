@@ -14,6 +14,7 @@ from django.utils import timezone
 from conversations.models import Agreement, ConversationPrivateNote, PreparationAnswer
 from conversations.services import agreement_add
 from people.models import AuditEvent
+from tests.conftest import sends_to_sign_in
 
 from .conftest import EMPLOYEE_ANSWER, MANAGER_ANSWER
 
@@ -104,7 +105,10 @@ def test_every_write_endpoint(world, pop, conversation, as_user, persona, htmx):
         expected = _expected(
             persona, ok=200 if htmx and not manager_only else 302, manager_only=manager_only
         )
-        assert response.status_code == expected, (name, persona, response.status_code)
+        if persona == "anonymous":
+            assert sends_to_sign_in(response), name
+        else:
+            assert response.status_code == expected, (name, persona, response.status_code)
         if htmx and expected == 200:
             html = response.content.decode()
             assert "<html" not in html and 'id="conv-' in html, name
@@ -209,6 +213,9 @@ def test_new_conversation_page(world, as_user, persona, status):
 def test_plan_fragment(world, pop, conversation, as_user, persona, status):
     url = reverse("conversations:plan-fragment", kwargs={"plan_uuid": pop.plan.uuid})
     response = as_user(world.personas()[persona]).get(url, HTTP_HX_REQUEST="true")
+    if persona == "anonymous":
+        assert sends_to_sign_in(response)
+        return
     assert response.status_code == status
     if status == 200:
         shown = conversation.get_absolute_url() in response.content.decode()

@@ -5,6 +5,8 @@ import uuid
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.security.conftest import header_problems
+
 PUBLIC = {
     "login",
     "password_reset",
@@ -84,3 +86,7 @@ def test_static_files_are_served_without_sign_in(settings, tmp_path):
     response = Client().get("/static/css/app.css")
     assert response.status_code == 200
     assert b".skip-link" in b"".join(response.streaming_content)
+    assert not header_problems(response, signed_in=False)
+    icon = Client().get("/static/img/favicon.svg")  # a document of its own when opened
+    assert icon.status_code == 200
+    assert not header_problems(icon, signed_in=False)

@@ -1144,11 +1144,18 @@ def outcome_problems(expected, response, url, objects, *, htmx) -> list[str]:
     if isinstance(expected, int):
         return [] if status == expected else [f"expected {expected}, {got}"]
     if isinstance(expected, Login):
+        # htmx would put a followed 302's sign-in page in the fragment: the whole page goes.
+        status_wanted, location = (
+            (200, response.get("HX-Redirect", "")) if htmx else (302, location)
+        )
         split = urlsplit(location)
         back = unquote(split.query.removeprefix("next="))
-        if status == 302 and split.path == reverse("login") and back == url:
+        if status == status_wanted and split.path == reverse("login") and back == url:
             return []
-        return [f"expected a redirect to sign in and back, {got}"]
+        how = "HX-Redirect" if htmx else "redirect"
+        return [
+            f"expected a {how} to sign in and back, {got}{' to ' + location if location else ''}"
+        ]
     if isinstance(expected, To):
         target = expected.pattern(objects)
         if status == 302 and re.fullmatch(target, location):

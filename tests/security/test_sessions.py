@@ -101,6 +101,20 @@ def test_an_htmx_request_after_the_end_sends_the_whole_page_to_sign_in(signed_in
     assert ABSOLUTE_LIMIT in page
 
 
+def test_an_htmx_request_without_any_session_sends_the_whole_page_to_sign_in(db):
+    """Signed out in another tab: the browser has no session cookie left for this one."""
+    response = Client().get(
+        reverse("goals:goal-list"),
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/goals/?q=zorg"},
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"{reverse('login')}?next=%2Fgoals%2F%3Fq%3Dzorg"
+    assert response.content == b""
+    plain = Client().get(reverse("goals:goal-list"))  # a whole page: the usual redirect
+    assert plain.status_code == 302
+    assert plain.url.startswith(reverse("login"))
+
+
 def test_making_someone_inactive_ends_their_sessions_at_once(world, signed_in, as_user):
     other = as_user(world.employee)  # a second browser of hers
     world.employee.is_active = False
