@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint check lock messages clean bench bench-pdf load faults
+.PHONY: run test setup lint check lock messages clean bench bench-pdf load load-ceiling faults
 
 $(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ messages: $(STAMP)
 ## LOAD_REUSE=true (keep the seeded database of the last run): see bench/loadtest.py.
 load: $(STAMP)
 	$(BIN)/python bench/loadtest.py
+
+## load-ceiling: requests/s of single pages (a static file, the bare signed-in view, home,
+## own plan) loaded by wrk (apt-get install wrk); writes bench/ceiling-results.md
+load-ceiling: $(STAMP)
+	$(BIN)/python bench/ceiling.py
 
 ## bench-pdf: median time of a 6-page plan PDF through the app and through WeasyPrint alone
 bench-pdf: $(STAMP)

@@ -309,8 +309,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 # Sending and rendering tasks retry failures (SMTP down, disk full) this many times,
-# waiting about TASK_RETRY_BACKOFF_SECONDS, then twice as long each time (at most ten
-# minutes), before they give up and record the failure on the row.
+# waiting between half and all of TASK_RETRY_BACKOFF_SECONDS, then twice as long each time
+# (at most ten minutes; pop_platform.retries.backoff_seconds), before they give up and
+# record the failure on the row.
 TASK_MAX_RETRIES = env.int("TASK_MAX_RETRIES", default=5)
 TASK_RETRY_BACKOFF_SECONDS = env.int("TASK_RETRY_BACKOFF_SECONDS", default=30)
 TASK_RETRY_BACKOFF_MAX_SECONDS = 10 * 60
