@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import DateField, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
@@ -89,23 +90,66 @@ class ActionGroup:
 
 @dataclass
 class PlanPage:
+    """What the plan page shows. The parts that only the whole page shows (private notes,
+    goal lines, the history and what changed since the last visit or version) are read
+    when first used, so the fragments that htmx swaps after an edit do not read them."""
+
     plan: DevelopmentPlan
     viewer: User
     gaps: list[CompetencyGap]
     actions: list[DevelopmentAction]
     comments: list[PlanComment]
-    notes: list[PrivateNote]
     latest_version: PlanVersion | None
-    goals: list[GoalLine]
+    #: When the viewer last saw the plan, read before this visit is recorded.
     last_visit: datetime.datetime | None
-    since_visit: list[ChangeLine]
-    since_version: list[ChangeLine]
-    version_diff: list[ChangeLine]
-    history: list[ChangeLine]
     can_edit: bool
     is_employee: bool
     is_manager: bool
     action_groups: list[ActionGroup] = field(default_factory=list)
+
+    @cached_property
+    def notes(self) -> list[PrivateNote]:
+        return list(PrivateNote.objects.filter(plan=self.plan, author=self.viewer))
+
+    @cached_property
+    def goals(self) -> list[GoalLine]:
+        return plan_goal_lines(plan=self.plan, viewer=self.viewer)
+
+    @cached_property
+    def since_visit(self) -> list[ChangeLine]:
+        if self.last_visit is None:
+            return []
+        changes = self._changes.filter(at__gt=self.last_visit).exclude(author=self.viewer)
+        return self._shown([describe(change) for change in changes[:CHANGE_LIMIT]])
+
+    @cached_property
+    def since_version(self) -> list[ChangeLine]:
+        if self.latest_version is None:
+            return []
+        changes = self._changes.filter(at__gt=self.latest_version.agreed_at).exclude(
+            operation=PlanChange.Operation.AGREED
+        )
+        return self._shown([describe(change) for change in changes[:CHANGE_LIMIT]])
+
+    @cached_property
+    def version_diff(self) -> list[ChangeLine]:
+        if self.latest_version is None or self.plan.status != DevelopmentPlan.Status.CHANGED:
+            return []
+        now = plan_snapshot(plan=self.plan)
+        return self._shown(snapshot_diff(agreed=self.latest_version.snapshot, now=now))
+
+    @cached_property
+    def history(self) -> list[ChangeLine]:
+        return self._shown([describe(change) for change in self._changes[:HISTORY_LIMIT]])
+
+    @property
+    def _changes(self) -> QuerySet[PlanChange]:
+        return PlanChange.objects.filter(plan=self.plan).select_related("author")
+
+    def _shown(self, lines: list[ChangeLine]) -> list[ChangeLine]:
+        # Goal links may name a private goal: only the employee and their line manager see
+        # private goals (goals' visibility rule), so other readers (HR) see no goal titles.
+        return lines if self.is_employee or self.is_manager else _without_goal_titles(lines)
 
     @property
     def budget_used(self) -> Decimal:
@@ -372,44 +416,19 @@ def _without_goal_titles(lines: list[ChangeLine]) -> list[ChangeLine]:
 
 def plan_page(*, plan_id: int, viewer: User, loaded: DevelopmentPlan | None = None) -> PlanPage:
     plan = plan_content(plan_id=plan_id, loaded=loaded)
-    latest = plan.versions.select_related("manager").first()
     visit = PlanVisit.objects.filter(plan=plan, user=viewer).first()
-    history = PlanChange.objects.filter(plan=plan).select_related("author")
-    since_visit = (
-        history.filter(at__gt=visit.last_seen_at).exclude(author=viewer)[:CHANGE_LIMIT]
-        if visit
-        else []
-    )
-    since_version, version_diff = [], []
-    if latest is not None:
-        since_version = history.filter(at__gt=latest.agreed_at).exclude(
-            operation=PlanChange.Operation.AGREED
-        )[:CHANGE_LIMIT]
-        if plan.status == DevelopmentPlan.Status.CHANGED:
-            version_diff = snapshot_diff(agreed=latest.snapshot, now=plan_snapshot(plan=plan))
     actions = list(plan.actions.all())
-    is_employee = plan.employee_id == viewer.pk
-    is_manager = is_line_manager_of(viewer, plan.employee)
-    # Goal links may name a private goal: only the employee and their line manager see
-    # private goals (goals' visibility rule), so other readers (HR) see no goal titles.
-    shown = (lambda lines: lines) if is_employee or is_manager else _without_goal_titles
     page = PlanPage(
         plan=plan,
         viewer=viewer,
         gaps=list(plan.gaps.all()),
         actions=actions,
         comments=plan.plan_comments,
-        notes=list(PrivateNote.objects.filter(plan=plan, author=viewer)),
-        latest_version=latest,
-        goals=plan_goal_lines(plan=plan, viewer=viewer),
+        latest_version=plan.versions.select_related("manager").first(),
         last_visit=visit.last_seen_at if visit else None,
-        since_visit=shown([describe(change) for change in since_visit]),
-        since_version=shown([describe(change) for change in since_version]),
-        version_diff=shown(version_diff),
-        history=shown([describe(change) for change in history[:HISTORY_LIMIT]]),
         can_edit=may_edit(viewer, plan),
-        is_employee=is_employee,
-        is_manager=is_manager,
+        is_employee=plan.employee_id == viewer.pk,
+        is_manager=is_line_manager_of(viewer, plan.employee),
     )
     page.action_groups = _group_actions(actions)
     return page

@@ -313,6 +313,30 @@ def test_query_count_does_not_grow_with_actions(world, pop, as_user, persona):
     assert small <= 36, sql
 
 
+def test_an_htmx_save_reads_only_what_its_fragments_show(world, pop, as_user):
+    """The saved action, the status and the budget: not the history, the private notes or
+    the goal lines of the whole page, so a save costs the same on a plan with a long
+    history."""
+    client = as_user(world.employee)
+    url = reverse("plans:plan-item-edit", args=[pop.plan.uuid, "action", pop.action.uuid])
+
+    def save(text: str) -> tuple[int, str]:
+        pop.action.refresh_from_db()
+        data = action_form_data(pop, description=text, version=pop.action.version)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(url, data, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200 and text in response.content.decode()
+        return len(queries), "\n".join(q["sql"] for q in queries.captured_queries)
+
+    save("Eerste versie")  # the form's other fields are now what it posts
+    small, _ = save("Tweede versie")
+    _grow(pop, world, 30)  # 30 more actions, each with a change in the history
+    large, sql = save("Derde versie")
+    assert large == small, sql
+    assert 'FROM "plans_privatenote"' not in sql and 'FROM "goals_goal"' not in sql
+    assert small <= 33, sql  # with the savepoints of the test transaction
+
+
 def test_without_javascript_edit_and_add_are_full_pages(world, pop, as_user):
     client = as_user(world.manager)
     edit = reverse("plans:plan-item-edit", args=[pop.plan.uuid, "gap", pop.gap.uuid])
