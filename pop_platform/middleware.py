@@ -129,13 +129,11 @@ class SessionLimitsMiddleware:
         messages.info(request, message)
 
     def _whole_page_to_sign_in(self, request: HttpRequest, response: HttpResponse):
+        # On every response: the cheap checks first, the sign-in URL only for a redirect.
+        if response.status_code != 302 or not request.headers.get("HX-Request"):
+            return response
         login_url = resolve_url(settings.LOGIN_URL)
-        if not (
-            request.headers.get("HX-Request")
-            and response.status_code == 302
-            and urlsplit(response["Location"]).path == login_url
-            and not request.user.is_authenticated
-        ):
+        if request.user.is_authenticated or urlsplit(response["Location"]).path != login_url:
             return response
         # Back to the page the person was on (only its path: never another site).
         page = urlsplit(request.headers.get("HX-Current-URL", ""))
