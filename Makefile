@@ -6,19 +6,23 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test setup lint check lock messages clean bench bench-pdf load load-ceiling faults
 
-$(STAMP): requirements.lock
+# The development lock has the production lock's pins plus the test and lint tools; the
+# production image installs requirements/production.lock only.
+$(STAMP): requirements/development.lock requirements/production.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/development.lock
 	touch $(STAMP)
 
 setup: $(STAMP)
 
-## run: migrate, seed the demo and serve http://127.0.0.1:8000 with a Celery worker and beat
+## run: migrate, seed the demo and serve http://127.0.0.1:$(PORT) (PORT, default 8000) with a
+## Celery worker and beat
+PORT ?= 8000
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	bin/run-local
+	PORT=$(PORT) bin/run-local
 
 ## test: the whole test suite (SQLite unless DATABASE_URL is set)
 test: $(STAMP)
@@ -70,10 +74,15 @@ load-ceiling: $(STAMP)
 bench-pdf: $(STAMP)
 	$(BIN)/python bench/pdf_bench.py
 
-## lock: re-pin requirements.lock from pyproject.toml (needs uv)
+## lock: re-pin requirements/production.lock and requirements/development.lock from
+## pyproject.toml. Needs uv (https://docs.astral.sh/uv/): `.venv/bin/pip install uv`.
+UV ?= $(shell command -v uv || echo $(BIN)/uv)
 lock:
-	uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes \
-		-o requirements.lock
+	@test -x "$(UV)" || { echo "make lock needs uv: run '$(BIN)/pip install uv' (or pipx install uv)"; exit 1; }
+	$(UV) pip compile pyproject.toml --python-version 3.11 --generate-hashes \
+		-o requirements/production.lock
+	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes \
+		-c requirements/production.lock -o requirements/development.lock
 
 clean:
 	rm -rf $(VENV) var

@@ -2,10 +2,38 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pop_platform.settings")
 
 app = Celery("pop_platform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def _structured_task_logs() -> None:
+    """Task log lines carry the task's id and name (django-structlog)."""
+    from django_structlog.celery.steps import DjangoStructLogInitStep
+
+    app.steps["worker"].add(DjangoStructLogInitStep)
+
+
+_structured_task_logs()
+
+
+@signals.worker_ready.connect
+@signals.beat_init.connect
+def _warn_at_start(**kwargs: object) -> None:
+    from pop_platform.checks import warn_at_start
+
+    warn_at_start()
+
+
+@signals.setup_logging.connect
+def _django_logging(**kwargs: object) -> None:
+    """Celery keeps Django's logging (JSON lines in production) instead of its own."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)

@@ -3,6 +3,10 @@
 The only resources a PDF may load are the project's own static files. User text can
 contain HTML-looking input or URLs; whatever slips into the HTML, the server never
 fetches a URL: every other address (http, https, file, ftp, data…) is refused.
+
+WeasyPrint is imported only when a PDF is made: it loads Pango, a system library, and a
+machine without it must still run every other command (``pop_platform.checks`` says in
+one line what to install).
 """
 
 from __future__ import annotations
@@ -18,9 +22,6 @@ from django.contrib.staticfiles import finders
 from django.templatetags.static import static
 from django.utils import translation
 from django.utils.translation import gettext
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # Documents are rendered with this base URL, so `{% static %}` paths become absolute
 # URLs on a host that does not exist; the fetcher maps them to files on disk.
@@ -59,26 +60,31 @@ def static_file_for(url: str) -> Path | None:
     return collected if collected.is_file() else None
 
 
-class StaticFilesOnlyFetcher(URLFetcher):
-    """Serves the project's static files to WeasyPrint and refuses everything else."""
+def static_files_only_fetcher():
+    """A WeasyPrint URL fetcher that serves the project's static files and refuses
+    everything else."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols=(), allow_redirects=False)
-        self.refused: list[str] = []
+    class StaticFilesOnlyFetcher(URLFetcher):
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols=(), allow_redirects=False)
+            self.refused: list[str] = []
 
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
-        path = static_file_for(url)
-        if path is None:
-            self.refused.append(url)
-            raise ResourceRefused(f"Refused to fetch {url[:200]}")
-        mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime_type}, 200)
+        def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+            path = static_file_for(url)
+            if path is None:
+                self.refused.append(url)
+                raise ResourceRefused(f"Refused to fetch {url[:200]}")
+            mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime_type}, 200)
+
+    return StaticFilesOnlyFetcher()
 
 
 _local = threading.local()
 
 
-def _font_config() -> FontConfiguration:
+def _font_config():
     """One font configuration per thread, kept for every PDF that thread renders.
 
     WeasyPrint otherwise gathers the system fonts again for each document (about 30 ms of
@@ -86,6 +92,8 @@ def _font_config() -> FontConfiguration:
     stays behind in it but caches of the same system fonts. Pango's font map is not
     shared between threads, hence one per thread.
     """
+    from weasyprint.text.fonts import FontConfiguration
+
     config = getattr(_local, "font_config", None)
     if config is None:
         config = _local.font_config = FontConfiguration()
@@ -104,7 +112,9 @@ def render_pdf_counted(
     *, html: str, max_pages: int = DEFAULT_MAX_PAGES, forms: bool = False
 ) -> tuple[bytes, int]:
     """``render_pdf`` that also says how many pages the PDF has."""
-    fetcher = StaticFilesOnlyFetcher()
+    from weasyprint import HTML
+
+    fetcher = static_files_only_fetcher()
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
         font_config=_font_config(), pdf_variant="pdf/ua-1", pdf_forms=forms
     )

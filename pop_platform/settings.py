@@ -13,6 +13,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
 
+from pop_platform import observability
+from pop_platform.proxy import DEFAULT_TRUSTED_PROXIES, parse_networks
 from pop_platform.static_headers import add_security_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -64,6 +66,11 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "csp",
+    "storages",
+    "django_prometheus",
+    "django_structlog",
+    # Shared infrastructure: system checks, /healthz, /metrics (no models of its own).
+    "pop_platform",
     # Our apps, in layering order (see pyproject.toml's import-linter contract).
     "people",
     "goals",
@@ -73,6 +80,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Health checks answer whatever the Host header (a probe uses the container's address).
+    "pop_platform.health.HealthCheckMiddleware",
+    # First of ours: the client's real address and scheme behind the reverse proxy.
+    "pop_platform.proxy.ProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -81,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # JSON request logs with a request id and the signed-in person's public id.
+    "django_structlog.middlewares.RequestMiddleware",
     "pop_platform.middleware.UserLanguageMiddleware",
     "pop_platform.middleware.NoStoreForSignedInMiddleware",
     # Writes the request's audit events (people.audit) in one INSERT when it is done.
@@ -94,6 +108,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Axes last: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "pop_platform.urls"
@@ -157,7 +172,8 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "people.access.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0) or None
+# The client's address as pop_platform.proxy found it (never a header a client sent).
+AXES_CLIENT_IP_CALLABLE = "pop_platform.proxy.client_ip"
 AXES_VERBOSE = False
 
 # --- Sessions and cookies --------------------------------------------------------------
@@ -165,7 +181,9 @@ AXES_VERBOSE = False
 # in use is saved again (its expiry renewed) at most once a minute, not on every request
 # (pop_platform.middleware.SessionIdleRefreshMiddleware).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=60) * 60
+# Sessions in the shared cache, backed by the database (pop_platform.sessions).
 SESSION_ENGINE = "pop_platform.sessions"
+SESSION_CACHE_ALIAS = "sessions"
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_REFRESH_SECONDS = 60
 # Absolute limit: a session ends this many hours after sign-in, however active it is
@@ -184,6 +202,18 @@ LANGUAGE_COOKIE_NAME = "pop_language"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
+# --- Reverse proxies ------------------------------------------------------------------
+# How many proxies (Caddy, an ingress) stand between the clients and the app, and where
+# they may connect from; their X-Forwarded-* headers are believed from there only
+# (pop_platform.proxy).
+PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured("DJANGO_PROXY_COUNT must be 0 or more.")
+TRUSTED_PROXY_NETWORKS = parse_networks(
+    env.list("DJANGO_TRUSTED_PROXY_IPS", default=list(DEFAULT_TRUSTED_PROXIES)),
+    setting="DJANGO_TRUSTED_PROXY_IPS",
+)
+
 # --- Security headers ------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -192,7 +222,7 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz(/live)?$", r"^metrics$"]
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -232,8 +262,36 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_ADD_HEADERS_FUNCTION = add_security_headers
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default="") or VAR_DIR / "media")
 MEDIA_URL = "/media/"
+# Generated files (plan PDFs) are private: no URL serves them; the app reads them back
+# after its access checks. Embedded default: the local disk under MEDIA_ROOT. With a
+# bucket: any S3-compatible store (django-storages), shared by every web and worker.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    _endpoint = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": _endpoint,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            # A folder inside the bucket, so that one bucket can serve several sites.
+            "location": env.str("AWS_LOCATION", default=""),
+            # Path-style addresses work with every S3-compatible store; AWS takes both.
+            "addressing_style": env.str(
+                "AWS_S3_ADDRESSING_STYLE", default="path" if _endpoint else "auto"
+            ),
+            "signature_version": "s3v4",
+            # The bucket stays private: no ACL on objects, never overwrite a file.
+            "default_acl": None,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -242,6 +300,32 @@ STORAGES = {
         )
     },
 }
+
+# --- Cache -----------------------------------------------------------------------------
+# One cache for every process: Redis when REDIS_URL is set (CACHE_URL picks another Redis
+# or database), this process's memory otherwise (one process: `make run`). Sessions have
+# their own alias: in Redis too, but without a shared cache they stay in the database only
+# (a session signed out in one process must not live on in another's memory).
+CACHE_URL = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default="")
+if CACHE_URL:
+    _shared_cache = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": "pop",
+        "OPTIONS": {
+            "SOCKET_CONNECT_TIMEOUT": 1,
+            "SOCKET_TIMEOUT": 1,
+            # Redis away: a miss (pages compute, sessions come from the database).
+            "IGNORE_EXCEPTIONS": True,
+        },
+    }
+    CACHES = {"default": _shared_cache, "sessions": {**_shared_cache, "KEY_PREFIX": "pop-s"}}
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "sessions": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
 
 # --- E-mail ----------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://")
@@ -325,14 +409,36 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "axes": {"level": "WARNING"},
-        "weasyprint.progress": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },
-}
+# --- Logs, metrics, errors -------------------------------------------------------------
+# Logs on stdout: JSON lines in production (DJANGO_LOG_FORMAT=json), readable lines for
+# local use. Each request's lines carry its request id, the signed-in person's public id
+# (never a name or an e-mail address) and, on the last one, its duration.
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="") or ("console" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "console"):
+    raise ImproperlyConfigured("DJANGO_LOG_FORMAT must be json or console.")
+LOGGING = observability.logging_config(
+    json=LOG_FORMAT == "json", level=env.str("DJANGO_LOG_LEVEL", default="INFO")
+)
+observability.configure_structlog(json=LOG_FORMAT == "json")
+DJANGO_STRUCTLOG_USER_ID_FIELD = "uuid"
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
+# Caddy sends each request's id (X-Request-ID), so its log and ours match; from anywhere
+# else the header is dropped (pop_platform.proxy).
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+DJANGO_STRUCTLOG_COMMAND_LOGGING_ENABLED = False
+
+# Prometheus metrics at /metrics, for a scraper holding METRICS_TOKEN (without it the page
+# answers 404). Processes of one server share their counters through
+# PROMETHEUS_MULTIPROC_DIR (gunicorn.conf.py sets one up).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+PROMETHEUS_EXPORT_MIGRATIONS = False
+
+# Errors to Sentry when SENTRY_DSN is set, with personal data scrubbed.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    observability.init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

@@ -4,7 +4,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from pop_platform import bench
-from pop_platform.health import healthz
+from pop_platform.health import healthz, healthz_live
+from pop_platform.metrics import metrics
 
 admin.site.site_header = _("POP Platform administration")
 admin.site.site_title = _("POP Platform")
@@ -17,6 +18,8 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("", include("conversations.urls")),
     path("healthz", healthz, name="healthz"),
+    path("healthz/live", healthz_live, name="healthz-live"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
 ]
 

@@ -91,6 +91,22 @@ def _nothing_kept_between_tests(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _cache_of_this_test(settings):
+    """Each test starts with an empty cache of its own in this process's memory, and
+    sessions in the database only, whatever REDIS_URL says: a test must not meet what
+    another test (or another process of the run) left in a shared cache. The shared
+    Redis cache has tests of its own (tests/pop_platform/test_shared_cache.py) and the
+    production topology test uses it throughout."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "sessions": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -31,7 +31,7 @@ from tests.factories import NotificationFactory
 # What a GET answers.
 PAGE = "page"  # an HTML page: walked by the accessibility test
 POST = "post only"  # 405: a state change
-PDF, CSV, ICS, JSON = "pdf", "csv", "ics", "json"  # a file or data
+PDF, CSV, ICS, JSON, TEXT = "pdf", "csv", "ics", "json", "text"  # a file or data
 FRAGMENT = "fragment"  # a piece of a page that htmx loads into it (checked there)
 REDIRECT = "redirect"  # elsewhere (the page it leads to has its own row)
 
@@ -186,6 +186,8 @@ URLS: tuple[Url, ...] = (
     Url("logout",                                POST),
     Url("people:set-language",                   POST),
     Url("healthz",                               JSON),
+    Url("healthz-live",                          TEXT),
+    Url("metrics",                               TEXT),
 
     Url("dashboards:home",                       PAGE, (E, M, H)),
     Url("people:inbox",                          PAGE, (E, M, H)),

@@ -21,6 +21,7 @@ from tests.browser.pages import (
     PDF,
     POST,
     REDIRECT,
+    TEXT,
     URLS,
     build_demo,
 )
@@ -33,6 +34,7 @@ CONTENT_TYPES = {
     CSV: "text/csv",
     ICS: "text/calendar",
     JSON: "application/json",
+    TEXT: "text/plain",
 }
 
 
@@ -55,7 +57,9 @@ def test_every_url_of_the_resolver_has_a_row():
 
 
 @pytest.mark.django_db
-def test_every_row_answers_a_get_as_the_table_says(client):
+def test_every_row_answers_a_get_as_the_table_says(client, settings):
+    settings.METRICS_TOKEN = "page-table"  # /metrics answers its scraper
+    client.defaults["HTTP_AUTHORIZATION"] = "Bearer page-table"
     demo = build_demo()
     patterns = _resolver_patterns()
     users = {"employee": demo.employee, "manager": demo.manager, "hr": demo.hr}

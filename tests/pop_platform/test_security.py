@@ -14,6 +14,7 @@ PRODUCTION_ENV = {
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-key-9f8e7d6c5b4a",
     "DJANGO_ALLOWED_HOSTS": "pop.example.nl",
+    "EMAIL_URL": "smtp+tls://pop:secret@smtp.example.nl:587",
 }
 
 
@@ -33,6 +34,17 @@ def test_check_deploy_passes_with_production_variables():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_in_one_line_when_email_goes_to_the_console():
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "EMAIL_URL"}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if "pop_platform.W002" in line]
+    assert lines == [
+        "?: (pop_platform.W002) EMAIL_URL is not set: e-mail is printed on the console, not "
+        "sent. Set EMAIL_URL (e.g. smtp+tls://user:password@smtp.example.nl:587)."
+    ], result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():

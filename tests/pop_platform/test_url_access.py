@@ -14,6 +14,9 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "healthz",
+    "healthz-live",
+    # Prometheus scrapes it with a bearer token (METRICS_TOKEN); 404 without one.
+    "metrics",
     "people:set-language",
     # The admin guards itself and sends visitors to its own sign-in page.
     "admin:login",

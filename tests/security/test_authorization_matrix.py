@@ -117,6 +117,7 @@ PDF = Page(content_type="application/pdf")
 CSV = Page(content_type="text/csv")
 ICS = Page(shows=("BEGIN:VCALENDAR",), content_type="text/calendar")
 JSON = Page(shows=('"database": "ok"',), content_type="application/json")
+LIVE = Page(shows=("ok",), content_type="text/plain")
 
 
 @dataclass(frozen=True)
@@ -499,6 +500,9 @@ ROWS: list[Row] = [
     ),
     Row("password_reset_complete", get=by(rest=OK, anonymous=OK), post=PUBLIC_NOT),
     Row("healthz", get=by(rest=JSON, anonymous=JSON), post=PUBLIC_NOT),
+    Row("healthz-live", get=by(rest=LIVE, anonymous=LIVE), post=PUBLIC_NOT),
+    # Off without METRICS_TOKEN (tests/pop_platform/test_metrics.py: with a token).
+    Row("metrics", get=by(rest=404, anonymous=404), post=PUBLIC_NOT),
     # The Django admin is for staff (test_the_admin_is_for_staff); the personas are not,
     # and the admin sends everyone else to its own sign-in page.
     Row(
