@@ -14,6 +14,4 @@ class PopPlatformConfig(AppConfig):
 
         structlog_signals.bind_extra_request_metadata.connect(observability.time_request)
         structlog_signals.bind_extra_request_metadata.connect(observability.set_sentry_user)
-        structlog_signals.bind_extra_request_finished_metadata.connect(
-            observability.add_duration
-        )
+        structlog_signals.bind_extra_request_finished_metadata.connect(observability.add_duration)

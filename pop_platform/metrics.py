@@ -14,6 +14,7 @@ import hmac
 import os
 from collections.abc import Iterator
 
+from amqp.exceptions import ChannelError
 from celery import signals
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -22,7 +23,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
-from amqp.exceptions import ChannelError
 from kombu.exceptions import OperationalError
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily

@@ -29,9 +29,7 @@ _SHARED = [
 def logging_config(*, json: bool, level: str) -> dict[str, Any]:
     """``LOGGING`` for Django: everything to stdout through structlog's formatter."""
     renderer = (
-        structlog.processors.JSONRenderer()
-        if json
-        else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     )
     return {
         "version": 1,
@@ -147,4 +145,3 @@ def set_sentry_user(request, **kwargs: object) -> None:
     import sentry_sdk
 
     sentry_sdk.set_user({"id": str(user.uuid)})
-

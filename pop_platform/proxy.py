@@ -55,7 +55,8 @@ def parse_networks(values: Iterable[str], *, setting: str) -> tuple[Network, ...
         try:
             networks.append(ipaddress.ip_network(value.strip(), strict=False))
         except ValueError as error:
-            raise ImproperlyConfigured(f"{setting}: {value!r} is not an address or range.") from error
+            message = f"{setting}: {value!r} is not an address or range."
+            raise ImproperlyConfigured(message) from error
     return tuple(networks)
 
 
