@@ -30,10 +30,14 @@ def _warn_at_start(**kwargs: object) -> None:
 
 
 @signals.setup_logging.connect
-def _django_logging(**kwargs: object) -> None:
-    """Celery keeps Django's logging (JSON lines in production) instead of its own."""
+def _django_logging(loglevel=None, **kwargs: object) -> None:
+    """Celery keeps Django's logging (JSON lines in production) instead of its own; its
+    ``--loglevel`` still sets how much Celery itself says."""
+    import logging
     from logging.config import dictConfig
 
     from django.conf import settings
 
     dictConfig(settings.LOGGING)
+    if loglevel:
+        logging.getLogger("celery").setLevel(loglevel)

@@ -26,22 +26,40 @@ _SHARED = [
 ]
 
 
+def _readable(logger: object, name: str, event_dict: dict) -> str:
+    """Local use: the standard library's messages as they are (Celery's "Task … succeeded",
+    gunicorn's lines), structlog's events with their keys."""
+    if event_dict.get("_from_structlog"):
+        return _CONSOLE(
+            logger,
+            name,
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta(logger, name, event_dict),
+        )
+    message = str(event_dict.get("event", ""))
+    return f"{message}\n{event_dict['exception']}" if event_dict.get("exception") else message
+
+
+_CONSOLE = structlog.dev.ConsoleRenderer(colors=False)
+
+
 def logging_config(*, json: bool, level: str) -> dict[str, Any]:
-    """``LOGGING`` for Django: everything to stdout through structlog's formatter."""
-    renderer = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
-    )
+    """``LOGGING`` for Django: everything to stdout through structlog's formatter, as
+    JSON lines (production) or readable lines (local use)."""
+    if json:
+        processors = [
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            structlog.processors.JSONRenderer(),
+        ]
+    else:
+        processors = [structlog.processors.format_exc_info, _readable]
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {
             "structured": {
                 "()": structlog.stdlib.ProcessorFormatter,
-                "processors": [
-                    structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                    structlog.processors.format_exc_info,
-                    renderer,
-                ],
+                "processors": processors,
                 "foreign_pre_chain": [*_SHARED, structlog.stdlib.ExtraAdder()],
             },
         },

@@ -103,7 +103,11 @@ def open_session(browser, live_server) -> Iterator[Callable[..., BrowserSession]
 SERIOUS = {"serious", "critical"}
 # Moderate and minor findings, and what axe could not decide, do not fail a test; they are
 # listed in this file for review.
-LESSER_REPORT = SCREENSHOTS / "axe-moderate-minor.txt"
+LESSER_REPORT = SCREENSHOTS / (
+    f"axe-moderate-minor-{os.environ['PYTEST_XDIST_WORKER']}.txt"
+    if os.environ.get("PYTEST_XDIST_WORKER")
+    else "axe-moderate-minor.txt"
+)
 _lesser: dict[str, set[str]] = {}
 _checks: list[str] = []
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import http.server
-import subprocess
 import threading
 from dataclasses import dataclass
 from decimal import Decimal
@@ -158,24 +157,7 @@ def action_form_data(pop, **overrides) -> dict:
 
 # --- PDFs --------------------------------------------------------------------------------
 
-
-def pdf_text(pdf: bytes) -> str:
-    """The PDF's text as poppler reads it in reading order, with every run of white space
-    made one space (text wraps inside table cells); pages are separated by form feeds."""
-    text = subprocess.run(
-        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
-    ).stdout.decode()
-    return "\f".join(" ".join(page.split()) for page in text.split("\f"))
-
-
-def pdf_info(pdf: bytes) -> dict[str, str]:
-    output = subprocess.run(
-        ["pdfinfo", "-"], input=pdf, capture_output=True, check=True
-    ).stdout.decode()
-    return {
-        key.strip(): value.strip()
-        for key, _, value in (line.partition(":") for line in output.splitlines())
-    }
+from tests.pdfs import pdf_info, pdf_text  # noqa: E402, F401 - used by the PDF tests
 
 
 @pytest.fixture

@@ -2,14 +2,13 @@
 
 import http.server
 import io
-import shutil
-import subprocess
 import threading
 
 import pytest
 from pypdf import PdfReader
 
 from pop_platform.pdf import PdfTooLong, render_pdf, static_file_for
+from tests.pdfs import pdf_text
 
 PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8">
 <title>Persoonlijk ontwikkelingsplan</title>
@@ -51,11 +50,7 @@ def static_css(settings, tmp_path):
 
 
 def _text(pdf: bytes) -> str:
-    if shutil.which("pdftotext"):
-        return subprocess.run(
-            ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
-        ).stdout.decode()
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    return pdf_text(pdf)
 
 
 def test_renders_a_tagged_pdf_with_title_language_and_page_numbers(static_css):

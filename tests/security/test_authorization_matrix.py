@@ -100,7 +100,7 @@ def ok(*shows: str, hides: tuple[str, ...] = ()) -> Page:
 
 
 def pdf(*shows: str, hides: tuple[str, ...] = ()) -> Page:
-    """A PDF whose text (as ``pdftotext`` reads it) shows and hides these texts."""
+    """A PDF whose text (as pypdf reads it) shows and hides these texts."""
     return Page(shows=shows, hides=hides, content_type="application/pdf")
 
 
