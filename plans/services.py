@@ -607,3 +607,16 @@ def plan_exports_fail_stale(*, now: datetime.datetime) -> int:
     return PlanExport.objects.filter(pk__in=stale.values("pk")).update(
         status=PlanExport.Status.FAILED, error=_stale_error(), finished_at=now
     )
+
+
+def plan_exports_expire(*, now: datetime.datetime) -> int:
+    """A plan PDF is a copy of personal data: its file is deleted from the store (the
+    local disk or the bucket) ``PDF_KEEP_DAYS`` after it was made. The row stays, without
+    a file, so the page offers to make a new one. Returns how many files were deleted."""
+    cutoff = now - datetime.timedelta(days=settings.PDF_KEEP_DAYS)
+    expired = PlanExport.objects.filter(finished_at__lt=cutoff).exclude(file="")
+    count = 0
+    for export in expired.only("pk", "file"):
+        export.file.delete(save=False)
+        count += PlanExport.objects.filter(pk=export.pk).update(file="")
+    return count

