@@ -12,18 +12,18 @@ import tempfile
 from pathlib import Path
 
 
-def available_cpus() -> int:
+def available_cpus(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
     """The CPUs this process may use: its CPU affinity, capped by a container's CPU quota
     (cgroup v2 ``cpu.max``, or v1 ``cpu.cfs_quota_us``), so a container limited to 2 CPUs
     on a 64-core host starts 4 workers, not 128."""
     count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    quota = _cgroup_quota()
+    quota = _cgroup_quota(cgroup)
     return max(1, min(count or 1, math.ceil(quota) if quota else count or 1))
 
 
-def _cgroup_quota() -> float | None:
-    v2 = Path("/sys/fs/cgroup/cpu.max")
-    v1 = Path("/sys/fs/cgroup/cpu/cpu.cfs_quota_us"), Path("/sys/fs/cgroup/cpu/cpu.cfs_period_us")
+def _cgroup_quota(cgroup: Path) -> float | None:
+    v2 = cgroup / "cpu.max"
+    v1 = cgroup / "cpu" / "cpu.cfs_quota_us", cgroup / "cpu" / "cpu.cfs_period_us"
     try:
         if v2.exists():
             quota, period = v2.read_text().split()[:2]

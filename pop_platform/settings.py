@@ -364,6 +364,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "plan-exports-expire": {"task": "plans.tasks.plan_exports_expire", "schedule": 6 * 60 * 60},
 }
+# Beat wakes at least this often and says so in a heartbeat file (its health check).
+CELERY_BEAT_SCHEDULER = "pop_platform.celery.HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 30
 # Days a made plan PDF is kept in the store (local disk or bucket) before its file is
 # deleted; asking again makes a new one.
 PDF_KEEP_DAYS = env.int("PDF_KEEP_DAYS", default=30)

@@ -384,10 +384,18 @@ class CeleryWorker:
     ``stop()`` asks for a warm shutdown. ``log()`` is everything every run printed.
     """
 
-    def __init__(self, *, env: Mapping[str, str], log_path: Path, concurrency: int = 2) -> None:
+    def __init__(
+        self,
+        *,
+        env: Mapping[str, str],
+        log_path: Path,
+        concurrency: int = 2,
+        command: list[str] | None = None,
+    ) -> None:
         self.env = dict(env)
         self.log_path = log_path
         self.concurrency = concurrency
+        self.command = command  # instead of the test worker's (e.g. docker-compose.yml's)
         self.runs = 0
         self._process: subprocess.Popen | None = None
 
@@ -427,6 +435,8 @@ class CeleryWorker:
             "--loglevel=INFO",
             f"--hostname=integration-{os.getpid()}-{self.runs}@%h",
         ]
+        if self.command is not None:
+            command = [*self.command, f"--hostname=integration-{os.getpid()}-{self.runs}@%h"]
         with self.log_path.open("a") as log:
             log.write(f"\n===== worker run {self.runs}: {' '.join(command)}\n")
             log.flush()
@@ -591,11 +601,20 @@ class WebServer:
     ``workers()`` are the ids of its worker processes (a crashed worker is replaced by
     one with a new id)."""
 
-    def __init__(self, *, env: Mapping[str, str], log_path: Path, workers: int = 2) -> None:
+    def __init__(
+        self,
+        *,
+        env: Mapping[str, str],
+        log_path: Path,
+        workers: int = 2,
+        command: list[str] | None = None,
+    ) -> None:
         self.port = free_port()
         self.env = dict(env)
         self.log_path = log_path
         self.worker_count = workers
+        # Instead of the test server's: ``{port}`` stands for this server's port.
+        self.command = command
         self._process: subprocess.Popen | None = None
 
     @property
@@ -617,6 +636,8 @@ class WebServer:
             "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.worker_count),
             "--timeout", "30", "--graceful-timeout", "5",
         ]  # fmt: skip
+        if self.command is not None:
+            command = [part.replace("{port}", str(self.port)) for part in self.command]
         with self.log_path.open("a") as log:
             self._process = subprocess.Popen(
                 command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
@@ -635,6 +656,13 @@ class WebServer:
             return len(self.workers()) == self.worker_count
 
         wait_until(answers, what="gunicorn to listen", timeout=timeout, details=self.log)
+
+    def kill(self) -> None:
+        """SIGKILL the whole server (arbiter and workers), as a machine that dies."""
+        assert self._process is not None
+        os.killpg(self._process.pid, signal.SIGKILL)
+        self._process.wait(timeout=10)
+        self._process = None
 
     def stop(self) -> None:
         if self._process is None:
