@@ -294,7 +294,10 @@ STORAGES = {
 # One cache for every process: Redis when REDIS_URL is set (CACHE_URL picks another Redis
 # or database), this process's memory otherwise (pop_platform.cache).
 CACHE_URL = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default="")
-CACHES = cache.caches_config(CACHE_URL)
+# Redis behind Sentinel: the sentinels' host:port, comma-separated; REDIS_URL (and
+# CACHE_URL) then name the master instead of a host: redis://:PASSWORD@mymaster/0.
+REDIS_SENTINELS = cache.sentinels(env.list("REDIS_SENTINELS", default=[]))
+CACHES = cache.caches_config(CACHE_URL, sentinels=REDIS_SENTINELS)
 # A Redis that cannot be reached is logged, and read as a miss.
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
@@ -317,8 +320,9 @@ CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60
 if CELERY_VISIBILITY_TIMEOUT < 1:
     raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must be at least 1 second.")
 if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_URL = cache.broker_url(REDIS_URL, sentinels=REDIS_SENTINELS)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **cache.broker_sentinel_options(REDIS_URL, sentinels=REDIS_SENTINELS),
         "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
         # Workers look for such abandoned tasks every tenth of the timeout (1 to 10 s)
         # rather than kombu's default of about every 100 s.
