@@ -4,6 +4,7 @@ from celery import Task, shared_task
 from django.utils import timezone
 
 from people.retention import retention_sweep
+from plans.services import plan_exports_expire
 from pop_platform.delivery import DeliveryInProgress
 from pop_platform.retries import call_or_retry, lost_database_errors
 
@@ -16,12 +17,14 @@ def reminders_sweep() -> int:
     task each, then pick up the work whose task was lost (``lost_work_requeue``).
 
     The one periodic task there is, so it also lets the people app's retention job run
-    (which does its work once a day per organisation, whatever the number of sweeps).
+    (which does its work once a day per organisation, whatever the number of sweeps), and
+    deletes the files of plan PDFs past ``PDF_KEEP_DAYS``.
     """
     now = timezone.now()
     created = reminders.reminders_sweep(now=now)
     reminders.lost_work_requeue(now=now)
     retention_sweep(now=now)
+    plan_exports_expire(now=now)
     return len(created)
 
 

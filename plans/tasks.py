@@ -6,7 +6,6 @@ shows the person a translated message and a retry button.
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from django.utils import timezone
 
 from pop_platform.pdf import PdfError
 from pop_platform.retries import lost_database_errors, retries_left, retry_later
@@ -44,8 +43,3 @@ def plan_render_pdf(self: Task, export_id: int) -> None:
         services.plan_export_fail(export_id=export_id, error=repr(error))
         raise
 
-
-@shared_task
-def plan_exports_expire() -> int:
-    """Beat, every few hours: delete the files of plan PDFs older than PDF_KEEP_DAYS."""
-    return services.plan_exports_expire(now=timezone.now())

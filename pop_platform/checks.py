@@ -6,6 +6,8 @@ the workers log the production warnings when they start (:func:`warn_at_start`).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 
 from django.conf import settings
@@ -24,9 +26,11 @@ CONSOLE_EMAIL_HINT = (
 
 
 def pango_missing() -> bool:
-    """Whether WeasyPrint cannot load its system libraries (Pango and friends)."""
+    """Whether WeasyPrint cannot load its system libraries (Pango and friends). Its own
+    several-line banner about it is kept out of the output: the check says it in one."""
     try:
-        import weasyprint  # noqa: F401
+        with contextlib.redirect_stdout(io.StringIO()):
+            import weasyprint  # noqa: F401
     except OSError:
         return True
     return False

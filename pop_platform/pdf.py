@@ -37,6 +37,10 @@ class PdfTooLong(PdfError):
     pass
 
 
+class PdfUnavailable(PdfError):
+    """WeasyPrint's system libraries (Pango) are missing on this machine."""
+
+
 class ResourceRefused(ValueError):
     """WeasyPrint catches ValueError per resource: the resource is left out, nothing else."""
 
@@ -112,7 +116,10 @@ def render_pdf_counted(
     *, html: str, max_pages: int = DEFAULT_MAX_PAGES, forms: bool = False
 ) -> tuple[bytes, int]:
     """``render_pdf`` that also says how many pages the PDF has."""
-    from weasyprint import HTML
+    try:
+        from weasyprint import HTML
+    except OSError as error:  # Pango missing: trying again will not help
+        raise PdfUnavailable("WeasyPrint cannot load Pango on this machine.") from error
 
     fetcher = static_files_only_fetcher()
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(

@@ -366,7 +366,6 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "conversations.tasks.reminders_sweep",
         "schedule": REMINDER_SWEEP_SECONDS,
     },
-    "plan-exports-expire": {"task": "plans.tasks.plan_exports_expire", "schedule": 6 * 60 * 60},
 }
 # Beat wakes at least this often and says so in a heartbeat file (its health check).
 CELERY_BEAT_SCHEDULER = "pop_platform.celery.HeartbeatScheduler"

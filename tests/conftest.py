@@ -91,6 +91,15 @@ def _nothing_kept_between_tests(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _pdfs_need_pango(request):
+    """Tests marked ``pdf`` make PDFs: WeasyPrint needs the system library Pango."""
+    if request.node.get_closest_marker("pdf"):
+        from pop_platform.checks import pango_missing
+
+        require(not pango_missing(), "Pango (apt-get install libpango-1.0-0 libpangoft2-1.0-0)")
+
+
+@pytest.fixture(autouse=True)
 def _cache_of_this_test(settings):
     """Each test starts with an empty cache of its own in this process's memory, and
     sessions in the database only, whatever REDIS_URL says: a test must not meet what

@@ -40,7 +40,7 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def browser():
-    require(Path(CHROMIUM).exists(), "Chromium (/usr/bin/chromium)")
+    require(os.access(CHROMIUM, os.X_OK), "Chromium (/usr/bin/chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

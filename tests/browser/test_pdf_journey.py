@@ -16,6 +16,7 @@ from tests.factories import GoalFactory
 from tests.plans.conftest import pdf_text
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db(transaction=True)
 def test_employee_requests_waits_for_and_downloads_their_plan_pdf(
     open_session, media_root, monkeypatch

@@ -21,6 +21,9 @@ from .conftest import (
     start_it,
 )
 
+# Makes PDFs: needs Pango (skipped without it outside CI).
+pytestmark = pytest.mark.pdf
+
 GENERATED = datetime.datetime(2026, 3, 2, 9, 30, tzinfo=datetime.UTC)
 
 

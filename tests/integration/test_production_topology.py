@@ -47,7 +47,8 @@ from tests.plans.conftest import pop  # noqa: F401  (the plan fixture)
 
 from .harness import ROOT, CeleryWorker, WebServer, free_port, wait_until
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Makes a PDF (needs Pango).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.pdf]
 
 PASSWORD = "Veilig-thuis-2026!"
 METRICS_TOKEN = "topology-metrics-token"

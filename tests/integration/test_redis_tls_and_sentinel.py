@@ -26,7 +26,7 @@ from django.core.cache import cache
 from pop_platform.celery import app
 from pop_platform.health import broker_ok
 cache.set("through", "ja", 300)
-app.send_task("plans.tasks.plan_exports_expire")
+app.send_task("conversations.tasks.reminders_sweep")
 print(cache.get("through"), broker_ok())
 """
 
@@ -81,7 +81,7 @@ def _worker_runs_the_task(env: dict[str, str], tmp_path: Path) -> None:
     worker = CeleryWorker(env=env, log_path=tmp_path / "worker.log", concurrency=1)
     try:
         worker.start()
-        worker.wait_for_log("plans.tasks.plan_exports_expire", timeout=30)
+        worker.wait_for_log("conversations.tasks.reminders_sweep", timeout=30)
         wait_until(
             lambda: "succeeded" in worker.log(),
             what="the task to succeed",

@@ -56,6 +56,7 @@ def _table_locked(database_url: str, table: str) -> Iterator[Callable[[], int]]:
         holder.close()
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize(("celery_worker_concurrency", "celery_worker_autostart"), [(1, False)])
 def test_a_worker_killed_while_rendering_a_pdf_is_redelivered_and_the_pdf_is_made(
     world,

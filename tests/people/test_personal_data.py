@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
@@ -163,6 +164,7 @@ def test_json_download(world, scenario, as_user):
     assert event.user_agent == "" and event.ip_address is None
 
 
+@pytest.mark.pdf
 def test_pdf_download(world, scenario, as_user):
     response = as_user(world.employee).get(PDF_URL)
     assert response.status_code == 200
@@ -176,6 +178,7 @@ def test_pdf_download(world, scenario, as_user):
     assert AuditEvent.objects.filter(object_type="personal_data", summary="pdf").exists()
 
 
+@pytest.mark.pdf
 def test_pdf_is_in_the_persons_language(world, as_user):
     User.objects.filter(pk=world.colleague.pk).update(language="en")
     response = as_user(world.colleague).get(PDF_URL)
@@ -184,6 +187,7 @@ def test_pdf_is_in_the_persons_language(world, as_user):
     assert "Nothing recorded" in text and "Persoonsgegevens" not in text
 
 
+@pytest.mark.pdf
 def test_pdf_over_the_page_cap_sends_the_person_to_the_json_file(world, as_user, monkeypatch):
     monkeypatch.setattr(privacy, "PDF_MAX_PAGES", 1)
     client = as_user(world.employee)
@@ -290,6 +294,7 @@ def test_ones_own_export_is_recorded_without_address_and_the_sign_ins_are_in_it(
     assert sign_ins and "198.51.100.4" in _texts({"sections": sign_ins})
 
 
+@pytest.mark.pdf
 def test_one_personal_data_pdf_at_a_time_per_person(world, as_user):
     """A second request while the first PDF is being made does not render another one."""
     from tests.conftest import lock_held_elsewhere

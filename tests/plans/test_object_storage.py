@@ -16,6 +16,9 @@ from plans import services
 from plans.models import PlanExport
 from tests.pdfs import pdf_text
 
+# Makes PDFs: needs Pango (skipped without it outside CI).
+pytestmark = pytest.mark.pdf
+
 
 @pytest.fixture
 def request_pdf(as_user, django_capture_on_commit_callbacks):

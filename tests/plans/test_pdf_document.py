@@ -6,6 +6,7 @@ import datetime
 import io
 from decimal import Decimal
 
+import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -15,6 +16,9 @@ from plans.models import DevelopmentAction
 from plans.pdf import Agreement, ConversationAgreements
 
 from .conftest import EMPLOYEE_NOTE, MANAGER_NOTE, make_action, pdf_info, pdf_text
+
+# Makes PDFs: needs Pango (skipped without it outside CI).
+pytestmark = pytest.mark.pdf
 
 GENERATED = datetime.datetime(2026, 3, 2, 9, 30, tzinfo=datetime.UTC)
 

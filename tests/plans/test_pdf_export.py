@@ -20,6 +20,9 @@ from tests.conftest import lock_held_elsewhere, sends_to_sign_in
 
 from .conftest import make_action, pdf_text
 
+# Makes PDFs: needs Pango (skipped without it outside CI).
+pytestmark = pytest.mark.pdf
+
 # The plan PDF is the editors' document: it shows the employee's private goals and the
 # agreements of their last conversation, which HR may not see (HR reads plans on screen).
 READERS = {"employee", "manager"}

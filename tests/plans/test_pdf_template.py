@@ -16,6 +16,9 @@ from tests.factories import GoalFactory
 
 from .conftest import pdf_info, pdf_text
 
+# Makes PDFs: needs Pango (skipped without it outside CI).
+pytestmark = pytest.mark.pdf
+
 URL = reverse("plans:plan-template-pdf")
 
 

@@ -56,6 +56,7 @@ def test_every_url_of_the_resolver_has_a_row():
     assert sorted(listed - names) == [], "These rows name no URL any more"
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_every_row_answers_a_get_as_the_table_says(client, settings):
     settings.METRICS_TOKEN = "page-table"  # /metrics answers its scraper

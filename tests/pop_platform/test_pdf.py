@@ -10,6 +10,9 @@ from pypdf import PdfReader
 from pop_platform.pdf import PdfTooLong, render_pdf, static_file_for
 from tests.pdfs import pdf_text
 
+# Makes PDFs: needs Pango (skipped without it outside CI).
+pytestmark = pytest.mark.pdf
+
 PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8">
 <title>Persoonlijk ontwikkelingsplan</title>
 <link rel="stylesheet" href="/static/css/pdf-test.css">

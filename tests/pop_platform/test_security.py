@@ -30,12 +30,14 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.pdf
 def test_check_deploy_passes_with_production_variables():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
+@pytest.mark.pdf
 def test_check_deploy_warns_in_one_line_when_email_goes_to_the_console():
     env = {key: value for key, value in PRODUCTION_ENV.items() if key != "EMAIL_URL"}
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)

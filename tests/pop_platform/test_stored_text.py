@@ -18,6 +18,7 @@ import email.policy
 import io
 import re
 
+import pytest
 from django import forms
 from django.core import mail
 from django.urls import reverse
@@ -334,6 +335,7 @@ def _squeezed(text: str) -> str:
     return "".join(text.split())
 
 
+@pytest.mark.pdf
 def test_pdfs_show_the_text_literally_and_request_nothing(world, pop, stored, as_user):
     label = stored.label_of
     document = plan_pdfs.plan_document(plan_id=pop.plan.pk, language="nl")

@@ -1086,7 +1086,17 @@ def test_every_url_kwarg_names_an_object():
         assert not missing, f"{row.id}: say which object {', '.join(missing)} points at"
 
 
-@pytest.mark.parametrize("row", ROWS, ids=lambda row: row.id)
+def _makes_pdf(row: Row) -> bool:
+    return any(isinstance(o, Page) and o.content_type == "application/pdf" for o in row.get)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        pytest.param(row, id=row.id, marks=[pytest.mark.pdf] if _makes_pdf(row) else [])
+        for row in ROWS
+    ],
+)
 def test_url(row: Row, objects: Objects, browsers):
     before = domain_state()  # the same before every request: each one is rolled back
     problems = []
