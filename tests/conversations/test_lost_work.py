@@ -6,11 +6,11 @@ import time
 
 from django.urls import reverse
 from django.utils import timezone
+from pop_platform.delivery import NOT_TRIED_AFTER, not_retried_after
 
 from conversations import reminders
 from conversations.models import Conversation, ReminderDelivery
 from people.models import Notification
-from pop_platform.delivery import NOT_TRIED_AFTER, not_retried_after
 
 from .conftest import schedule_form
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from pop_platform.delivery import NOT_TRIED_AFTER
 
 from conversations import reminders
 from conversations.models import Conversation, ReminderDelivery
@@ -25,7 +26,6 @@ from people.models import Notification
 from people.services import notification_create
 from plans.models import PlanExport
 from plans.services import plan_get_or_create
-from pop_platform.delivery import NOT_TRIED_AFTER
 from tests.conftest import client_for
 from tests.conversations.conftest import schedule_form
 
