@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, Organisation, OrgUnit, OutgoingMessage, User
+from .outbox import message_render
 from .services import organisation_delete
 
 
@@ -166,6 +167,7 @@ class OutgoingMessageAdmin(OrganisationScopedAdmin):
 
     organisation_lookup = "recipient__organisation"
     list_display = [
+        "title",
         "kind",
         "channel",
         "recipient",
@@ -187,6 +189,10 @@ class OutgoingMessageAdmin(OrganisationScopedAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    @admin.display(description=_("message"))
+    def title(self, message: OutgoingMessage) -> str:
+        return message_render(message).title
 
 
 @admin.register(AuditEvent)

@@ -10,6 +10,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("people", "0006_notification_email_wanted"),
+        # That migration marks reminders' in-app copies on the old model: it runs first.
+        ("conversations", "0003_reminder_notifications_are_not_emailed"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
