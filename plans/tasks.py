@@ -18,7 +18,8 @@ class PlanRender(RetryingTask):
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
         # Recorded so the person sees "failed, try again" rather than a spinner; the worker
         # logs the error with its traceback.
-        services.plan_export_fail(export_id=args[0], error=repr(exc))
+        error = str(exc) if isinstance(exc, self.autoretry_for) else repr(exc)
+        services.plan_export_fail(export_id=args[0], error=error)
 
 
 @shared_task(

@@ -124,7 +124,11 @@ def scenario(world, pop, conversation) -> Scenario:
         due_slot=timezone.now(),
     )
     ReminderDelivery.objects.create(
-        kind="goal_due", recipient=employee, object_type="goal", object_id=1, due_slot=timezone.now()
+        kind="goal_due",
+        recipient=employee,
+        object_type="goal",
+        object_id=1,
+        due_slot=timezone.now(),
     )
     audit_record(
         actor=manager,

@@ -23,13 +23,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from people.forms import OrganisationPolicyForm
-from people.models import Organisation, User
+from people.models import Organisation, OutgoingMessage, User
 from people.selectors import unit_paths
 from people.services import people_import
-from people.models import OutgoingMessage
 from tests.factories import NotificationFactory
 from tests.hostile import (
-    our_models,
     as_sent,
     assert_rejected,
     assert_shown,
@@ -40,6 +38,7 @@ from tests.hostile import (
     in_language,
     numbers,
     one,
+    our_models,
     post,
     rolled_back,
     texts,

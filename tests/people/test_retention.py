@@ -25,12 +25,12 @@ from conversations.models import (
     ReminderDelivery,
     SharedNote,
 )
-from people.tasks import retention_sweep as retention_task
 from dashboards.alignment import Scope, compute
 from goals.models import Goal, GoalUpdate
 from goals.selectors import organisation_progress
 from people.models import AuditEvent, Notification, Organisation, OrgUnit, User
 from people.retention import leavers_due, months_before, retention_sweep
+from people.tasks import retention_sweep as retention_task
 from plans.models import (
     ActionStep,
     CompetencyGap,
