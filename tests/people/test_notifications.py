@@ -1,10 +1,13 @@
 """The in-app inbox: own notifications only, marked read in place; the outbox e-mails
 each message once."""
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.db import OperationalError, connection
 from django.urls import reverse
+from django.utils import translation
 
 from people import outbox
 from people.models import Notification, OutgoingMessage
@@ -194,3 +197,97 @@ def test_a_database_gone_for_a_moment_after_the_mail_server_accepted_does_not_se
     assert len(refused) == 2 and len(mail.outbox) == 1
     notification.refresh_from_db()
     assert notification.sent_at is not None and notification.attempts == 1
+
+
+# --- Stored as a kind and its parameters, read in the reader's language and time zone ----
+
+
+def test_a_notification_made_in_dutch_is_read_in_english_with_the_readers_local_time(
+    world, as_user
+):
+    """Made while Dutch was active (and the employee still read Dutch); read after she
+    switched to English, and again after the organisation's time zone changed."""
+    from conversations.services import conversation_schedule
+
+    starts_at = datetime.datetime(2030, 10, 28, 9, 0, tzinfo=datetime.UTC)  # 10:00 in Amsterdam
+    with translation.override("nl"):  # the manager plans it on a Dutch page
+        conversation_schedule(
+            manager=world.manager, employee=world.employee, kind="development", starts_at=starts_at
+        )
+    client = as_user(world.employee)
+    html = client.get(reverse("people:inbox")).content.decode()
+    assert "Uitnodiging: ontwikkelgesprek met Jeroen de Vries" in html
+    assert "Wanneer: maandag 28 oktober 2030, 10:00" in html
+    client.post(reverse("people:set-language"), {"language": "en"})
+    html = client.get(reverse("people:inbox")).content.decode()
+    assert "Invitation: development conversation with Jeroen de Vries" in html
+    assert "When: Monday 28 October 2030, 10:00" in html
+    assert "Uitnodiging" not in html and "oktober" not in html
+    # Read again after the organisation moved its clocks to New York: 05:00 there.
+    world.organisation.timezone = "America/New_York"
+    world.organisation.save(update_fields=["timezone"])
+    html = client.get(reverse("people:inbox")).content.decode()
+    assert "When: Monday 28 October 2030, 05:00" in html
+    # The manager reads the same kind of message in Dutch.
+    manager = as_user(world.manager).get(reverse("people:inbox")).content.decode()
+    assert "Uitnodiging: ontwikkelgesprek met Sanne Jansen" in manager
+    assert "maandag 28 oktober 2030, 05:00" in manager
+
+
+def test_what_is_stored_is_a_kind_and_its_parameters_not_text(world):
+    with translation.override("nl"):
+        (inbox, email) = outbox_send(
+            recipient=world.employee,
+            kind="goal_approved",
+            context={"title": "Beeldzorg leren", "comment": "Mooi!"},
+            link="/goals/",
+        )
+    stored = OutgoingMessage.objects.get(pk=inbox.pk)
+    assert (stored.kind, stored.context) == (
+        "goal_approved",
+        {"title": "Beeldzorg leren", "comment": "Mooi!"},
+    )
+    with translation.override("en"):
+        assert outbox.message_render(stored).title == "Your goal is approved: Beeldzorg leren"
+    with translation.override("nl"):
+        assert outbox.message_render(stored).title == "Je doel is goedgekeurd: Beeldzorg leren"
+
+
+# --- Links: only paths on this site --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://evil.example/plans/",
+        "//evil.example/plans/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "plans/mine/",
+        "/plans/\nSet-Cookie: x",
+    ],
+)
+def test_a_link_that_is_not_a_path_on_this_site_is_refused_when_made(world, link):
+    with pytest.raises(ValueError, match="Not a path on this site"):
+        outbox_send(recipient=world.employee, kind="text", context={"title": "Kijk"}, link=link)
+    assert not OutgoingMessage.objects.exists()
+
+
+def test_a_stored_link_elsewhere_is_not_shown_nor_followed(world, as_user):
+    """Stored before links were checked (or by a migration): dropped when shown."""
+    evil = NotificationFactory(
+        recipient=world.employee, title="Klik hier", link="javascript:alert(document.cookie)"
+    )
+    away = NotificationFactory(recipient=world.employee, title="Ga weg", link="//evil.example/x")
+    mine = NotificationFactory(recipient=world.employee, title="Je POP", link="/plans/mine/")
+    client = as_user(world.employee)
+    for page in (reverse("dashboards:home"), reverse("people:inbox")):
+        html = client.get(page).content.decode()
+        assert "javascript:" not in html and "evil.example" not in html, page
+        assert "Klik hier" in html and "Ga weg" in html
+    assert 'href="/plans/mine/"' in client.get(reverse("dashboards:home")).content.decode()
+    for notification in (evil, away):
+        response = client.post(reverse("people:notification-read", args=[notification.uuid]))
+        assert response["Location"] == reverse("people:inbox")
+    response = client.post(reverse("people:notification-read", args=[mine.uuid]))
+    assert response["Location"] == "/plans/mine/"
