@@ -135,9 +135,11 @@ class Rendered:
 
 
 def _part(kind: str, part: str, context: Mapping) -> str:
-    # Plain text: the layouts that show it (HTML pages and e-mails) escape it.
+    """Plain text (the layouts that show it escape it). A title and an action are one line,
+    however their template is laid out; a body keeps its lines."""
     template = get_template(f"messages/{kind}.txt#{part}").template
-    return template.render(Context(dict(context), autoescape=False)).strip()
+    text = template.render(Context(dict(context), autoescape=False))
+    return text.strip() if part == "body" else " ".join(text.split())
 
 
 def _has_part(kind: str, part: str) -> bool:

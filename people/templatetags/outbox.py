@@ -29,3 +29,10 @@ def message_text(context: template.Context, message: OutgoingMessage) -> Rendere
     now in the language and time zone of the person reading (the signed-in user)."""
     with as_reader(context["request"].user):
         return message_render(message)
+
+
+@register.filter
+def oneline(text: str) -> str:
+    """``{% filter oneline %}…{% endfilter %}``: a line written over several template lines
+    (each line break and indent becomes one space)."""
+    return " ".join(str(text).split())

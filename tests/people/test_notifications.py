@@ -236,7 +236,7 @@ def test_a_notification_made_in_dutch_is_read_in_english_with_the_readers_local_
 
 def test_what_is_stored_is_a_kind_and_its_parameters_not_text(world):
     with translation.override("nl"):
-        (inbox, email) = outbox_send(
+        (inbox, _email) = outbox_send(
             recipient=world.employee,
             kind="goal_approved",
             context={"title": "Beeldzorg leren", "comment": "Mooi!"},

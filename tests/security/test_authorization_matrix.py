@@ -490,7 +490,10 @@ ROWS: list[Row] = [
         # A link is queued for the employee (not sent during the request), whoever asks.
         stored=lambda o, user: (
             mail.outbox == []
-            and [(m.recipient, m.channel) for m in OutgoingMessage.objects.filter(kind="password_reset")]
+            and [
+                (m.recipient, m.channel)
+                for m in OutgoingMessage.objects.filter(kind="password_reset")
+            ]
             == [(o.world.employee, "email")]
         ),
     ),
