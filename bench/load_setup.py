@@ -71,12 +71,16 @@ def notify(people: list[User]) -> None:
     Notification.objects.bulk_create(
         Notification(
             recipient=person,
-            kind="load-test",
-            title=f"Bericht {n + 1} voor {person.full_name}",
-            body="Een melding zoals het platform ze stuurt.",
+            channel=Notification.Channel.IN_APP,
+            kind="text",
+            context={
+                "title": f"Bericht {n + 1} voor {person.full_name}",
+                "body": "Een melding zoals het platform ze stuurt.",
+                "load_test": True,
+            },
             link="/",
             read_at=None if n < 3 else now,
-            emailed_at=now,
+            sent_at=now,
         )
         for person in people
         for n in range(12)
@@ -114,7 +118,7 @@ def main() -> None:
         hr_adviser,
         *User.objects.filter(unit_id=hr_adviser.unit_id, is_hr=True).exclude(pk=hr_adviser.pk),
     ]
-    Notification.objects.filter(kind="load-test").delete()
+    Notification.objects.filter(context__load_test=True).delete()
     notify([*employees, *managers, *hr])
 
     people = []

@@ -3,9 +3,7 @@ the reminder log with its failures. Conversation content (notes, answers, agreem
 not in the admin: it belongs to the two parties."""
 
 from django.contrib import admin
-from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 
 from people.admin import OrganisationScopedAdmin
 
@@ -44,32 +42,12 @@ class ConversationAdmin(OrganisationScopedAdmin):
         return False
 
 
-class FailedFilter(admin.SimpleListFilter):
-    title = _("delivery")
-    parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("failed", _("given up")),
-            ("pending", _("not sent yet")),
-            ("error", _("with an error")),
-        ]
-
-    def queryset(self, request, queryset: QuerySet) -> QuerySet:
-        if self.value() == "failed":
-            return queryset.filter(failed_at__isnull=False)
-        if self.value() == "pending":
-            return queryset.filter(sent_at__isnull=True)
-        if self.value() == "error":
-            return queryset.exclude(last_error="")
-        return queryset
-
-
 @admin.register(ReminderDelivery)
 class ReminderDeliveryAdmin(OrganisationScopedAdmin):
     organisation_lookup = "recipient__organisation"
-    list_display = ["kind", "recipient", "due_slot", "attempts", "sent_at", "skipped", "failed_at"]
-    list_filter = [FailedFilter, "kind"]
+    # Which reminders were decided; how their messages went is in the outbox's admin.
+    list_display = ["kind", "recipient", "due_slot", "created_at"]
+    list_filter = ["kind"]
     search_fields = ["recipient__email"]
     readonly_fields = [field.name for field in ReminderDelivery._meta.fields]
 

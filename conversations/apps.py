@@ -20,3 +20,10 @@ class ConversationsConfig(AppConfig):
         from .privacy import register
 
         register()
+
+        # Reminders and invitations skipped when their reason went away before sending.
+        from people.outbox import register_kinds
+
+        from .messages import KINDS
+
+        register_kinds(*KINDS)

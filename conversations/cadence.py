@@ -10,8 +10,6 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext_lazy as _
-
 from people.access import unit_table
 from people.models import Organisation, User
 
@@ -96,13 +94,18 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 class CadenceStatus:
     """Where one person stands under the policy on ``today``."""
 
-    overdue: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)  # the conversation kinds overdue
     checkin_due: datetime.date | None = None
     development_due: datetime.date | None = None
 
     @property
     def is_overdue(self) -> bool:
-        return bool(self.overdue)
+        return bool(self.missed)
+
+    @property
+    def overdue(self) -> list[str]:
+        """The kinds overdue, in the active language."""
+        return [str(Kind(kind).label) for kind in self.missed]
 
 
 def cadence_status(
@@ -128,9 +131,9 @@ def cadence_status(
             weeks=policy.start_conversation_within_weeks
         )
         if today > start_due and not any(c.kind == Kind.START for c in held):
-            status.overdue.append(str(_("start conversation")))
+            status.missed.append(Kind.START)
     if today > status.checkin_due:
-        status.overdue.append(str(_("check-in")))
+        status.missed.append(Kind.CHECK_IN)
     if today > status.development_due:
-        status.overdue.append(str(_("development conversation")))
+        status.missed.append(Kind.DEVELOPMENT)
     return status

@@ -8,8 +8,6 @@ part go in: never notes, answers or agreements.
 
 from __future__ import annotations
 
-from email.mime.text import MIMEText
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
@@ -81,11 +79,3 @@ def conversation_ics(conversation: Conversation) -> bytes:
 
 def ics_content_type(conversation: Conversation) -> str:
     return f"text/calendar; method={conversation_method(conversation)}; charset=utf-8"
-
-
-def ics_attachment(conversation: Conversation, *, filename: str) -> MIMEText:
-    """The invitation as an e-mail attachment, its method in the content type."""
-    part = MIMEText(conversation_ics(conversation).decode(), "calendar", "utf-8")
-    part.set_param("method", conversation_method(conversation))
-    part.add_header("Content-Disposition", "attachment", filename=filename)
-    return part

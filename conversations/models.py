@@ -5,8 +5,8 @@ A ``Conversation`` is between an employee and their manager. Before it, both add
 they keep ``SharedNote`` (versioned, saved with plans' conditional update), each their own
 ``ConversationPrivateNote``, and ``Agreement``s that become plan actions or goal check-ins.
 ``UnitCadence`` overrides the organisation's cadence policy for one unit, and
-``ReminderDelivery`` is the log of every reminder and invitation sent (one row per kind,
-recipient, object and due slot).
+``ReminderDelivery`` makes each reminder once (one row per kind, recipient, object and due
+slot); its messages go through the outbox.
 """
 
 from __future__ import annotations
@@ -343,14 +343,12 @@ class UnitCadence(BaseModel):
 
 
 class ReminderDelivery(models.Model):
-    """One reminder or invitation to one person: created in the transaction that decides
-    to send it, unique per (kind, recipient, object, due slot), so a second sweep or a
-    second beat never sends it again. Each attempt is counted before the mail server is
-    contacted; failures stay on the row (visible in the admin)."""
+    """That one reminder was decided for one person: unique per (kind, recipient, object,
+    due slot), so a second sweep or a second beat never decides it again. Created in the
+    transaction that queues its messages in the outbox (``people.OutgoingMessage``),
+    which records how they were delivered."""
 
     class Kind(models.TextChoices):
-        INVITATION = "invitation", _("calendar invitation")
-        CANCELLATION = "cancellation", _("cancellation")
         UPCOMING = "upcoming", _("conversation upcoming")
         PREPARATION = "preparation", _("preparation missing")
         NOTES_MISSING = "notes_missing", _("notes or agreements missing")
@@ -371,22 +369,6 @@ class ReminderDelivery(models.Model):
     object_id = models.PositiveBigIntegerField(_("object"))
     due_slot = models.DateTimeField(_("due at"))
     created_at = models.DateTimeField(_("decided at"), auto_now_add=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    attempted_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    skipped = models.BooleanField(
-        _("no longer needed"), default=False, help_text=_("The reason went away before sending.")
-    )
-    last_error = models.TextField(_("last error"), blank=True)
-    failed_at = models.DateTimeField(
-        _("given up at"),
-        null=True,
-        blank=True,
-        help_text=_("Set when every retry failed; the reminder was not e-mailed."),
-    )
-    notification = models.ForeignKey(
-        "people.Notification", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("reminder delivery")

@@ -148,9 +148,12 @@ def _export(person: User) -> list[privacy.Section]:
         ),
         records(
             ReminderDelivery.objects.filter(recipient=person),
-            ("kind", "due_slot", "sent_at", "skipped", "failed_at"),
+            ("kind", "due_slot"),
             model=ReminderDelivery,
-            title=_("Reminders and invitations sent to you"),
+            title=_("Reminders decided for you"),
+            explanation=_(
+                "What they said and when they were sent: your notifications and e-mails."
+            ),
         ),
     ]
 

@@ -1,8 +1,8 @@
 """Writes for conversations: scheduling and its invitations, agenda, preparation, notes,
 agreements that go onto the plan, and marking a conversation held.
 
-Invitations and cancellations go out as ``ReminderDelivery`` rows created in the same
-transaction (see ``reminders.deliveries_create``), so they are as reliable as reminders.
+Invitations and cancellations go through the outbox (``people.outbox``), written in the
+same transaction, so they are as reliable as reminders.
 Shared and private notes are saved with plans' conditional update: a save that started
 from an older version raises ``VersionConflict`` and writes nothing.
 """
@@ -14,7 +14,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from goals.models import Goal, GoalUpdate
@@ -22,12 +22,14 @@ from goals.selectors import goals_progress
 from goals.services import goal_check_in
 from people.access import is_line_manager_of
 from people.models import AuditEvent, User
-from people.services import audit_record_about, notification_create
+from people.outbox import outbox_send
+from people.services import audit_record_about
 from plans.items import kind_named
 from plans.models import CompetencyGap, DevelopmentAction, DevelopmentPlan
 from plans.selectors import linkable_goals
 from plans.services import VersionConflict, conditional_update, item_create, plan_get_or_create
 
+from . import messages
 from .models import (
     AgendaItem,
     Agreement,
@@ -36,11 +38,11 @@ from .models import (
     Kind,
     PreparationAnswer,
     PreparationQuestion,
-    ReminderDelivery,
     SharedNote,
 )
 from .privacy import AUDIT_TYPE
-from .reminders import Candidate, deliveries_create
+
+INVITATION, CANCELLATION = "reminder_invitation", "reminder_cancellation"
 
 __all__ = ["VersionConflict"]
 
@@ -118,14 +120,18 @@ def preparation_questions_ensure(*, organisation_id: int) -> None:
 
 
 def _invite(*, conversation: Conversation, kind: str) -> None:
-    """Queue the invitation (or cancellation) for both parties, sent after commit."""
-    now = timezone.now()
-    deliveries_create(
-        [
-            Candidate(kind, person.pk, "conversation", conversation.pk, now)
-            for person in (conversation.employee, conversation.manager)
-        ]
-    )
+    """Queue the invitation (or cancellation) with its calendar file for both parties, in
+    each one's language: in their inbox and by e-mail, after commit."""
+    for person in (conversation.employee, conversation.manager):
+        with translation.override(person.language):
+            attachment = messages.ics(conversation)
+        outbox_send(
+            recipient=person,
+            kind=kind,
+            context=messages.conversation_context(conversation, person.pk),
+            link=conversation.get_absolute_url(),
+            attachment=attachment,
+        )
 
 
 def _audit_change(
@@ -182,7 +188,7 @@ def conversation_schedule(
     )
     conversation_prepare(conversation)
     # The invitation goes to both inboxes and by e-mail with the calendar file.
-    _invite(conversation=conversation, kind=ReminderDelivery.Kind.INVITATION)
+    _invite(conversation=conversation, kind=INVITATION)
     _audit_change(
         conversation=conversation, by=manager, part="schedule", action=AuditEvent.Action.CREATE
     )
@@ -205,12 +211,10 @@ def conversation_request(*, employee: User, kind: str, note: str = "") -> Conver
         requested_by=employee,
     )
     preparation_questions_ensure(organisation_id=employee.organisation_id)
-    notification_create(
+    outbox_send(
         recipient=manager,
         kind="conversation_requested",
-        title=_("%(name)s would like a %(kind)s with you")
-        % {"name": employee.full_name, "kind": conversation.get_kind_display()},
-        body=note.strip(),
+        context={"name": employee.full_name, "kind": kind, "note": note.strip()},
         link=conversation.get_absolute_url(),
     )
     return conversation
@@ -243,7 +247,7 @@ def conversation_reschedule(
     conversation.refresh_from_db()
     if was_requested:
         conversation_prepare(conversation)
-    _invite(conversation=conversation, kind=ReminderDelivery.Kind.INVITATION)
+    _invite(conversation=conversation, kind=INVITATION)
     _audit_change(conversation=conversation, by=by, part="reschedule")
     return conversation
 
@@ -264,7 +268,7 @@ def conversation_cancel(*, conversation: Conversation, by: User) -> Conversation
     )
     conversation.refresh_from_db()
     if had_time:
-        _invite(conversation=conversation, kind=ReminderDelivery.Kind.CANCELLATION)
+        _invite(conversation=conversation, kind=CANCELLATION)
     _audit_change(conversation=conversation, by=by, part="cancel")
     return conversation
 

@@ -10,18 +10,13 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from people.access import units_of_organisation
 from people.models import AuditEvent, OrgUnit, User
-from people.services import (
-    audit_event,
-    audit_record_about,
-    audit_record_many,
-    notification_create,
-)
+from people.outbox import outbox_send
+from people.services import audit_event, audit_record_about, audit_record_many
 
 from .models import Goal, GoalUpdate
 from .privacy import AUDIT_TYPE
@@ -166,9 +161,13 @@ def _normalise_measure(goal: Goal) -> None:
 # --- Notifications -----------------------------------------------------------------------
 
 
-def _notify(*, recipient: User, kind: str, goal: Goal, title: str, body: str = "") -> None:
-    notification_create(
-        recipient=recipient, kind=kind, title=title, body=body, link=goal.get_absolute_url()
+def _notify(*, recipient: User, kind: str, goal: Goal, **context: str) -> None:
+    """In the inbox and by e-mail; the text is ``templates/messages/<kind>.txt``."""
+    outbox_send(
+        recipient=recipient,
+        kind=kind,
+        context={"title": goal.title, **context},
+        link=goal.get_absolute_url(),
     )
 
 
@@ -290,28 +289,13 @@ def goal_submit(*, goal: Goal, by: User) -> Goal:
         expected=Status.DRAFT,
         changes={"status": Status.PROPOSED, "proposed_by": by, "proposed_at": timezone.now()},
     )
-    with translation.override(manager.language):
-        _notify(
-            recipient=manager,
-            kind="goal_proposed",
-            goal=goal,
-            title=_("%(name)s proposes a goal: %(title)s")
-            % {"name": goal.owner_person.full_name, "title": goal.title},
-        )
+    _notify(recipient=manager, kind="goal_proposed", goal=goal, name=goal.owner_person.full_name)
     return goal
 
 
-def _review_done(*, goal: Goal, by: User, kind: str, title: str, part: str, comment: str) -> None:
-    """Tell the owner (in their language) how their proposal was reviewed; log it."""
-    owner = goal.owner_person
-    with translation.override(owner.language):
-        _notify(
-            recipient=owner,
-            kind=kind,
-            goal=goal,
-            title=str(title) % {"title": goal.title},
-            body=comment.strip(),
-        )
+def _review_done(*, goal: Goal, by: User, kind: str, part: str, comment: str) -> None:
+    """Tell the owner how their proposal was reviewed; log it."""
+    _notify(recipient=goal.owner_person, kind=kind, goal=goal, comment=comment.strip())
     _audit_change(goal=goal, by=by, part=part)
 
 
@@ -333,7 +317,6 @@ def goal_approve(*, goal: Goal, by: User, comment: str = "") -> Goal:
         goal=goal,
         by=by,
         kind="goal_approved",
-        title=gettext_lazy("Your goal is approved: %(title)s"),
         part="approve",
         comment=comment,
     )
@@ -356,7 +339,6 @@ def goal_return(*, goal: Goal, by: User, comment: str) -> Goal:
         goal=goal,
         by=by,
         kind="goal_returned",
-        title=gettext_lazy("Your manager returned your goal: %(title)s"),
         part="return",
         comment=comment,
     )
@@ -469,13 +451,5 @@ def goals_assign(
         ]
     )
     for goal in result.created:
-        with translation.override(goal.owner_person.language):
-            _notify(
-                recipient=goal.owner_person,
-                kind="goal_assigned",
-                goal=goal,
-                title=_("%(name)s prepared a goal for you: %(title)s")
-                % {"name": by.full_name, "title": goal.title},
-                body=_("Make it your own, check the SMART hints and propose it."),
-            )
+        _notify(recipient=goal.owner_person, kind="goal_assigned", goal=goal, name=by.full_name)
     return result

@@ -10,7 +10,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent, Notification, Organisation, OrgUnit, User
+from .models import AuditEvent, Organisation, OrgUnit, OutgoingMessage, User
+from .outbox import message_render
 from .services import organisation_delete
 
 
@@ -144,32 +145,54 @@ class UserAdmin(OrganisationScopedAdmin, DjangoUserAdmin):
         ]
 
 
-@admin.register(Notification)
-class NotificationAdmin(OrganisationScopedAdmin):
+class DeliveryState(admin.SimpleListFilter):
+    title = _("delivery")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("failed", _("given up")), ("waiting", _("not sent yet")), ("sent", _("sent"))]
+
+    def queryset(self, request, queryset):
+        return {
+            "failed": queryset.filter(failed_at__isnull=False),
+            "waiting": queryset.filter(sent_at__isnull=True, failed_at__isnull=True),
+            "sent": queryset.filter(sent_at__isnull=False),
+        }.get(self.value(), queryset)
+
+
+@admin.register(OutgoingMessage)
+class OutgoingMessageAdmin(OrganisationScopedAdmin):
+    """The outbox, for support: what went to whom over which channel, and what failed.
+    Rows are written by the code that decides to send and by the sending task only."""
+
     organisation_lookup = "recipient__organisation"
     list_display = [
         "title",
-        "recipient",
         "kind",
+        "channel",
+        "recipient",
         "created_at",
+        "attempts",
+        "sent_at",
+        "skipped",
+        "failed_at",
         "read_at",
-        "emailed_at",
-        "email_attempts",
-        "email_failed_at",
     ]
-    list_filter = ["kind", ("emailed_at", admin.EmptyFieldListFilter), "email_failed_at"]
-    search_fields = ["title", "recipient__email"]
+    list_filter = [DeliveryState, "channel", "kind"]
+    search_fields = ["kind", "recipient__email", "recipient__full_name"]
     list_select_related = ["recipient"]
-    # The e-mail delivery record is written by the sending task only.
-    readonly_fields = [
-        "created_at",
-        "read_at",
-        "emailed_at",
-        "email_attempts",
-        "email_error",
-        "email_failed_at",
-    ]
-    autocomplete_fields = ["recipient"]
+    date_hierarchy = "created_at"
+    actions = None
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description=_("message"))
+    def title(self, message: OutgoingMessage) -> str:
+        return message_render(message).title
 
 
 @admin.register(AuditEvent)

@@ -12,6 +12,20 @@ def _settings_link(viewer, object_ids: list[str]) -> dict[str, str]:
     return {str(organisation.uuid): reverse("people:organisation-settings")}
 
 
+def _reset_link(message) -> dict[str, str]:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = message.recipient
+    uid, token = (
+        urlsafe_base64_encode(force_bytes(user.pk)),
+        default_token_generator.make_token(user),
+    )
+    return {"link": reverse("password_reset_confirm", args=[uid, token])}
+
+
 class PeopleConfig(AppConfig):
     name = "people"
     verbose_name = _("People and organisation")
@@ -21,12 +35,14 @@ class PeopleConfig(AppConfig):
 
         from pop_platform.middleware import stamp_sign_in
 
-        from . import audit, privacy
+        from . import audit, outbox, privacy
 
         # The session's absolute limit counts from the sign-in itself.
         user_logged_in.connect(stamp_sign_in, dispatch_uid="pop-stamp-sign-in")
 
         privacy.register(privacy.PEOPLE)
+        # The new-password link is made when the e-mail goes out, never stored.
+        outbox.register_kinds(outbox.MessageKind("password_reset", extra_context=_reset_link))
         audit.register_object_type("organisation", _("organisation settings"), links=_settings_link)
         audit.register_object_type("people", _("people import"))
         audit.register_object_type(

@@ -1,9 +1,10 @@
 """Sign-in, sign-out and password reset (Django's views, our forms and templates)."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
-from .forms import EmailAuthenticationForm, LocalisedPasswordResetForm
+from .forms import EmailAuthenticationForm
+from .views import PasswordResetView
 
 urlpatterns = [
     path(
@@ -16,12 +17,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password_reset/",
-        auth_views.PasswordResetView.as_view(
-            form_class=LocalisedPasswordResetForm,
-            html_email_template_name="registration/password_reset_email.html",
-            email_template_name="registration/password_reset_email.txt",
-            success_url=reverse_lazy("password_reset_done"),
-        ),
+        PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

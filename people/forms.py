@@ -1,9 +1,10 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.utils import translation
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, Organisation
+from .outbox import Channel, outbox_send
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -24,30 +25,18 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 
 class LocalisedPasswordResetForm(PasswordResetForm):
-    """Sends the reset e-mail in the language the person chose, not the visitor's; and
-    none to someone who may no longer sign in (``people.backends``)."""
+    """Queues the reset e-mail in the outbox instead of sending it during the request: a
+    worker sends it in the language the person chose, with a link on ``SITE_URL`` made
+    when it is sent (``people.outbox``, kind ``password_reset``). None goes to someone
+    who may no longer sign in (``people.backends``)."""
 
     def get_users(self, email):
         return (user for user in super().get_users(email) if not user.has_left)
 
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ) -> None:
-        with translation.override(context["user"].language):
-            super().send_mail(
-                subject_template_name,
-                email_template_name,
-                context,
-                from_email,
-                to_email,
-                html_email_template_name,
-            )
+    @transaction.atomic
+    def save(self, **options: object) -> None:
+        for user in self.get_users(self.cleaned_data["email"]):
+            outbox_send(recipient=user, kind="password_reset", channels=[Channel.EMAIL])
 
 
 class LanguageForm(forms.Form):

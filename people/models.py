@@ -1,4 +1,5 @@
-"""Organisations (tenants), their unit tree, people, notifications and the audit log."""
+"""Organisations (tenants), their unit tree, people, the outbox of messages to them
+(in-app notifications among them) and the audit log."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import zoneinfo
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -310,43 +312,89 @@ class User(AbstractBaseUser, PermissionsMixin):
         ) | models.Q(models.Exists(OrgUnit.objects.filter(manager_id=user_id)))
 
 
-class Notification(BaseModel):
-    """One message in a person's in-app inbox; it can also go out by e-mail."""
+class OutgoingMessage(models.Model):
+    """One message to one person over one channel: the outbox (see ``people.outbox``).
 
+    Written in the transaction that decides to send it. It holds the message's kind (a
+    code: its text comes from ``templates/messages/<kind>.txt``) and the parameters of
+    that text (``context``), never rendered text, so it is rendered in the reader's
+    language and time zone when it is read or sent. An in-app message is delivered by
+    being stored (the inbox reads it; ``read_at``); the other channels are sent by one
+    task that claims the row with a conditional update and records every attempt.
+    """
+
+    class Channel(models.TextChoices):
+        IN_APP = "in_app", _("in-app")
+        EMAIL = "email", _("e-mail")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     recipient = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+        User,
+        on_delete=models.CASCADE,
+        related_name="outgoing_messages",
+        verbose_name=_("recipient"),
     )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     kind = models.CharField(_("kind"), max_length=50)
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("message"), blank=True)
+    context = models.JSONField(_("parameters"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # A path on this site only (``people.outbox.site_path``), checked when made and shown.
     link = models.CharField(_("link"), max_length=500, blank=True)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
-    # False for a message that reaches the person otherwise (a reminder is e-mailed as
-    # itself): its e-mail is never sent, nor queued again by the sweep.
-    email_wanted = models.BooleanField(_("to be e-mailed"), default=True)
-    # Delivery record: every attempt is counted before it talks to the mail server.
-    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
-    email_error = models.TextField(_("last e-mail error"), blank=True)
-    email_failed_at = models.DateTimeField(
-        _("e-mail given up at"),
+    attachment_name = models.CharField(_("attachment"), max_length=100, blank=True)
+    attachment_type = models.CharField(_("attachment type"), max_length=100, blank=True)
+    attachment = models.TextField(_("attachment content"), blank=True)
+    created_at = models.DateTimeField(_("decided at"), default=timezone.now)
+    # Delivery record: every attempt is counted before the other server is contacted.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    attempted_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    skipped = models.BooleanField(
+        _("no longer needed"), default=False, help_text=_("The reason went away before sending.")
+    )
+    last_error = models.TextField(_("last error"), blank=True)
+    failed_at = models.DateTimeField(
+        _("given up at"),
         null=True,
         blank=True,
-        help_text=_("Set when every retry failed; the message was not e-mailed."),
+        help_text=_("Set when every retry failed; the message was not sent."),
     )
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        indexes = [
+            models.Index(fields=["recipient", "channel", "read_at"], name="message_unread"),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(sent_at__isnull=True, failed_at__isnull=True),
+                name="message_awaiting_delivery",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.title
+        return f"{self.kind} → {self.recipient} ({self.get_channel_display()})"
 
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class InAppMessages(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(channel=OutgoingMessage.Channel.IN_APP)
+
+
+class Notification(OutgoingMessage):
+    """A message in a person's in-app inbox: an outgoing message on the in-app channel."""
+
+    objects = InAppMessages()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
 
 
 class AuditEventQuerySet(models.QuerySet):

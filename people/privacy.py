@@ -46,7 +46,7 @@ from django.utils.translation import gettext_lazy as _
 from pop_platform.pdf import print_context, render_pdf
 
 from . import audit
-from .models import AuditEvent, Notification, Organisation, OrgUnit, User
+from .models import AuditEvent, Organisation, OrgUnit, OutgoingMessage, User
 
 FORMAT = "POP Platform personal data export, version 1"
 AUDIT_TYPE = "personal_data"
@@ -376,10 +376,18 @@ def _export(person: User) -> list[Section]:
             title=_("Units you manage"),
         ),
         records(
-            Notification.objects.filter(recipient=person),
-            ("created_at", "kind", "title", "body", "link", "read_at", "emailed_at"),
-            model=Notification,
-            title=_("Your notifications"),
+            OutgoingMessage.objects.filter(recipient=person).order_by("created_at", "id"),
+            (
+                "created_at",
+                "channel",
+                "kind",
+                ("text", _("message"), _message_text),
+                "link",
+                "sent_at",
+                "read_at",
+            ),
+            model=OutgoingMessage,
+            title=_("Your notifications and e-mails"),
         ),
         records(
             events.filter(subject=person),
@@ -418,10 +426,18 @@ def _export(person: User) -> list[Section]:
     ]
 
 
+def _message_text(message: OutgoingMessage) -> str:
+    """A message as its recipient reads it (in the language of the export)."""
+    from .outbox import message_render
+
+    rendered = message_render(message)
+    return "\n".join(part for part in (rendered.title, rendered.body) if part)
+
+
 def _anonymise(people: list[User]) -> None:
     """People's part is done by ``people.retention`` itself (the account, sessions,
-    sign-in records); notifications go here."""
-    Notification.objects.filter(recipient__in=people).delete()
+    sign-in records); their messages (inbox and e-mails) go here."""
+    OutgoingMessage.objects.filter(recipient__in=people).delete()
 
 
 PEOPLE = PersonalData(
@@ -429,7 +445,7 @@ PEOPLE = PersonalData(
     covers={
         "people.User": (),
         "people.OrgUnit": ("manager",),
-        "people.Notification": ("recipient",),
+        "people.OutgoingMessage": ("recipient",),
         "people.AuditEvent": ("actor", "subject"),
         "admin.LogEntry": ("user",),
     },

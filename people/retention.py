@@ -173,7 +173,7 @@ def sign_in_records_prune(*, now: datetime.datetime) -> int:
 
 
 def retention_sweep(*, now: datetime.datetime) -> int:
-    """Called by every reminders sweep: once a day per organisation (from ``RUN_FROM``
+    """Called by its beat entry every few minutes: once a day per organisation (from ``RUN_FROM``
     in its time zone), anonymise its leavers; each such daily run also removes expired
     sessions and old sign-in records. Returns how many people were anonymised."""
     anonymised = 0

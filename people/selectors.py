@@ -183,6 +183,7 @@ SELECT (
     EXISTS (SELECT 1 FROM {User._meta.db_table} WHERE line_manager_id = %s AND is_active)
     OR EXISTS (SELECT 1 FROM {OrgUnit._meta.db_table} WHERE manager_id = %s)
 ), (
-    SELECT COUNT(*) FROM {Notification._meta.db_table} WHERE recipient_id = %s AND read_at IS NULL
+    SELECT COUNT(*) FROM {Notification._meta.db_table}
+    WHERE recipient_id = %s AND channel = 'in_app' AND read_at IS NULL
 )
 """  # noqa: S608 - table names from the models; every value is a parameter

@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 import csv
-import datetime
+import hashlib
 import io
 import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-
-from pop_platform.delivery import (
-    DeliveryFields,
-    DeliveryInProgress,
-    awaiting_delivery,
-    deliver_once,
-    delivery_give_up,
-)
-from pop_platform.email import absolute_url, send_templated_email
-from pop_platform.queue import enqueue, enqueue_on_commit
 
 from . import audit, privacy
 from .models import AuditEvent, Notification, Organisation, OrgUnit, User
@@ -43,122 +33,13 @@ def user_set_language(*, user: User, language: str) -> User:
     return user
 
 
-# --- Notifications -----------------------------------------------------------------------
-
-
-def notification_create(
-    *,
-    recipient: User,
-    kind: str,
-    title: str,
-    body: str = "",
-    link: str = "",
-    send_email: bool = True,
-) -> Notification:
-    """Put a message in the recipient's inbox and, after commit, e-mail it.
-
-    A title made from user text (a goal's title, a name) can be longer than the column:
-    it is shortened with an ellipsis; the whole text is on the page the link opens.
-    """
-    from .tasks import notification_send_email
-
-    limit = Notification._meta.get_field("title").max_length
-    notification = Notification.objects.create(
-        recipient=recipient,
-        kind=kind,
-        title=Truncator(title).chars(limit),
-        body=body,
-        link=link,
-        email_wanted=send_email,
-    )
-    if send_email and recipient.is_active and recipient.email:
-        # When the broker is down the e-mail waits for the sweep
-        # (``notification_emails_requeue``); the inbox has the message already.
-        enqueue_on_commit(notification_send_email, notification.pk)
-    return notification
-
-
-class NotificationEmailInProgress(DeliveryInProgress):
-    """Another run of the task holds the notification's send lock right now."""
-
-
-NOTIFICATION_EMAIL = DeliveryFields(
-    attempts="email_attempts",
-    sent_at="emailed_at",
-    error="email_error",
-    failed_at="email_failed_at",
-    created_at="created_at",
-    # Counting an attempt changes the row; there is no separate field for it.
-    attempted_at="updated_at",
-)
-
-
-def notification_email(*, notification_id: int) -> bool:
-    """E-mail one notification: at least once, and only once unless a worker dies between
-    the mail server accepting the message and ``emailed_at`` being saved (see
-    ``pop_platform.delivery``). Call it outside a transaction (the task does).
-
-    Returns False when there is nothing to send: already e-mailed, or the recipient left.
-    An SMTP or network failure is recorded in ``email_error`` and raised, so the task
-    can retry.
-    """
-
-    def send(notification: Notification) -> bool:
-        recipient = notification.recipient
-        send_templated_email(
-            to=[recipient.email],
-            template="people/email/notification",
-            context={
-                "notification": notification,
-                "recipient": recipient,
-                "link": absolute_url(notification.link) if notification.link else "",
-            },
-            language=recipient.language,
-        )
-        return True
-
-    return deliver_once(
-        rows=Notification.objects.filter(
-            recipient__is_active=True, email_wanted=True
-        ).select_related("recipient"),
-        pk=notification_id,
-        lock=f"notification-email:{notification_id}",
-        fields=NOTIFICATION_EMAIL,
-        send=send,
-        in_progress=NotificationEmailInProgress,
-    )
-
-
-def notification_email_give_up(*, notification_id: int) -> None:
-    """Every retry failed: mark the notification as not e-mailed (shown in the admin)."""
-    delivery_give_up(model=Notification, pk=notification_id, fields=NOTIFICATION_EMAIL)
-
-
-def notification_emails_requeue(*, now: datetime.datetime, since: datetime.datetime) -> list[int]:
-    """Queue again the e-mails of notifications made since ``since`` whose task is gone
-    (never queued because the broker was down, or lost with it; see
-    ``pop_platform.delivery.awaiting_delivery``). Returns their ids. Notifications made
-    with ``send_email=False`` (``email_wanted``) are never e-mailed."""
-    from .tasks import notification_send_email
-
-    rows = awaiting_delivery(
-        Notification.objects.filter(recipient__is_active=True, email_wanted=True).exclude(
-            recipient__email=""
-        ),
-        fields=NOTIFICATION_EMAIL,
-        now=now,
-        since=since,
-    )
-    ids = list(rows.values_list("pk", flat=True))
-    for notification_id in ids:
-        enqueue(notification_send_email, notification_id)
-    return ids
+# --- Notifications (in-app messages; made with ``people.outbox.outbox_send``) ------------
 
 
 def notification_mark_read(*, notification: Notification) -> Notification:
     if notification.read_at is None:
         notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at", "updated_at"])
+        notification.save(update_fields=["read_at"])
     return notification
 
 
@@ -166,6 +47,36 @@ def notifications_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+# --- Password reset -----------------------------------------------------------------------
+
+#: Requests for a new-password link within ``PASSWORD_RESET_WINDOW`` seconds: per address
+#: typed (whether or not it has an account) and per client (IP address).
+PASSWORD_RESETS_PER_ADDRESS = 3
+PASSWORD_RESETS_PER_CLIENT = 10
+PASSWORD_RESET_WINDOW = 60 * 60
+
+
+def _counted(key: str, *, limit: int) -> bool:
+    """Count one more under ``key`` in the shared cache (for ``PASSWORD_RESET_WINDOW``
+    from the first); whether it stays within ``limit``."""
+    cache.add(key, 0, PASSWORD_RESET_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, PASSWORD_RESET_WINDOW)
+        count = 1
+    return count <= limit
+
+
+def password_reset_allowed(*, email: str, client: str) -> bool:
+    """Whether a new-password link may be queued for ``email`` asked from ``client``; the
+    request counts against both limits either way."""
+    address = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    per_address = _counted(f"password-reset:address:{address}", limit=PASSWORD_RESETS_PER_ADDRESS)
+    per_client = _counted(f"password-reset:client:{client}", limit=PASSWORD_RESETS_PER_CLIENT)
+    return per_address and per_client
 
 
 # --- Audit ------------------------------------------------------------------------------

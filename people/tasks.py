@@ -1,19 +1,40 @@
-"""Thin Celery tasks for people: they take ids and call services."""
+"""Thin Celery tasks for people: they take ids and call services.
 
-from celery import Task, shared_task
+Beat runs ``outbox_requeue`` and ``retention_sweep``, each from its own entry
+(``CELERY_BEAT_SCHEDULE``)."""
 
-from pop_platform.retries import call_or_retry, lost_database_errors
+from celery import shared_task
+from django.utils import timezone
 
-from . import services
+from pop_platform.retries import RETRY_BACKOFF, RetryingTask, lost_database_errors
+
+from . import outbox, retention
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
-def notification_send_email(self: Task, notification_id: int) -> bool:
-    # The mail server or the database is down, or another run is sending it right now:
-    # try again later, and after the last retry mark it as not e-mailed.
-    return call_or_retry(
-        self,
-        lambda: services.notification_email(notification_id=notification_id),
-        retry_on=(OSError, *lost_database_errors(), services.NotificationEmailInProgress),
-        give_up=lambda: services.notification_email_give_up(notification_id=notification_id),
-    )
+class OutboxDelivery(RetryingTask):
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        # Every retry failed (or the error is not one to retry): not sent, and said so.
+        outbox.outbox_give_up(message_id=args[0])
+
+
+@shared_task(
+    bind=True,
+    base=OutboxDelivery,
+    # The other server or the database is away, or another run is sending it right now.
+    autoretry_for=(OSError, *lost_database_errors(), outbox.DeliveryInProgress),
+    **RETRY_BACKOFF,
+)
+def outbox_deliver(self: OutboxDelivery, message_id: int) -> bool:
+    return outbox.outbox_deliver(message_id=message_id)
+
+
+@shared_task
+def outbox_requeue() -> int:
+    """Queue again the messages whose task was lost (Redis down or restarted empty)."""
+    return len(outbox.outbox_requeue(now=timezone.now()))
+
+
+@shared_task
+def retention_sweep() -> int:
+    """Anonymise leavers past the retention period (once a day per organisation)."""
+    return retention.retention_sweep(now=timezone.now())

@@ -1,11 +1,13 @@
 from uuid import UUID
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
@@ -17,8 +19,9 @@ from pop_platform.locks import exclusive
 from pop_platform.pdf import PdfTooLong
 
 from . import access, privacy, selectors, services
-from .forms import AuditFilterForm, LanguageForm, OrganisationPolicyForm
+from .forms import AuditFilterForm, LanguageForm, LocalisedPasswordResetForm, OrganisationPolicyForm
 from .models import AuditEvent, Organisation
+from .outbox import site_path
 
 
 @require_GET
@@ -36,11 +39,8 @@ def notification_read(request: HttpRequest, notification_uuid: UUID) -> HttpResp
     if request.htmx:
         context = {"notification": notification, "just_read": True}
         return render(request, "people/inbox.html#notification", context)
-    if notification.link and url_has_allowed_host_and_scheme(
-        notification.link, allowed_hosts={request.get_host()}
-    ):
-        return redirect(notification.link)
-    return redirect("people:inbox")
+    # Only a path on this site, also for a link stored before links were checked.
+    return redirect(site_path(notification.link) or reverse("people:inbox"))
 
 
 @require_POST
@@ -197,3 +197,25 @@ def personal_data_pdf(request: HttpRequest) -> HttpResponse:
         content_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{_export_name(request, "pdf")}"'},
     )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's page, with the e-mail queued (``LocalisedPasswordResetForm``) and the
+    requests limited per address and per client: past a limit nothing is queued and the
+    page says to wait, the same whether or not the address has an account."""
+
+    form_class = LocalisedPasswordResetForm
+    success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form: LocalisedPasswordResetForm) -> HttpResponse:
+        client = get_client_ip_address(self.request) or "unknown"
+        if not services.password_reset_allowed(email=form.cleaned_data["email"], client=client):
+            form.add_error(
+                None,
+                _(
+                    "A link to choose a new password was asked for too often. Check your "
+                    "e-mail (also the spam folder), or try again in an hour."
+                ),
+            )
+            return self.form_invalid(form)
+        return super().form_valid(form)

@@ -27,7 +27,8 @@ from django.utils.translation import gettext as _
 
 from people.access import is_line_manager_of
 from people.models import AuditEvent, Organisation, User
-from people.services import audit_record_about, notification_create
+from people.outbox import outbox_send
+from people.services import audit_record_about
 from pop_platform.locks import exclusive
 from pop_platform.queue import enqueue_on_commit
 
@@ -412,18 +413,15 @@ def _notify_other_side(*, plan: DevelopmentPlan, by: User, version: PlanVersion 
     other = employee.line_manager if by.pk == employee.pk else employee
     if other is None:
         return
-    if version is not None:
-        title = _("Version %(number)s of the development plan of %(name)s is agreed") % {
-            "number": version.number,
-            "name": employee.full_name,
-        }
-    else:
-        title = _("%(name)s gave akkoord on the development plan of %(employee)s") % {
-            "name": by.full_name,
+    outbox_send(
+        recipient=other,
+        kind="plan_agreement",
+        context={
             "employee": employee.full_name,
-        }
-    notification_create(
-        recipient=other, kind="plan_agreement", title=title, link=plan.get_absolute_url()
+            "by": by.full_name,
+            "version": version.number if version is not None else None,
+        },
+        link=plan.get_absolute_url(),
     )
 
 

@@ -4,23 +4,35 @@ The ``error`` recorded on a failed export is a technical detail for support; the
 shows the person a translated message and a retry button.
 """
 
-from celery import Task, shared_task
+from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.utils import timezone
 
 from pop_platform.pdf import PdfError
-from pop_platform.retries import lost_database_errors, retries_left, retry_later
+from pop_platform.retries import RETRY_BACKOFF, RetryingTask, lost_database_errors
 
 from . import services
 
 
+class PlanRender(RetryingTask):
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        # Recorded so the person sees "failed, try again" rather than a spinner; the worker
+        # logs the error with its traceback.
+        error = str(exc) if isinstance(exc, self.autoretry_for) else repr(exc)
+        services.plan_export_fail(export_id=args[0], error=error)
+
+
 @shared_task(
     bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
+    base=PlanRender,
     soft_time_limit=services.PDF_SOFT_TIME_LIMIT,
     time_limit=services.PDF_TIME_LIMIT,
+    # Storage or database briefly unavailable, or another run busy with it (which may
+    # still die): try again, a bounded number of times.
+    autoretry_for=(OSError, *lost_database_errors(), services.PlanExportInProgress),
+    **RETRY_BACKOFF,
 )
-def plan_render_pdf(self: Task, export_id: int) -> None:
+def plan_render_pdf(self: PlanRender, export_id: int) -> None:
     try:
         services.plan_export_make(export_id=export_id)
     except PdfError as error:  # too many pages: trying again gives the same result
@@ -28,18 +40,18 @@ def plan_render_pdf(self: Task, export_id: int) -> None:
     except SoftTimeLimitExceeded:
         limit = services.PDF_SOFT_TIME_LIMIT
         services.plan_export_fail(export_id=export_id, error=f"Time limit of {limit} s reached.")
-    except (OSError, *lost_database_errors(), services.PlanExportInProgress) as error:
-        # Storage or database briefly unavailable, or another run busy with it (which may
-        # still die): try again, a bounded number of times.
-        if not retries_left(self):
-            services.plan_export_fail(export_id=export_id, error=str(error))
-            raise
-        if isinstance(error, OSError):
-            services.plan_export_release(export_id=export_id)
-        retry_later(self, error)
-    except Exception as error:
-        # Recorded so the person sees "failed, try again" rather than a spinner; re-raised
-        # so the worker logs it with its traceback.
-        services.plan_export_fail(export_id=export_id, error=repr(error))
+    except OSError:
+        services.plan_export_release(export_id=export_id)  # for the retry to claim it
         raise
 
+
+@shared_task
+def plan_exports_fail_stale() -> int:
+    """Beat: record as failed the exports whose render was lost (see the service)."""
+    return services.plan_exports_fail_stale(now=timezone.now())
+
+
+@shared_task
+def plan_exports_expire() -> int:
+    """Beat, hourly: delete the files of plan PDFs older than PDF_KEEP_DAYS (the row stays)."""
+    return services.plan_exports_expire(now=timezone.now())

@@ -63,7 +63,7 @@ def _file_lock(name: str) -> Iterator[bool]:
 def exclusive(name: str) -> Iterator[bool]:
     """Try to take the lock called ``name`` without waiting; yield whether it was taken.
 
-    ``with exclusive(f"notification-email:{pk}") as mine: if not mine: return``
+    ``with exclusive(f"outbox:{pk}") as mine: if not mine: return``
     """
     locks = {"postgresql": _postgresql_lock, "sqlite": _file_lock}
     if connection.vendor not in locks:

@@ -1,12 +1,12 @@
 """Sending a task to the broker without ever holding up a page for long.
 
-A task only nudges a worker; the row it works on (a notification, a reminder delivery,
-a PDF export) is the truth. When the broker (Redis) cannot be reached, :func:`enqueue`
-gives up within about two seconds and returns False instead of raising: the page still
-answers, the caller decides what the person is told, and the one beat sweep
-(``conversations.tasks.reminders_sweep``) picks the row up again once it has waited long
-enough (see ``pop_platform.delivery.awaiting_delivery``). The same holds for a task that
-reached the broker and was lost with it (Redis here keeps nothing on disk).
+A task only nudges a worker; the row it works on (an outgoing message, a PDF export) is
+the truth. When the broker (Redis) cannot be reached, :func:`enqueue` gives up within
+about two seconds and returns False instead of raising: the page still answers, the
+caller decides what the person is told, and a beat entry picks the row up again once it
+has waited long enough (``people.outbox.outbox_requeue``; a PDF's page offers to try
+again). The same holds for a task that reached the broker and was lost with it (Redis
+here keeps nothing on disk).
 
 Each call opens its own short-lived broker connection with tight time limits, rather
 than the process's pooled one with the worker's patient settings: a Redis that does not

@@ -1,16 +1,25 @@
-"""Bounded retries with exponential backoff for tasks that talk to other servers."""
+"""Retries of tasks that talk to other servers: Celery's own ``autoretry_for`` /
+``retry_backoff`` / ``max_retries``, with the waits spread by equal jitter.
+
+A task that sends or renders declares what it retries and how long it waits, and says
+what a final failure records on its row::
+
+    @shared_task(bind=True, base=RetryingTask, autoretry_for=(OSError, ...), **RETRY_BACKOFF)
+    def outbox_deliver(self, message_id): ...
+
+Why equal jitter and not Celery's ``retry_jitter`` (full jitter, anywhere from 0 to the
+step): with full jitter, five retries once all came within 90 ms of a PostgreSQL restart
+under load and the e-mail was given up (``make faults``). Equal jitter waits between half
+and all of each step, so that one short outage cannot use up the retries.
+"""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
-from typing import NoReturn, TypeVar
 
 from celery import Task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
-
-T = TypeVar("T")
 
 
 def lost_database_errors() -> tuple[type[Exception], ...]:
@@ -23,47 +32,35 @@ def lost_database_errors() -> tuple[type[Exception], ...]:
     return (OperationalError, InterfaceError, driver.OperationalError, driver.InterfaceError)
 
 
-def retries_left(task: Task) -> bool:
-    """Whether ``task`` may try again (``TASK_MAX_RETRIES``)."""
-    return task.request.retries < settings.TASK_MAX_RETRIES
-
-
-def backoff_seconds(retries: int) -> float:
-    """The wait before retry number ``retries + 1``: exponential (``TASK_RETRY_BACKOFF_SECONDS``
-    doubled per retry, at most ``TASK_RETRY_BACKOFF_MAX_SECONDS``), jittered between half
-    and all of that step ("equal jitter"). Never close to zero: with full jitter (anywhere
-    from 0) a run of tiny waits could spend every retry within one short outage, as a
-    PostgreSQL restart under load once showed (five retries in 90 ms, the e-mail given up).
-    """
-    step = min(
-        settings.TASK_RETRY_BACKOFF_MAX_SECONDS,
-        settings.TASK_RETRY_BACKOFF_SECONDS * 2**retries,
-    )
+def equal_jitter(step: float) -> float:
+    """A wait between half and all of ``step`` ("equal jitter"): never close to zero."""
     return step / 2 + random.uniform(0, step / 2)
 
 
-def retry_later(task: Task, error: Exception) -> NoReturn:
-    """Enqueue ``task`` again after an exponential, jittered wait, and stop this run."""
-    raise task.retry(
-        exc=error,
-        countdown=backoff_seconds(task.request.retries),
-        max_retries=settings.TASK_MAX_RETRIES,
-    )
+#: Celery's exponential backoff: ``TASK_RETRY_BACKOFF_SECONDS`` doubled per retry, at most
+#: ``TASK_RETRY_BACKOFF_MAX_SECONDS``; without Celery's full jitter (``RetryingTask`` adds
+#: equal jitter instead).
+RETRY_BACKOFF = {
+    "retry_backoff": settings.TASK_RETRY_BACKOFF_SECONDS,
+    "retry_backoff_max": settings.TASK_RETRY_BACKOFF_MAX_SECONDS,
+    "retry_jitter": False,
+}
 
 
-def call_or_retry(
-    task: Task,
-    work: Callable[[], T],
-    *,
-    retry_on: tuple[type[Exception], ...],
-    give_up: Callable[[], None],
-) -> T:
-    """Run ``work``; on one of ``retry_on`` retry later, and after the last retry call
-    ``give_up`` (which records the failure) and raise."""
-    try:
-        return work()
-    except retry_on as error:
-        if not retries_left(task):
-            give_up()
-            raise
-        retry_later(task, error)
+class RetryingTask(Task):
+    """A task whose retries wait an equal-jittered exponential step and whose retries are
+    bounded by ``TASK_MAX_RETRIES``. Subclasses record a final failure in
+    ``on_failure`` (called once every retry is used up, or for an error not retried);
+    a worker killed mid-task calls nothing: ``acks_late`` redelivers the task."""
+
+    acks_late = True
+    reject_on_worker_lost = True
+
+    @property
+    def max_retries(self) -> int:  # read when retrying, so that a changed setting applies
+        return settings.TASK_MAX_RETRIES
+
+    def retry(self, *args: object, countdown: float | None = None, **options: object):
+        if countdown:
+            countdown = equal_jitter(countdown)
+        return super().retry(*args, countdown=countdown, **options)

@@ -359,13 +359,22 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-# One sweep decides which reminders are due and queues one small task per delivery.
+# Beat: one sweep decides which reminders are due and queues them in the outbox; the
+# outbox queues again the messages whose task was lost (Redis down); plans record the
+# PDFs whose render was lost; the retention job runs once a day per organisation.
 REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=5 * 60)
 CELERY_BEAT_SCHEDULE: dict = {
     "reminders-sweep": {
         "task": "conversations.tasks.reminders_sweep",
         "schedule": REMINDER_SWEEP_SECONDS,
     },
+    "outbox-requeue": {"task": "people.tasks.outbox_requeue", "schedule": REMINDER_SWEEP_SECONDS},
+    "plan-exports-stale": {
+        "task": "plans.tasks.plan_exports_fail_stale",
+        "schedule": REMINDER_SWEEP_SECONDS,
+    },
+    "retention": {"task": "people.tasks.retention_sweep", "schedule": 15 * 60},
+    "plan-exports-expire": {"task": "plans.tasks.plan_exports_expire", "schedule": 60 * 60},
 }
 # Beat wakes at least this often and says so in a heartbeat file (its health check).
 CELERY_BEAT_SCHEDULER = "pop_platform.celery.HeartbeatScheduler"
@@ -377,7 +386,7 @@ if PDF_KEEP_DAYS < 1:
     raise ImproperlyConfigured("PDF_KEEP_DAYS must be at least 1.")
 # Sending and rendering tasks retry failures (SMTP down, disk full) this many times,
 # waiting between half and all of TASK_RETRY_BACKOFF_SECONDS, then twice as long each time
-# (at most ten minutes; pop_platform.retries.backoff_seconds), before they give up and
+# (at most ten minutes; pop_platform.retries), before they give up and
 # record the failure on the row.
 TASK_MAX_RETRIES = env.int("TASK_MAX_RETRIES", default=5)
 TASK_RETRY_BACKOFF_SECONDS = env.int("TASK_RETRY_BACKOFF_SECONDS", default=30)

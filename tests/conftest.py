@@ -111,7 +111,6 @@ def _cache_of_this_test(settings):
     from pop_platform.cache import caches_config
 
     settings.CACHES = caches_config("")
-
     cache.clear()
 
 

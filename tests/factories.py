@@ -3,9 +3,10 @@
 import datetime
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from people.models import Notification, Organisation, OrgUnit, User
+from people.models import Notification, Organisation, OrgUnit, OutgoingMessage, User
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -43,14 +44,30 @@ class UserFactory(DjangoModelFactory):
     password = factory.django.Password(PASSWORD)
 
 
-class NotificationFactory(DjangoModelFactory):
+class OutgoingMessageFactory(DjangoModelFactory):
+    """A message of kind ``text`` (its title and body as given), waiting to be e-mailed."""
+
+    class Meta:
+        model = OutgoingMessage
+
+    class Params:
+        title = factory.Faker("sentence", nb_words=5)
+        body = factory.Faker("paragraph")
+
+    recipient = factory.SubFactory(UserFactory)
+    channel = OutgoingMessage.Channel.EMAIL
+    kind = "text"
+    context = factory.LazyAttribute(lambda message: {"title": message.title, "body": message.body})
+
+
+class NotificationFactory(OutgoingMessageFactory):
+    """A message in the recipient's inbox."""
+
     class Meta:
         model = Notification
 
-    recipient = factory.SubFactory(UserFactory)
-    kind = "test"
-    title = factory.Faker("sentence", nb_words=5)
-    body = factory.Faker("paragraph")
+    channel = OutgoingMessage.Channel.IN_APP
+    sent_at = factory.LazyFunction(timezone.now)
 
 
 class GoalFactory(DjangoModelFactory):

@@ -275,7 +275,13 @@ OUR_APPS = ("people", "goals", "plans", "conversations", "dashboards")
 
 
 def our_models() -> list[type[Model]]:
-    return [model for label in OUR_APPS for model in apps.get_app_config(label).get_models()]
+    """Our models with a table of their own (a proxy, ``Notification``, shares one)."""
+    return [
+        model
+        for label in OUR_APPS
+        for model in apps.get_app_config(label).get_models()
+        if not model._meta.proxy
+    ]
 
 
 # Table and column names come from our own models' metadata, quoted.

@@ -25,6 +25,8 @@ from conversations.models import (
     PreparationAnswer,
     SharedNote,
 )
+from people.models import Notification
+from people.outbox import message_render
 from plans.models import DevelopmentAction
 from tests.hostile import (
     alerts,
@@ -148,8 +150,8 @@ def test_ask_for_a_conversation(world, as_user):
             if response.status_code == 302:
                 conversation = Conversation.objects.exclude(pk__in=known).get()
                 assert conversation.request_note == normalised(one(data, "note"))
-                notification = world.manager.notifications.get()
-                assert notification.body == conversation.request_note
+                notification = Notification.objects.get(recipient=world.manager)
+                assert message_render(notification).body == conversation.request_note
                 assert client.get(conversation.get_absolute_url()).status_code == 200
                 return
             assert_rejected(response, before)

@@ -7,8 +7,8 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from conversations import services
-from conversations.models import ReminderDelivery
-from conversations.reminders import reminder_deliver
+from people.models import OutgoingMessage
+from people.outbox import outbox_deliver
 
 from .conftest import in_days
 
@@ -90,11 +90,12 @@ def test_english_reader_gets_an_english_summary(world, conversation, as_user):
 def test_emailed_invitation_and_cancellation_carry_the_calendar_file(
     world, conversation, mailoutbox
 ):
-    for delivery in ReminderDelivery.objects.filter(kind="invitation"):
-        reminder_deliver(delivery_id=delivery.pk)
+    emails = OutgoingMessage.objects.filter(channel="email")
+    for message in emails.filter(kind="reminder_invitation"):
+        outbox_deliver(message_id=message.pk)
     services.conversation_cancel(conversation=conversation, by=world.manager)
-    for delivery in ReminderDelivery.objects.filter(kind="cancellation"):
-        reminder_deliver(delivery_id=delivery.pk)
+    for message in emails.filter(kind="reminder_cancellation"):
+        outbox_deliver(message_id=message.pk)
     to_employee = [m for m in mailoutbox if m.to == [world.employee.email]]
     assert [m.subject for m in to_employee] == [
         "Uitnodiging: ontwikkelgesprek met Jeroen de Vries",

@@ -14,13 +14,23 @@ from conversations.models import (
     Agreement,
     Conversation,
     ConversationPrivateNote,
-    ReminderDelivery,
     SharedNote,
 )
 from goals.models import GoalUpdate
+from people.models import Notification, OutgoingMessage
+from people.outbox import message_render
 from plans.models import DevelopmentAction
 
 from .conftest import EMPLOYEE_ANSWER, MANAGER_ANSWER, in_days, schedule_form, start_it
+
+CHANNELS = ("in_app", "email")
+
+
+def _invitations(conversation, kind="reminder_invitation"):
+    """The e-mails of ``kind`` about ``conversation`` (each also in the inbox)."""
+    return OutgoingMessage.objects.filter(
+        kind=kind, channel="email", context__conversation_id=conversation.pk
+    )
 
 
 def _url(name, conversation, **kwargs):
@@ -42,8 +52,12 @@ def test_manager_schedules_from_the_form_and_both_get_an_invitation(
     local = timezone.localtime(conversation.starts_at, world.organisation.tzinfo)
     assert (local.date(), local.hour, local.minute) == (day, 14, 30)
     assert (conversation.status, conversation.sequence) == ("scheduled", 0)
-    deliveries = ReminderDelivery.objects.filter(kind="invitation", object_id=conversation.pk)
-    assert {d.recipient for d in deliveries} == {world.employee, world.manager}
+    deliveries = OutgoingMessage.objects.filter(
+        kind="reminder_invitation", context__conversation_id=conversation.pk
+    )
+    assert {(d.recipient, d.channel) for d in deliveries} == {
+        (person, channel) for person in (world.employee, world.manager) for channel in CHANNELS
+    }
     assert all(d.sent_at for d in deliveries)
     assert sorted(m.to[0] for m in mailoutbox) == [world.employee.email, world.manager.email]
     mail = next(m for m in mailoutbox if m.to == [world.employee.email])
@@ -89,7 +103,7 @@ def test_employee_requests_and_manager_plans_the_time(world, pop, as_user, mailo
         None,
     )
     assert (
-        world.manager.notifications.get().title
+        message_render(Notification.objects.get(recipient=world.manager)).title
         == "Sanne Jansen wil graag een voortgangsgesprek met je"
     )
     day = timezone.localdate() + datetime.timedelta(days=4)
@@ -100,9 +114,7 @@ def test_employee_requests_and_manager_plans_the_time(world, pop, as_user, mailo
     conversation.refresh_from_db()
     assert response.status_code == 302
     assert (conversation.status, conversation.sequence) == ("scheduled", 0)
-    assert (
-        ReminderDelivery.objects.filter(kind="invitation", object_id=conversation.pk).count() == 2
-    )
+    assert _invitations(conversation).count() == 2
 
 
 def test_reschedule_raises_the_sequence_and_cancel_sends_a_cancellation(
@@ -116,15 +128,11 @@ def test_reschedule_raises_the_sequence_and_cancel_sends_a_cancellation(
     )
     conversation.refresh_from_db()
     assert conversation.sequence == 1 and conversation.location == "Kamer 3"
-    assert (
-        ReminderDelivery.objects.filter(kind="invitation", object_id=conversation.pk).count() == 4
-    )
+    assert _invitations(conversation).count() == 4
     client.post(_url("conversation-cancel", conversation))
     conversation.refresh_from_db()
     assert (conversation.status, conversation.sequence) == ("cancelled", 2)
-    assert (
-        ReminderDelivery.objects.filter(kind="cancellation", object_id=conversation.pk).count() == 2
-    )
+    assert _invitations(conversation, kind="reminder_cancellation").count() == 2
 
 
 def test_agenda_is_prefilled_from_the_plan(world, pop, conversation):

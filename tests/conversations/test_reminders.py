@@ -7,7 +7,7 @@ import zoneinfo
 import pytest
 from django.core import mail
 
-from conversations import reminders
+from conversations import messages, reminders
 from conversations.models import (
     Agreement,
     Conversation,
@@ -15,8 +15,8 @@ from conversations.models import (
     ReminderDelivery,
     UnitCadence,
 )
-from conversations.tasks import reminder_send
-from people.models import Notification
+from people.models import Notification, OutgoingMessage
+from people.tasks import outbox_deliver
 from plans.models import DevelopmentAction
 from tests.factories import GoalFactory
 from tests.integration.harness import free_port
@@ -205,8 +205,9 @@ def test_a_delivery_goes_to_the_inbox_and_by_email_in_the_recipients_language(
     )
     with django_capture_on_commit_callbacks(execute=True):
         reminders.reminders_sweep(now=at(2030, 10, 25, 8, 0))
-    upcoming = ReminderDelivery.objects.filter(kind=Kind.UPCOMING)
-    assert all(d.sent_at and d.attempts == 1 and d.notification_id for d in upcoming)
+    upcoming = OutgoingMessage.objects.filter(kind="reminder_upcoming", channel="email")
+    assert upcoming.count() == 2
+    assert all(m.sent_at and m.attempts == 1 for m in upcoming)
     by_address = {
         m.to[0]: m
         for m in mail.outbox
@@ -225,8 +226,8 @@ def test_a_delivery_goes_to_the_inbox_and_by_email_in_the_recipients_language(
     assert inbox.link == conversation.get_absolute_url()
     # Sending again (a redelivered task) sends nothing more.
     count = len(mail.outbox)
-    for delivery in upcoming:
-        assert reminder_send(delivery.pk) is False
+    for message in upcoming:
+        assert outbox_deliver(message.pk) is False
     assert len(mail.outbox) == count
     assert Notification.objects.filter(kind="reminder_upcoming").count() == 2
 
@@ -235,10 +236,10 @@ def test_a_reminder_whose_reason_went_away_is_skipped(world):
     conversation = _conversation(world, datetime.datetime(2030, 10, 28, 10, 0, tzinfo=AMS))
     reminders.reminders_sweep(now=at(2030, 10, 25, 8, 0))
     Conversation.objects.filter(pk=conversation.pk).update(status="cancelled")
-    delivery = ReminderDelivery.objects.filter(kind=Kind.UPCOMING).first()
-    assert reminders.reminder_deliver(delivery_id=delivery.pk) is False
-    delivery.refresh_from_db()
-    assert delivery.skipped and delivery.sent_at and delivery.notification_id is None
+    email = OutgoingMessage.objects.filter(kind="reminder_upcoming", channel="email").first()
+    assert outbox_deliver(email.pk) is False
+    email.refresh_from_db()
+    assert email.skipped and email.sent_at
     assert mail.outbox == []
 
 
@@ -253,8 +254,8 @@ def test_smtp_failures_are_recorded_and_given_up_after_bounded_retries(
     settings.TASK_MAX_RETRIES = 2
     _conversation(world, datetime.datetime(2030, 10, 28, 10, 0, tzinfo=AMS))
     reminders.reminders_sweep(now=at(2030, 10, 25, 8, 0))
-    delivery = ReminderDelivery.objects.filter(kind=Kind.UPCOMING).first()
-    result = reminder_send.apply(args=[delivery.pk], throw=False)
+    delivery = OutgoingMessage.objects.filter(kind="reminder_upcoming", channel="email").first()
+    result = outbox_deliver.apply(args=[delivery.pk], throw=False)
     assert result.failed()
     delivery.refresh_from_db()
     assert delivery.attempts == 3 and delivery.sent_at is None
@@ -272,27 +273,31 @@ def test_failed_deliveries_are_visible_in_the_admin(world, client):
 
     admin = User.objects.create_superuser(email="admin@zorg.test", password="x", full_name="Beheer")
     conversation = _conversation(world, datetime.datetime(2030, 10, 28, 10, 0, tzinfo=AMS))
-    ReminderDelivery.objects.create(
-        kind=Kind.UPCOMING,
+    OutgoingMessage.objects.create(
+        kind="reminder_upcoming",
+        channel="email",
         recipient=world.employee,
-        object_type="conversation",
-        object_id=conversation.pk,
-        due_slot=at(2030, 10, 25, 8, 0),
+        context=messages.conversation_context(conversation, world.employee.pk),
         attempts=6,
         last_error="SMTPServerDisconnected: weg",
         failed_at=at(2030, 10, 25, 9, 0),
     )
     client.force_login(admin)
-    html = client.get("/admin/conversations/reminderdelivery/?state=failed").content.decode()
+    html = client.get("/admin/people/outgoingmessage/?state=failed").content.decode()
     assert "Sanne Jansen" in html and "6" in html
+    assert "Binnenkort: ontwikkelgesprek met Jeroen de Vries" in html
 
 
-def test_beat_runs_one_sweep_every_five_minutes(settings):
+def test_beat_runs_the_sweep_and_the_outbox_requeue_every_five_minutes(settings):
     from conversations.tasks import reminders_sweep
+    from people.tasks import outbox_requeue
 
-    (entry,) = settings.CELERY_BEAT_SCHEDULE.values()
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    entry = schedule["reminders-sweep"]
     assert (entry["task"], entry["schedule"]) == (reminders_sweep.name, 300)
-    assert reminder_send.acks_late and reminder_send.reject_on_worker_lost
+    entry = schedule["outbox-requeue"]
+    assert (entry["task"], entry["schedule"]) == (outbox_requeue.name, 300)
+    assert outbox_deliver.acks_late and outbox_deliver.reject_on_worker_lost
 
 
 def test_weekly_digest_and_overdue_emails_say_what_needs_attention(

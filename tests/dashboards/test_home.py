@@ -4,9 +4,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conversations.models import Conversation
-from people.models import Notification, User
+from people.models import User
 from plans.models import DevelopmentPlan
-from tests.factories import GoalFactory
+from tests.factories import GoalFactory, NotificationFactory
 
 
 def test_home_shows_who_you_are(world, as_user):
@@ -45,10 +45,8 @@ def card(html: str, testid: str) -> str:
 
 
 def test_employee_sees_plan_goals_actions_and_notifications(world, strategy, as_user):
-    Notification.objects.create(recipient=world.employee, kind="t", title="Daan reageerde")
-    Notification.objects.create(
-        recipient=world.employee, kind="t", title="Al gelezen", read_at=timezone.now()
-    )
+    NotificationFactory(recipient=world.employee, title="Daan reageerde")
+    NotificationFactory(recipient=world.employee, title="Al gelezen", read_at=timezone.now())
     html = as_user(world.employee).get(reverse("dashboards:home")).content.decode()
     assert "Status: akkoord" in card(html, "home-plan")
     assert "Verder met je POP" in card(html, "home-plan")

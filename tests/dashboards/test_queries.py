@@ -10,10 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dashboards.models import AlignmentSnapshot
-from people.models import Notification
 from plans.models import Competency, CompetencyGap, DevelopmentAction, DevelopmentPlan
 from tests.dashboards.conftest import YEAR
-from tests.factories import GoalFactory, OrgUnitFactory, UserFactory
+from tests.factories import GoalFactory, NotificationFactory, OrgUnitFactory, UserFactory
 
 
 def grow(world, strategy, *, teams: int) -> None:
@@ -46,7 +45,7 @@ def grow(world, strategy, *, teams: int) -> None:
             )
         GoalFactory(owner_person=world.employee, parent=strategy.team_digital)
         GoalFactory(owner_person=world.employee, status="proposed", parent=strategy.team_digital)
-        Notification.objects.create(recipient=world.employee, kind="t", title="Nieuwe melding")
+        NotificationFactory(recipient=world.employee, title="Nieuwe melding")
 
 
 def count(client, url: str) -> tuple[int, str]:

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from goals.models import Goal, GoalUpdate
 from people.models import AuditEvent, Notification
+from people.outbox import message_render
 from tests.factories import GoalFactory, UserFactory
 
 from .conftest import goal_form_data
@@ -24,7 +25,7 @@ def test_employee_proposes_manager_approves(world, cascade, as_user):
     assert cascade.draft.status == "proposed"
     assert cascade.draft.proposed_by == world.employee
     note = Notification.objects.get(recipient=world.manager, kind="goal_proposed")
-    assert note.title == f"Sanne Jansen stelt een doel voor: {cascade.draft.title}"
+    assert message_render(note).title == f"Sanne Jansen stelt een doel voor: {cascade.draft.title}"
     assert note.link == cascade.draft.get_absolute_url()
 
     page = manager.get(url("goal-detail", cascade.draft)).content.decode()
@@ -55,7 +56,7 @@ def test_manager_returns_with_a_comment_the_employee_sees(world, cascade, as_use
     cascade.proposal.refresh_from_db()
     assert (cascade.proposal.status, cascade.proposal.review_comment) == ("draft", comment)
     note = Notification.objects.get(recipient=world.employee, kind="goal_returned")
-    assert note.body == comment
+    assert message_render(note).body == comment
 
     page = as_user(world.employee).get(url("goal-detail", cascade.proposal)).content.decode()
     assert "Teruggestuurd door je leidinggevende:" in page

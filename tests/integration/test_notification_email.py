@@ -9,21 +9,28 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
-from people.models import Notification
-from people.services import notification_create
-from people.tasks import notification_send_email
+from people.models import OutgoingMessage
+from people.outbox import outbox_send
+from people.tasks import outbox_deliver
 
 from .harness import process_alive, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _row(notification: Notification) -> Notification:
-    return Notification.objects.get(pk=notification.pk)
+def notification_create(*, recipient, kind, title, body="", link="") -> OutgoingMessage:
+    """A message in the inbox and by e-mail, whose text is as given; returns its e-mail."""
+    context = {"title": title, "body": body}
+    _inbox, email = outbox_send(recipient=recipient, kind="text", context=context, link=link)
+    return email
 
 
-def _emailed(notification: Notification):
-    return lambda: _row(notification).emailed_at is not None
+def _row(notification: OutgoingMessage) -> OutgoingMessage:
+    return OutgoingMessage.objects.get(pk=notification.pk)
+
+
+def _emailed(notification: OutgoingMessage):
+    return lambda: _row(notification).sent_at is not None
 
 
 def test_committed_notifications_are_emailed_once_in_each_recipients_language(
@@ -71,31 +78,34 @@ def test_committed_notifications_are_emailed_once_in_each_recipients_language(
 
     for notification in (dutch, english):
         row = _row(notification)
-        assert (row.email_attempts, row.email_error, row.email_failed_at) == (1, "", None)
+        assert (row.attempts, row.last_error, row.failed_at) == (1, "", None)
 
 
 def test_the_same_task_enqueued_twice_sends_one_email(world, celery_worker, smtp_server, broker):
     # A message to be e-mailed whose task this test queues itself, twice.
-    notification = Notification.objects.create(
-        recipient=world.employee, kind="plan", title="Twee keer in de wachtrij"
+    notification = OutgoingMessage.objects.create(
+        recipient=world.employee,
+        channel="email",
+        kind="text",
+        context={"title": "Twee keer in de wachtrij"},
     )
     # Hold the mail server so that both runs are busy at once (the worker has two processes).
     smtp_server.hold()
-    notification_send_email.delay(notification.pk)
-    notification_send_email.delay(notification.pk)
+    outbox_deliver.delay(notification.pk)
+    outbox_deliver.delay(notification.pk)
 
     # One run reaches the mail server and waits there; the other finds it busy and
     # retries later.
     wait_until(
         lambda: (
             smtp_server.held_total >= 2
-            or (smtp_server.held == 1 and "NotificationEmailInProgress" in celery_worker.log())
+            or (smtp_server.held == 1 and "DeliveryInProgress" in celery_worker.log())
         ),
         what="one run at the mail server and the other one retrying",
         details=celery_worker.log,
     )
     assert smtp_server.held_total == 1, "both runs talked to the mail server"
-    assert _row(notification).email_attempts == 1
+    assert _row(notification).attempts == 1
     smtp_server.release()
 
     smtp_server.wait_for_messages(1, details=celery_worker.log)
@@ -104,7 +114,7 @@ def test_the_same_task_enqueued_twice_sends_one_email(world, celery_worker, smtp
     broker.wait_until_idle(details=celery_worker.log)
     assert len(smtp_server.messages) == 1
     assert smtp_server.messages[0].subject == "Twee keer in de wachtrij"
-    assert _row(notification).email_attempts == 1
+    assert _row(notification).attempts == 1
     log = celery_worker.log()
     assert log.count("succeeded in") == 2, log
     assert log.count(": True\n") == 1 and log.count(": False\n") == 1, log
@@ -120,7 +130,7 @@ def test_a_worker_killed_while_sending_is_redelivered_and_emails_once(
         )
     wait_until(lambda: smtp_server.held == 1, what="the worker to be at the mail server")
     row = _row(notification)
-    assert (row.email_attempts, row.emailed_at) == (1, None)
+    assert (row.attempts, row.sent_at) == (1, None)
 
     processes = celery_worker.processes()
     assert len(processes) == 1 + celery_worker.concurrency  # main process and pool
@@ -140,9 +150,9 @@ def test_a_worker_killed_while_sending_is_redelivered_and_emails_once(
     assert smtp_server.messages[0].to == [world.employee.email]
     assert smtp_server.messages[0].subject == "Gesprek gepland"
     row = _row(notification)
-    assert row.email_attempts == 2
-    assert row.email_error == ""
-    assert row.email_failed_at is None
+    assert row.attempts == 2
+    assert row.last_error == ""
+    assert row.failed_at is None
 
 
 def test_smtp_down_is_recorded_and_retried_until_it_is_delivered_once(
@@ -155,13 +165,13 @@ def test_smtp_down_is_recorded_and_retried_until_it_is_delivered_once(
         )
 
     failed = wait_until(
-        lambda: (row := _row(notification)).email_attempts >= 2 and row,
+        lambda: (row := _row(notification)).attempts >= 2 and row,
         what="two failed attempts",
         details=celery_worker.log,
     )
-    assert "Connection refused" in failed.email_error
-    assert failed.emailed_at is None
-    assert failed.email_failed_at is None  # retrying, not given up
+    assert "Connection refused" in failed.last_error
+    assert failed.sent_at is None
+    assert failed.failed_at is None  # retrying, not given up
 
     smtp_server.start()
     smtp_server.wait_for_messages(1, timeout=30, details=celery_worker.log)
@@ -173,6 +183,6 @@ def test_smtp_down_is_recorded_and_retried_until_it_is_delivered_once(
     row = _row(notification)
     # The attempt counter is raised before sending, so the attempt seen as "second" above
     # may itself be the one that got through once the server was back.
-    assert row.email_attempts >= 2
-    assert "Connection refused" in row.email_error  # the last failure stays on record
-    assert row.email_failed_at is None
+    assert row.attempts >= 2
+    assert "Connection refused" in row.last_error  # the last failure stays on record
+    assert row.failed_at is None

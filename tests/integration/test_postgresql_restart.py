@@ -290,7 +290,8 @@ def _check_each_saved_request_is_emailed_once(
     once, also those whose e-mail the worker sent while the database was away."""
     with psycopg2.connect(database) as db, db.cursor() as cursor:
         cursor.execute(
-            "SELECT n.body FROM people_notification n WHERE n.kind = 'conversation_requested'"
+            "SELECT m.context->>'note' FROM people_outgoingmessage m"
+            " WHERE m.kind = 'conversation_requested' AND m.channel = 'in_app'"
         )
         saved = sorted(body for (body,) in cursor.fetchall())
     answered = {e.note for e in exchanges if e.note and e.status == 302}

@@ -21,11 +21,11 @@ from django.utils import timezone
 from conversations import reminders
 from conversations.models import Conversation, ReminderDelivery
 from conversations.tasks import reminders_sweep
-from people.models import Notification
-from people.services import notification_create
+from people.models import OutgoingMessage
+from people.outbox import NOT_TRIED_AFTER, outbox_send
+from people.tasks import outbox_requeue
 from plans.models import PlanExport
 from plans.services import plan_get_or_create
-from pop_platform.delivery import NOT_TRIED_AFTER
 from tests.conftest import client_for
 from tests.conversations.conftest import schedule_form
 
@@ -46,7 +46,6 @@ def _this_weeks_digest_is_decided(world) -> None:
         object_type="user",
         object_id=world.manager.pk,
         due_slot=reminders.week_slot(now, world.organisation.tzinfo),
-        sent_at=now,
     )
 
 
@@ -54,8 +53,7 @@ def _as_if_the_sweep_came_later() -> None:
     """The sweep leaves rows alone for ``NOT_TRIED_AFTER`` (their task may be queued):
     let that time pass for the rows made so far, rather than wait."""
     earlier = F("created_at") - NOT_TRIED_AFTER - datetime.timedelta(seconds=1)
-    Notification.objects.update(created_at=earlier)
-    ReminderDelivery.objects.update(created_at=earlier)
+    OutgoingMessage.objects.update(created_at=earlier)
 
 
 def test_work_asked_for_while_redis_is_down_is_done_once_it_is_back(
@@ -74,7 +72,7 @@ def test_work_asked_for_while_redis_is_down_is_done_once_it_is_back(
 
     # Redis is up but no worker runs yet: this notification's task waits in Redis...
     with transaction.atomic():
-        notification_create(recipient=world.employee, kind="plan", title="Wachtte in Redis")
+        outbox_send(recipient=world.employee, kind="text", context={"title": "Wachtte in Redis"})
     assert broker.pending() == 1
 
     # ...and Redis stops. People go on using the application.
@@ -128,6 +126,7 @@ def test_work_asked_for_while_redis_is_down_is_done_once_it_is_back(
     worker.start()
     _as_if_the_sweep_came_later()
     reminders_sweep.delay()  # what beat sends every few minutes
+    outbox_requeue.delay()
 
     expected = {
         (world.employee.email, "Wachtte in Redis"),
@@ -137,16 +136,12 @@ def test_work_asked_for_while_redis_is_down_is_done_once_it_is_back(
     }
     smtp_server.wait_for_messages(len(expected), timeout=30, details=worker.log)
     wait_until(
-        lambda: (
-            not Notification.objects.filter(emailed_at__isnull=True)
-            .exclude(kind__startswith="reminder_")  # in-app copies of the invitations
-            .exists()
-            and not ReminderDelivery.objects.filter(sent_at__isnull=True).exists()
-        ),
+        lambda: not OutgoingMessage.objects.filter(sent_at__isnull=True).exists(),
         what="every notification and invitation to be marked sent",
         details=worker.log,
     )
-    reminders_sweep.delay()  # a later sweep finds nothing left to do
+    reminders_sweep.delay()  # later sweeps find nothing left to do
+    outbox_requeue.delay()
     broker.wait_until_idle(timeout=20, details=worker.log)
     sent = Counter((message.to[0], message.subject) for message in smtp_server.messages)
     assert sent == dict.fromkeys(expected, 1), sent

@@ -7,7 +7,7 @@ loses nothing: its task is redelivered and finished by the next worker.
 - A batch of notification e-mails, some at the mail server and the rest still queued:
   each arrives exactly once. (The one window in which a
   message can go out twice — the mail server accepted it, the row was not yet marked —
-  is documented in ``pop_platform/delivery.py``; these kills fall outside it.)
+  is documented in ``people/outbox.py``; these kills fall outside it.)
 
 The reminder e-mails' kill test is in ``test_reminders.py``, a single notification's in
 ``test_notification_email.py``.
@@ -21,8 +21,8 @@ import pytest
 from django.db import connection, transaction
 from django.urls import reverse
 
-from people.models import Notification
-from people.services import notification_create
+from people.models import OutgoingMessage
+from people.outbox import outbox_send
 from plans.models import PlanExport
 from tests.conftest import client_for
 from tests.plans.conftest import pdf_text, pop  # noqa: F401  (the plan fixture)
@@ -116,7 +116,7 @@ def test_a_worker_killed_with_a_batch_of_emails_under_way_sends_each_once(
     people = [world.employee, world.colleague, world.manager, world.other_manager, world.hr]
     with transaction.atomic():
         notifications = [
-            notification_create(recipient=person, kind="plan", title=f"Bericht {number}")
+            outbox_send(recipient=person, kind="text", context={"title": f"Bericht {number}"})[-1]
             for number, person in enumerate(people, start=1)
         ]
     wait_until(
@@ -133,7 +133,7 @@ def test_a_worker_killed_with_a_batch_of_emails_under_way_sends_each_once(
     smtp_server.wait_for_messages(len(people), timeout=30, details=celery_worker.log)
     pks = [notification.pk for notification in notifications]
     wait_until(
-        lambda: not Notification.objects.filter(pk__in=pks, emailed_at__isnull=True).exists(),
+        lambda: not OutgoingMessage.objects.filter(pk__in=pks, sent_at__isnull=True).exists(),
         what="every notification to be marked e-mailed",
         details=celery_worker.log,
     )
@@ -142,9 +142,7 @@ def test_a_worker_killed_with_a_batch_of_emails_under_way_sends_each_once(
     assert received == sorted(
         (person.email, f"Bericht {number}") for number, person in enumerate(people, start=1)
     )
-    attempts = sorted(
-        Notification.objects.filter(pk__in=pks).values_list("email_attempts", flat=True)
-    )
+    attempts = sorted(OutgoingMessage.objects.filter(pk__in=pks).values_list("attempts", flat=True))
     assert attempts == [1, 1, 1, 2, 2]  # the two at the mail server were tried twice
     print(
         f"\nnotification e-mails after SIGKILL: {len(received)} sent once each, attempts {attempts}"

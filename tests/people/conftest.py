@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from conversations import services as conversation_services
-from conversations.models import Conversation
+from conversations.models import Conversation, ReminderDelivery
 from goals.models import Goal, GoalUpdate
 from people.models import AuditEvent
 from people.services import audit_record
@@ -115,6 +115,21 @@ def scenario(world, pop, conversation) -> Scenario:
     )
 
     NotificationFactory(recipient=employee, title="Je gesprek is gepland")
+    # A reminder decided for each of them (the week's digest, a goal due).
+    ReminderDelivery.objects.create(
+        kind="digest",
+        recipient=manager,
+        object_type="user",
+        object_id=manager.pk,
+        due_slot=timezone.now(),
+    )
+    ReminderDelivery.objects.create(
+        kind="goal_due",
+        recipient=employee,
+        object_type="goal",
+        object_id=1,
+        due_slot=timezone.now(),
+    )
     audit_record(
         actor=manager,
         subject=employee,

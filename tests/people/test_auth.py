@@ -5,7 +5,11 @@ import re
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
+
+from people.models import OutgoingMessage
+from people.services import PASSWORD_RESETS_PER_ADDRESS, PASSWORD_RESETS_PER_CLIENT
 
 
 def _sign_in(client, email, password):
@@ -76,11 +80,20 @@ def test_sign_out_needs_post_and_ends_the_session(world, as_user):
         ("en", "Choose a new password for POP Platform", "Someone asked to reset"),
     ],
 )
-def test_password_reset_mail_in_the_persons_language(client, world, language, subject, sentence):
+def test_password_reset_mail_in_the_persons_language(
+    client, world, language, subject, sentence, django_capture_on_commit_callbacks
+):
     world.employee.language = language
     world.employee.save()
-    response = client.post(reverse("password_reset"), {"email": world.employee.email})
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(reverse("password_reset"), {"email": world.employee.email})
     assert response.status_code == 302
+    # Queued in the outbox, not sent during the request; the link is not stored.
+    assert mail.outbox == []
+    (row,) = OutgoingMessage.objects.filter(recipient=world.employee, kind="password_reset")
+    assert (row.channel, row.context, row.link) == ("email", {}, "")
+    for send in queued:
+        send()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.subject == subject
@@ -108,12 +121,13 @@ def test_password_reset_mail_in_the_persons_language(client, world, language, su
     ],
 )
 def test_a_new_password_like_the_email_address_is_refused_in_plain_words(
-    client, world, language, message
+    client, world, language, message, django_capture_on_commit_callbacks
 ):
     world.employee.language = language
     world.employee.save()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # signed out: the cookie counts
-    client.post(reverse("password_reset"), {"email": world.employee.email})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": world.employee.email})
     link = re.search(r"(/accounts/reset/[^\s]+/)", mail.outbox[0].body).group(1)
     form = client.get(link, follow=True)
     like_the_address = world.employee.email.upper()
@@ -171,3 +185,36 @@ def test_language_switch_ignores_foreign_redirects_and_unknown_languages(world, 
 def test_dutch_is_the_default_whatever_the_browser_asks(client, db):
     html = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="nl">' in html
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_password_reset_requests_are_limited_per_address_with_a_clear_message(
+    client, world, language, django_capture_on_commit_callbacks
+):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    url = reverse("password_reset")
+    with django_capture_on_commit_callbacks(execute=True):
+        for _number in range(PASSWORD_RESETS_PER_ADDRESS):
+            assert client.post(url, {"email": world.employee.email}).status_code == 302
+        refused = client.post(url, {"email": f"  {world.employee.email.upper()} "})
+    assert refused.status_code == 200
+    expected = {
+        "nl": "Er is te vaak om een link voor een nieuw wachtwoord gevraagd.",
+        "en": "A link to choose a new password was asked for too often.",
+    }[language]
+    assert expected in refused.content.decode()
+    assert len(mail.outbox) == PASSWORD_RESETS_PER_ADDRESS
+    # Another address from another client is not held up.
+    other = Client(REMOTE_ADDR="192.0.2.7")
+    assert other.post(url, {"email": world.colleague.email}).status_code == 302
+
+
+def test_password_reset_requests_are_limited_per_client(client, world):
+    url = reverse("password_reset")
+    addresses = [f"iemand{number}@zorg.test" for number in range(PASSWORD_RESETS_PER_CLIENT)]
+    for address in addresses:  # unknown addresses count too: nothing tells them apart
+        assert client.post(url, {"email": address}).status_code == 302
+    refused = client.post(url, {"email": world.employee.email})
+    assert refused.status_code == 200
+    assert "te vaak" in refused.content.decode()
+    assert not OutgoingMessage.objects.filter(kind="password_reset").exists()

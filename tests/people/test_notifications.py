@@ -1,27 +1,32 @@
-"""The in-app inbox: own notifications only, marked read in place, e-mailed once."""
+"""The in-app inbox: own notifications only, marked read in place; the outbox e-mails
+each message once."""
+
+import datetime
 
 import pytest
 from django.core import mail
 from django.db import OperationalError, connection
 from django.urls import reverse
+from django.utils import translation
 
-from people.models import Notification
-from people.services import (
-    NotificationEmailInProgress,
-    notification_create,
-    notification_email,
-)
-from pop_platform import delivery
+from people import outbox
+from people.models import Notification, OutgoingMessage
+from people.outbox import DeliveryInProgress, outbox_send
+from people.tasks import outbox_deliver
 from tests.conftest import lock_held_elsewhere
-from tests.factories import NotificationFactory
+from tests.factories import NotificationFactory, OutgoingMessageFactory
 from tests.integration.harness import free_port
 
 
+def notification_email(*, notification_id: int) -> bool:
+    return outbox.outbox_deliver(message_id=notification_id)
+
+
 def test_inbox_lists_only_my_notifications(world, as_user):
-    mine = NotificationFactory(recipient=world.employee, title="Je POP is bijgewerkt")
+    NotificationFactory(recipient=world.employee, title="Je POP is bijgewerkt")
     NotificationFactory(recipient=world.colleague, title="Niet voor jou")
     html = as_user(world.employee).get(reverse("people:inbox")).content.decode()
-    assert mine.title in html
+    assert "Je POP is bijgewerkt" in html
     assert "Niet voor jou" not in html
     assert '1<span class="visually-hidden"> ongelezen</span>' in html
 
@@ -70,18 +75,19 @@ def test_notification_is_emailed_once_in_the_recipients_language(
     world.colleague.language = "en"
     world.colleague.save()
     with django_capture_on_commit_callbacks(execute=True):
-        notification_create(recipient=world.colleague, kind="test", title="Plan updated", link="/")
+        outbox_send(
+            recipient=world.colleague, kind="text", context={"title": "Plan updated"}, link="/"
+        )
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [world.colleague.email]
     assert message.body.startswith("Hello Daan,")
     assert "http://" in message.body
     # Sending again (a redelivered task) does not send twice.
-    from people.tasks import notification_send_email
-
-    notification = Notification.objects.get(recipient=world.colleague)
-    assert notification_send_email(notification.pk) is False
+    email = OutgoingMessage.objects.get(recipient=world.colleague, channel="email")
+    assert outbox_deliver(email.pk) is False
     assert len(mail.outbox) == 1
+    assert Notification.objects.filter(recipient=world.colleague).count() == 1  # in the inbox
 
 
 def test_inbox_query_count_does_not_grow(world, as_user, django_assert_max_num_queries):
@@ -119,47 +125,43 @@ def smtp_nobody_listens(settings, retries_in_process):
 
 
 def test_smtp_failures_are_counted_retried_and_finally_given_up(world, smtp_nobody_listens):
-    from people.tasks import notification_send_email
-
     smtp_nobody_listens.TASK_MAX_RETRIES = 2
-    notification = NotificationFactory(recipient=world.employee)
+    notification = OutgoingMessageFactory(recipient=world.employee)
     # In-process, as a worker runs it: each retry at once, until it gives up.
-    result = notification_send_email.apply(args=[notification.pk], throw=False)
+    result = outbox_deliver.apply(args=[notification.pk], throw=False)
     assert result.failed()
     assert isinstance(result.result, ConnectionRefusedError)
     notification.refresh_from_db()
-    assert notification.email_attempts == 3  # the first try and two retries
-    assert notification.email_error.startswith("ConnectionRefusedError:")
-    assert notification.email_failed_at is not None
-    assert notification.emailed_at is None
+    assert notification.attempts == 3  # the first try and two retries
+    assert notification.last_error.startswith("ConnectionRefusedError:")
+    assert notification.failed_at is not None
+    assert notification.sent_at is None
 
 
 def test_a_later_successful_send_clears_the_given_up_mark(world, smtp_nobody_listens, settings):
-    from people.tasks import notification_send_email
-
     settings.TASK_MAX_RETRIES = 0
-    notification = NotificationFactory(recipient=world.employee)
-    assert notification_send_email.apply(args=[notification.pk], throw=False).failed()
+    notification = OutgoingMessageFactory(recipient=world.employee)
+    assert outbox_deliver.apply(args=[notification.pk], throw=False).failed()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert notification_send_email.delay(notification.pk).get() is True
+    assert outbox_deliver.delay(notification.pk).get() is True
     notification.refresh_from_db()
     assert len(mail.outbox) == 1
-    assert notification.email_attempts == 2
-    assert notification.emailed_at is not None
-    assert notification.email_failed_at is None
-    assert notification.email_error.startswith("ConnectionRefusedError:")
+    assert notification.attempts == 2
+    assert notification.sent_at is not None
+    assert notification.failed_at is None
+    assert notification.last_error.startswith("ConnectionRefusedError:")
 
 
 def test_a_run_that_finds_another_one_sending_waits_without_an_attempt(world):
     """Two runs of the task at once (enqueued twice): only the lock holder sends."""
-    notification = NotificationFactory(recipient=world.employee)
+    notification = OutgoingMessageFactory(recipient=world.employee)
     with (
-        lock_held_elsewhere(f"notification-email:{notification.pk}"),
-        pytest.raises(NotificationEmailInProgress),
+        lock_held_elsewhere(f"outbox:{notification.pk}"),
+        pytest.raises(DeliveryInProgress),
     ):
         notification_email(notification_id=notification.pk)
     notification.refresh_from_db()
-    assert notification.email_attempts == 0
+    assert notification.attempts == 0
     assert mail.outbox == []
     # Once the other run has let go, a redelivered task sends it.
     assert notification_email(notification_id=notification.pk) is True
@@ -167,12 +169,12 @@ def test_a_run_that_finds_another_one_sending_waits_without_an_attempt(world):
 
 
 def test_nothing_is_sent_or_counted_for_someone_who_left(world):
-    notification = NotificationFactory(recipient=world.employee)
+    notification = OutgoingMessageFactory(recipient=world.employee)
     world.employee.is_active = False
     world.employee.save(update_fields=["is_active"])
     assert notification_email(notification_id=notification.pk) is False
     notification.refresh_from_db()
-    assert notification.email_attempts == 0
+    assert notification.attempts == 0
     assert mail.outbox == []
 
 
@@ -180,12 +182,12 @@ def test_nothing_is_sent_or_counted_for_someone_who_left(world):
 def test_a_database_gone_for_a_moment_after_the_mail_server_accepted_does_not_send_twice(
     world, monkeypatch
 ):
-    monkeypatch.setattr(delivery, "RECORD_SENT_PATIENCE", 10.0)
-    notification = NotificationFactory(recipient=world.employee)
+    monkeypatch.setattr(outbox, "RECORD_SENT_PATIENCE", 10.0)
+    notification = OutgoingMessageFactory(recipient=world.employee)
     refused = []
 
     def restarting(execute, sql, params, many, context):
-        if 'SET "emailed_at"' in sql and len(refused) < 2:
+        if 'SET "sent_at"' in sql and len(refused) < 2:
             refused.append(sql)
             raise OperationalError("terminating connection due to administrator command")
         return execute(sql, params, many, context)
@@ -194,4 +196,98 @@ def test_a_database_gone_for_a_moment_after_the_mail_server_accepted_does_not_se
         assert notification_email(notification_id=notification.pk) is True
     assert len(refused) == 2 and len(mail.outbox) == 1
     notification.refresh_from_db()
-    assert notification.emailed_at is not None and notification.email_attempts == 1
+    assert notification.sent_at is not None and notification.attempts == 1
+
+
+# --- Stored as a kind and its parameters, read in the reader's language and time zone ----
+
+
+def test_a_notification_made_in_dutch_is_read_in_english_with_the_readers_local_time(
+    world, as_user
+):
+    """Made while Dutch was active (and the employee still read Dutch); read after she
+    switched to English, and again after the organisation's time zone changed."""
+    from conversations.services import conversation_schedule
+
+    starts_at = datetime.datetime(2030, 10, 28, 9, 0, tzinfo=datetime.UTC)  # 10:00 in Amsterdam
+    with translation.override("nl"):  # the manager plans it on a Dutch page
+        conversation_schedule(
+            manager=world.manager, employee=world.employee, kind="development", starts_at=starts_at
+        )
+    client = as_user(world.employee)
+    html = client.get(reverse("people:inbox")).content.decode()
+    assert "Uitnodiging: ontwikkelgesprek met Jeroen de Vries" in html
+    assert "Wanneer: maandag 28 oktober 2030, 10:00" in html
+    client.post(reverse("people:set-language"), {"language": "en"})
+    html = client.get(reverse("people:inbox")).content.decode()
+    assert "Invitation: development conversation with Jeroen de Vries" in html
+    assert "When: Monday 28 October 2030, 10:00" in html
+    assert "Uitnodiging" not in html and "oktober" not in html
+    # Read again after the organisation moved its clocks to New York: 05:00 there.
+    world.organisation.timezone = "America/New_York"
+    world.organisation.save(update_fields=["timezone"])
+    html = client.get(reverse("people:inbox")).content.decode()
+    assert "When: Monday 28 October 2030, 05:00" in html
+    # The manager reads the same kind of message in Dutch.
+    manager = as_user(world.manager).get(reverse("people:inbox")).content.decode()
+    assert "Uitnodiging: ontwikkelgesprek met Sanne Jansen" in manager
+    assert "maandag 28 oktober 2030, 05:00" in manager
+
+
+def test_what_is_stored_is_a_kind_and_its_parameters_not_text(world):
+    with translation.override("nl"):
+        (inbox, _email) = outbox_send(
+            recipient=world.employee,
+            kind="goal_approved",
+            context={"title": "Beeldzorg leren", "comment": "Mooi!"},
+            link="/goals/",
+        )
+    stored = OutgoingMessage.objects.get(pk=inbox.pk)
+    assert (stored.kind, stored.context) == (
+        "goal_approved",
+        {"title": "Beeldzorg leren", "comment": "Mooi!"},
+    )
+    with translation.override("en"):
+        assert outbox.message_render(stored).title == "Your goal is approved: Beeldzorg leren"
+    with translation.override("nl"):
+        assert outbox.message_render(stored).title == "Je doel is goedgekeurd: Beeldzorg leren"
+
+
+# --- Links: only paths on this site --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://evil.example/plans/",
+        "//evil.example/plans/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "plans/mine/",
+        "/plans/\nSet-Cookie: x",
+    ],
+)
+def test_a_link_that_is_not_a_path_on_this_site_is_refused_when_made(world, link):
+    with pytest.raises(ValueError, match="Not a path on this site"):
+        outbox_send(recipient=world.employee, kind="text", context={"title": "Kijk"}, link=link)
+    assert not OutgoingMessage.objects.exists()
+
+
+def test_a_stored_link_elsewhere_is_not_shown_nor_followed(world, as_user):
+    """Stored before links were checked (or by a migration): dropped when shown."""
+    evil = NotificationFactory(
+        recipient=world.employee, title="Klik hier", link="javascript:alert(document.cookie)"
+    )
+    away = NotificationFactory(recipient=world.employee, title="Ga weg", link="//evil.example/x")
+    mine = NotificationFactory(recipient=world.employee, title="Je POP", link="/plans/mine/")
+    client = as_user(world.employee)
+    for page in (reverse("dashboards:home"), reverse("people:inbox")):
+        html = client.get(page).content.decode()
+        assert "javascript:" not in html and "evil.example" not in html, page
+        assert "Klik hier" in html and "Ga weg" in html
+    assert 'href="/plans/mine/"' in client.get(reverse("dashboards:home")).content.decode()
+    for notification in (evil, away):
+        response = client.post(reverse("people:notification-read", args=[notification.uuid]))
+        assert response["Location"] == reverse("people:inbox")
+    response = client.post(reverse("people:notification-read", args=[mine.uuid]))
+    assert response["Location"] == "/plans/mine/"

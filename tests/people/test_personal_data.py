@@ -35,7 +35,9 @@ def _person_fields() -> list[tuple[str, str]]:
     """Every (model, field) in the project where a row points at a person."""
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
     found = []
-    for model in apps.get_models():
+    for model in apps.get_models():  # a proxy (Notification) has its model's fields
+        if model._meta.proxy:
+            continue
         for field in model._meta.concrete_fields:
             if field.is_relation and field.related_model is user_model:
                 found.append((model._meta.label, field.name))

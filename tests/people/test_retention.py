@@ -25,12 +25,12 @@ from conversations.models import (
     ReminderDelivery,
     SharedNote,
 )
-from conversations.tasks import reminders_sweep
 from dashboards.alignment import Scope, compute
 from goals.models import Goal, GoalUpdate
 from goals.selectors import organisation_progress
 from people.models import AuditEvent, Notification, Organisation, OrgUnit, User
 from people.retention import leavers_due, months_before, retention_sweep
+from people.tasks import retention_sweep as retention_task
 from plans.models import (
     ActionStep,
     CompetencyGap,
@@ -300,11 +300,8 @@ def test_idempotent(world, scenario):
     assert User.objects.get(pk=world.employee.pk).full_name == name
 
 
-def test_the_one_beat_sweep_runs_it(world, scenario):
-    assert list(settings.CELERY_BEAT_SCHEDULE) == ["reminders-sweep"]
-    assert settings.CELERY_BEAT_SCHEDULE["reminders-sweep"]["task"] == (
-        "conversations.tasks.reminders_sweep"
-    )
+def test_its_own_beat_entry_runs_it(world, scenario):
+    assert settings.CELERY_BEAT_SCHEDULE["retention"]["task"] == "people.tasks.retention_sweep"
     # A time zone where it is past 02:00 now, whatever the hour this test runs.
     now = timezone.now()
     zone = next(
@@ -314,7 +311,7 @@ def test_the_one_beat_sweep_runs_it(world, scenario):
     )
     Organisation.objects.filter(pk=world.organisation.pk).update(timezone=zone)
     _leave(world.employee)
-    reminders_sweep.delay()  # eager: the task beat runs
+    retention_task.delay()  # eager: the task beat runs
     assert User.objects.get(pk=world.employee.pk).anonymised_at is not None
 
 

@@ -101,27 +101,27 @@ def test_audit_events_cannot_be_changed_in_the_admin(world, as_user):
 def test_admin_shows_a_notification_that_could_not_be_emailed(world, org_staff, as_user):
     from django.utils import timezone
 
-    from tests.factories import NotificationFactory
+    from tests.factories import OutgoingMessageFactory
 
-    failed = NotificationFactory(
+    failed = OutgoingMessageFactory(
         recipient=world.employee,
         title="Gesprek gepland",
-        email_attempts=6,
-        email_error="ConnectionRefusedError: [Errno 111] Connection refused",
-        email_failed_at=timezone.now(),
+        attempts=6,
+        last_error="ConnectionRefusedError: [Errno 111] Connection refused",
+        failed_at=timezone.now(),
     )
-    emailed = NotificationFactory(
-        recipient=world.colleague, title="Doel goedgekeurd", emailed_at=timezone.now()
+    OutgoingMessageFactory(
+        recipient=world.colleague, title="Doel goedgekeurd", sent_at=timezone.now()
     )
     client = as_user(org_staff)
-    changelist = reverse("admin:people_notification_changelist")
-    not_emailed = client.get(changelist, {"emailed_at__isempty": "1"}).content.decode()
-    assert failed.title in not_emailed
-    assert emailed.title not in not_emailed
-    change = client.get(reverse("admin:people_notification_change", args=[failed.pk]))
+    changelist = reverse("admin:people_outgoingmessage_changelist")
+    not_emailed = client.get(changelist, {"state": "failed"}).content.decode()
+    assert "Gesprek gepland" in not_emailed
+    assert "Doel goedgekeurd" not in not_emailed
+    change = client.get(reverse("admin:people_outgoingmessage_change", args=[failed.pk]))
     html = change.content.decode()
     assert "ConnectionRefusedError: [Errno 111] Connection refused" in html
     assert '<div class="readonly">6</div>' in html  # attempts
     # Staff cannot edit the delivery record.
-    assert 'name="email_error"' not in html
-    assert 'name="email_attempts"' not in html
+    assert 'name="last_error"' not in html
+    assert 'name="attempts"' not in html

@@ -58,7 +58,7 @@ def test_an_unexpected_error_gets_a_page_in_the_persons_language(world):
     from django.test import Client
 
     def broken(execute, sql, params, many, context):
-        if "people_notification" in sql:
+        if "people_outgoingmessage" in sql:
             raise ProgrammingError("relation does not exist")
         return execute(sql, params, many, context)
 

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from conversations import messages
 from conversations import services as conversation_services
 from conversations.calendar import conversation_ics
 from conversations.models import (
@@ -32,15 +33,14 @@ from conversations.models import (
     Agreement,
     Conversation,
     PreparationAnswer,
-    ReminderDelivery,
     SharedNote,
 )
-from conversations.reminders import Candidate, deliveries_create, reminder_deliver, upcoming_slot
+from conversations.reminders import Candidate, Due, reminders_create, upcoming_slot
 from conversations.report import conversation_report, report_pdf
 from goals.models import Goal
 from goals.services import goal_return, goal_submit
-from people.models import Notification, Organisation, OrgUnit, User
-from people.services import notification_email
+from people.models import Organisation, OrgUnit, OutgoingMessage, User
+from people.outbox import outbox_deliver, outbox_send
 from plans import pdf as plan_pdfs
 from plans.models import (
     Competency,
@@ -254,42 +254,44 @@ def test_emails_escape_html_and_keep_headers_and_subjects_clean(world, pop, stor
     conversation_services.conversation_request(
         employee=world.employee, kind="development", note=stored.conversation.request_note
     )
-    for notification in Notification.objects.all():
-        notification_email(notification_id=notification.pk)
     # The password reset greets the person by name.
     client.post(reverse("password_reset"), {"email": world.employee.email})
     # Reminders and the invitation with its calendar file.
     conversation = stored.conversation
     now = timezone.now()
-    DevelopmentAction.objects.filter(pk=pop.action.pk).update(due_date=timezone.localdate())
-    Goal.objects.filter(pk=pop.goal.pk).update(due_date=timezone.localdate())
-    deliveries_create(
+    conversation_services._invite(conversation=conversation, kind="reminder_invitation")
+    action, goal = pop.action, pop.goal
+    slot = upcoming_slot(conversation)
+    reminders_create(
         [
-            Candidate(
-                ReminderDelivery.Kind.INVITATION,
-                world.employee.pk,
-                "conversation",
-                conversation.pk,
-                now,
+            Due(
+                Candidate("upcoming", world.manager.pk, "conversation", conversation.pk, slot),
+                messages.conversation_context(conversation, world.manager.pk, slot=slot),
+                conversation.get_absolute_url(),
+                conversation,
             ),
-            Candidate(
-                ReminderDelivery.Kind.UPCOMING,
-                world.manager.pk,
-                "conversation",
-                conversation.pk,
-                upcoming_slot(conversation),
+            Due(
+                Candidate("action_due", world.employee.pk, "action", action.pk, now),
+                {"action_id": action.pk, "title": action.title, "due": timezone.localdate()},
+                pop.plan.get_absolute_url(),
             ),
-            Candidate(
-                ReminderDelivery.Kind.ACTION_DUE, world.employee.pk, "action", pop.action.pk, now
+            Due(
+                Candidate("goal_due", world.employee.pk, "goal", goal.pk, now),
+                {"goal_id": goal.pk, "title": goal.title, "due": timezone.localdate()},
+                goal.get_absolute_url(),
             ),
-            Candidate(ReminderDelivery.Kind.GOAL_DUE, world.employee.pk, "goal", pop.goal.pk, now),
-            Candidate(
-                ReminderDelivery.Kind.DIGEST, world.manager.pk, "user", world.manager.pk, now
+            Due(
+                Candidate("digest", world.manager.pk, "user", world.manager.pk, now),
+                {"rows": [{"name": world.employee.full_name, "next_kind": conversation.kind,
+                           "next_at": now, "missed": ["check_in"], "late_actions": 2}]},
+                "/team/",
             ),
         ]
-    )
-    for delivery in ReminderDelivery.objects.filter(sent_at__isnull=True):
-        reminder_deliver(delivery_id=delivery.pk)
+    )  # fmt: skip
+    DevelopmentAction.objects.filter(pk=action.pk).update(due_date=timezone.localdate())
+    Goal.objects.filter(pk=goal.pk).update(due_date=timezone.localdate())
+    for message in OutgoingMessage.objects.filter(channel="email", sent_at__isnull=True):
+        outbox_deliver(message_id=message.pk)
     assert len(mail.outbox) >= 9
     for message in mail.outbox:
         _assert_safe_email(message)
@@ -440,11 +442,9 @@ def test_spreadsheet_safe_keeps_numbers_and_plain_text():
 
 def test_an_email_subject_shows_the_title_as_typed(world):
     """The subject templates escaped HTML: "Sanne's doel" arrived as "Sanne&#x27;s doel"."""
-    from people.services import notification_create
-
-    notification = notification_create(
-        recipient=world.employee, kind="test", title='Sanne\'s doel: <meer> & "beter"'
+    (_inbox, notification) = outbox_send(
+        recipient=world.employee, kind="text", context={"title": 'Sanne\'s doel: <meer> & "beter"'}
     )
     mail.outbox.clear()
-    notification_email(notification_id=notification.pk)
+    outbox_deliver(message_id=notification.pk)
     assert mail.outbox[0].subject == 'Sanne\'s doel: <meer> & "beter"'

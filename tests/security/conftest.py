@@ -74,7 +74,6 @@ def make_objects() -> Objects:
     )
     notification = NotificationFactory(
         recipient=world.employee,
-        kind="plan",
         title="Jeroen de Vries gaf akkoord op je POP",
         link=pop.plan.get_absolute_url(),
     )

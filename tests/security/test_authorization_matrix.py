@@ -31,6 +31,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.db.models import Q
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
@@ -45,7 +46,7 @@ from conversations.models import (
     SharedNote,
 )
 from goals.models import Goal, GoalUpdate
-from people.models import Organisation, User
+from people.models import Notification, Organisation, OutgoingMessage, User
 from plans.models import (
     ActionStep,
     Competency,
@@ -371,9 +372,11 @@ ROWS: list[Row] = [
         "people:notifications-read-all",
         get=NOT_GET,
         post=by(rest=to("people:inbox")),
-        # Each person marks their own messages; only the employee has an unread one.
+        # Each person marks their own messages read, nobody else's.
         stored=lambda o, user: (
-            _fresh(o.notification).read_at is not None if user == o.world.employee else None
+            user is not None
+            and not Notification.objects.filter(recipient=user, read_at__isnull=True).exists()
+            and (user == o.world.employee) == (_fresh(o.notification).read_at is not None)
         ),
     ),
     Row(
@@ -485,9 +488,14 @@ ROWS: list[Row] = [
         get=by(rest=ok("Nieuw wachtwoord instellen"), anonymous=ok("Nieuw wachtwoord instellen")),
         post=by(rest=to("password_reset_done"), anonymous=to("password_reset_done")),
         data=lambda o, user: {"email": o.world.employee.email},
-        # Nothing stored: a link is e-mailed to the employee, whoever asks for it.
+        # A link is queued for the employee (not sent during the request), whoever asks.
         stored=lambda o, user: (
-            [message.to for message in mail.outbox] == [[o.world.employee.email]]
+            mail.outbox == []
+            and [
+                (m.recipient, m.channel)
+                for m in OutgoingMessage.objects.filter(kind="password_reset")
+            ]
+            == [(o.world.employee, "email")]
         ),
     ),
     Row("password_reset_done", get=by(rest=OK, anonymous=OK), post=PUBLIC_NOT),
@@ -1124,6 +1132,7 @@ def check(
         f" (CSRF: {csrf})" if method == "POST" else ""
     )
     mail.outbox = []
+    cache.clear()  # counters (the password-reset limits) start at zero for each request
     with rolled_back(client):
         before = before or domain_state()
         if method == "GET":
