@@ -38,7 +38,7 @@ def test_requests_queues_and_task_outcomes(metrics_on, db, world):
     Client().get("/accounts/login/")
     task_outcome_count(task="plans.tasks.plan_render_pdf", outcome="succeeded")
     task_outcome_count(task="plans.tasks.plan_render_pdf", outcome="succeeded")
-    task_outcome_count(task="people.tasks.notification_send_email", outcome="retried")
+    task_outcome_count(task="people.tasks.outbox_deliver", outcome="retried")
     # Whatever Host a scraper sends (a pod's address), the answer is the metrics.
     response = _scrape(HTTP_HOST="10.1.2.3:8000")
     assert response.status_code == 200
@@ -52,8 +52,7 @@ def test_requests_queues_and_task_outcomes(metrics_on, db, world):
         'pop_celery_tasks_total{outcome="succeeded",task="plans.tasks.plan_render_pdf"} 2.0' in body
     )
     assert (
-        'pop_celery_tasks_total{outcome="retried",task="people.tasks.notification_send_email"} 1.0'
-        in body
+        'pop_celery_tasks_total{outcome="retried",task="people.tasks.outbox_deliver"} 1.0' in body
     )
 
 
