@@ -25,6 +25,7 @@ one web instance is killed.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import socket
@@ -255,6 +256,7 @@ def test_the_compose_topology_runs_natively(
         _check_client_addresses(caddy, webs[0], world, pop)
         _check_pdf_in_the_bucket(caddy, webs, world, pop, seaweedfs, folder, worker)
         _check_beat_and_metrics(caddy, beat, worker)
+        _check_json_logs(webs, world)
         _check_one_web_instance_killed(caddy, webs[0])
     finally:
         for process in (caddy, beat, worker, *webs):
@@ -388,6 +390,22 @@ def _check_beat_and_metrics(caddy: Caddy, beat: Beat, worker: CeleryWorker) -> N
         f"topology: beat ticking (health check passes), {sweeps} sweep lines in the worker's "
         "log; /metrics through Caddy counts the worker's PDF task"
     )
+
+
+def _check_json_logs(webs: list[WebServer], world) -> None:
+    """One JSON object per line: time, level, logger, request id, the person's public id
+    (never their name or e-mail address) and the request's duration."""
+    lines = [line for web in webs for line in web.log().splitlines() if line.startswith("{")]
+    events = [json.loads(line) for line in lines]
+    finished = [e for e in events if e.get("event") == "request_finished"]
+    mine = [e for e in finished if e.get("user_id") == str(world.employee.uuid)]
+    assert mine, "no request of the employee's in the logs"
+    for event in mine:
+        assert {"time", "level", "logger", "request_id", "duration_ms", "code"} <= set(event)
+    text = "\n".join(web.log() for web in webs)
+    for personal in (world.employee.email, world.employee.full_name, world.manager.email):
+        assert personal not in text
+    print(f"topology: {len(events)} JSON log lines, {len(finished)} requests, no names or e-mail")
 
 
 def _check_one_web_instance_killed(caddy: Caddy, web: WebServer) -> None:
