@@ -1,8 +1,12 @@
 """Thin Celery tasks for conversations: they take ids and call services."""
 
+import datetime
+
 from celery import Task, shared_task
+from django.conf import settings
 from django.utils import timezone
 
+from people.invitations import invitation_emails_requeue
 from people.retention import retention_sweep
 from pop_platform.delivery import DeliveryInProgress
 from pop_platform.retries import call_or_retry, lost_database_errors
@@ -21,6 +25,9 @@ def reminders_sweep() -> int:
     now = timezone.now()
     created = reminders.reminders_sweep(now=now)
     reminders.lost_work_requeue(now=now)
+    invitation_emails_requeue(
+        now=now, since=now - datetime.timedelta(days=settings.INVITATION_VALID_DAYS)
+    )
     retention_sweep(now=now)
     return len(created)
 

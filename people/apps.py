@@ -37,5 +37,16 @@ class PeopleConfig(AppConfig):
         audit.register_object_type(
             "person",
             _("person"),
-            parts={"retention": _("retention job"), "command": _("by command")},
+            parts={
+                "retention": _("retention job"),
+                "command": _("by command"),
+                "hr": _("by HR"),
+                "import": _("people file"),
+                "invite": _("invitation"),
+                "active": _("active or not"),
+                "sso": _("first sign-in through single sign-on"),
+                "two-factor-on": _("two-factor sign-in set up"),
+                "two-factor-off": _("two-factor sign-in turned off"),
+            },
         )
+        audit.register_object_type("unit", _("unit"))

@@ -4,7 +4,7 @@ from celery import Task, shared_task
 
 from pop_platform.retries import call_or_retry, lost_database_errors
 
-from . import services
+from . import invitations, services
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
@@ -16,4 +16,15 @@ def notification_send_email(self: Task, notification_id: int) -> bool:
         lambda: services.notification_email(notification_id=notification_id),
         retry_on=(OSError, *lost_database_errors(), services.NotificationEmailInProgress),
         give_up=lambda: services.notification_email_give_up(notification_id=notification_id),
+    )
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def invitation_send_email(self: Task, invitation_id: int) -> bool:
+    # One invitation row's e-mail, at least once and only once (people.invitations).
+    return call_or_retry(
+        self,
+        lambda: invitations.invitation_email(invitation_id=invitation_id),
+        retry_on=(OSError, *lost_database_errors(), invitations.InvitationEmailInProgress),
+        give_up=lambda: invitations.invitation_email_give_up(invitation_id=invitation_id),
     )
