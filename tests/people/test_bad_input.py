@@ -23,9 +23,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from people.forms import OrganisationPolicyForm
+from people.imports import apply_import, plan_import
 from people.models import Organisation, User
 from people.selectors import unit_paths
-from people.imports import apply_import, plan_import
 from people.services import notification_create
 from tests.hostile import (
     as_sent,
