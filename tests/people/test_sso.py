@@ -84,9 +84,7 @@ def sign_in_through_provider(base: str, email: str, *, login_as: str | None = No
         data={"prompt": "login", "login": login_as or email, "password": "wat-dan-ook"},
     )
     if 'value="consent"' in page.text:
-        page = browser.post(
-            urljoin(page.url, _form_action(page.text)), data={"prompt": "consent"}
-        )
+        page = browser.post(urljoin(page.url, _form_action(page.text)), data={"prompt": "consent"})
     return browser, page
 
 
