@@ -33,6 +33,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -125,7 +126,7 @@ def read_table(content: bytes, *, filename: str = "") -> Table:
     if len(table.rows) > MAX_ROWS:
         raise ImportFileError(
             _("The file has more than %(rows)s people. Import it in parts.")
-            % {"rows": f"{MAX_ROWS:,}".replace(",", ".")}
+            % {"rows": number_format(MAX_ROWS, force_grouping=True)}
         )
     return table
 
