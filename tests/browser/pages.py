@@ -12,18 +12,16 @@ The URL arguments come from the demo organisation (``seed_demo``), built once pe
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-
-import datetime
-
-from django.utils import timezone
 
 from conversations.models import Conversation, PreparationQuestion
 from goals.models import Goal

@@ -256,7 +256,7 @@ def test_the_list_filters_by_unit_role_status_and_invitation(world, as_user):
 
 @pytest.mark.parametrize("people", [3, 60])
 def test_the_list_costs_the_same_queries_for_any_size(world, as_user, people, settings):
-    for number in range(people):
+    for _number in range(people):
         person = UserFactory(organisation=world.organisation, unit=world.team)
         Invitation.objects.create(person=person, expires_at="2100-01-01T00:00Z")
     client = as_user(world.hr)
