@@ -23,7 +23,7 @@ from .models import Kind, PreparationQuestion, UnitCadence
 @require_http_methods(["GET", "POST"])
 def question_list(request: HttpRequest) -> HttpResponse:
     organisation = organisation_get_for_hr(user=request.user)
-    form = PreparationQuestionAddForm(request.POST or None)
+    form = PreparationQuestionAddForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         policy.question_add(
             organisation=organisation, by=request.user, request=request, **form.cleaned_data
@@ -44,7 +44,8 @@ def question_list(request: HttpRequest) -> HttpResponse:
 def question_edit(request: HttpRequest, question_uuid: UUID) -> HttpResponse:
     question = access.question_get_for_hr(user=request.user, question_uuid=question_uuid)
     form = PreparationQuestionForm(
-        request.POST or None, initial={"text_nl": question.text_nl, "text_en": question.text_en}
+        request.POST if request.method == "POST" else None,
+        initial={"text_nl": question.text_nl, "text_en": question.text_en},
     )
     if request.method == "POST" and form.is_valid():
         policy.question_reword(
@@ -109,7 +110,7 @@ def cadence_list(request: HttpRequest) -> HttpResponse:
 def cadence_edit(request: HttpRequest, unit_uuid: UUID) -> HttpResponse:
     unit = unit_get_for_hr(user=request.user, unit_uuid=unit_uuid)
     cadence = UnitCadence.objects.filter(unit=unit).first() or UnitCadence(unit=unit)
-    form = UnitCadenceForm(request.POST or None, instance=cadence)
+    form = UnitCadenceForm(request.POST if request.method == "POST" else None, instance=cadence)
     if request.method == "POST" and form.is_valid():
         policy.unit_cadence_save(
             unit=unit, by=request.user, values=form.cleaned_data, request=request

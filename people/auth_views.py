@@ -102,7 +102,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if user is None or not two_factor.has_two_factor(user):
         messages.info(request, _("Please sign in again."))
         return redirect("login")
-    form = TwoFactorCodeForm(request.POST or None)
+    form = TwoFactorCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         device, throttled = two_factor.verify(user, form.cleaned_data["code"])
         if device is not None:
@@ -128,7 +128,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Please sign in again."))
         return redirect("login")
     device = two_factor.setup_device(request, user)
-    form = TwoFactorCodeForm(request.POST or None)
+    form = TwoFactorCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         codes = two_factor.totp_confirm(request=request, user=user, code=form.cleaned_data["code"])
         if codes is not None:
@@ -181,7 +181,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             "can_renew": person.is_active and invitation.accepted_at is None,
         }
         return render(request, "registration/invitation_invalid.html", context, status=410)
-    form = InvitationPasswordForm(person, request.POST or None)
+    form = InvitationPasswordForm(person, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             invitations.invitation_accept(

@@ -106,7 +106,9 @@ def people_invite(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_add(request: HttpRequest) -> HttpResponse:
     organisation = access.organisation_get_for_hr(user=request.user)
-    form = PersonAddForm(request.POST or None, organisation=organisation)
+    form = PersonAddForm(
+        request.POST if request.method == "POST" else None, organisation=organisation
+    )
     if request.method == "POST" and form.is_valid():
         try:
             person = directory.person_create(
@@ -133,7 +135,11 @@ def _added_message(person: User, form) -> str:
 @require_http_methods(["GET", "POST"])
 def person_detail(request: HttpRequest, person_uuid: UUID) -> HttpResponse:
     person = access.person_get_for_hr(user=request.user, person_uuid=person_uuid)
-    form = PersonForm(request.POST or None, organisation=person.organisation, person=person)
+    form = PersonForm(
+        request.POST if request.method == "POST" else None,
+        organisation=person.organisation,
+        person=person,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             changed = directory.person_update(
@@ -191,7 +197,7 @@ def person_invite(request: HttpRequest, person_uuid: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unit_list(request: HttpRequest) -> HttpResponse:
     organisation = access.organisation_get_for_hr(user=request.user)
-    form = UnitForm(request.POST or None, organisation=organisation)
+    form = UnitForm(request.POST if request.method == "POST" else None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         values = form.values()
         try:
@@ -222,7 +228,11 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unit_edit(request: HttpRequest, unit_uuid: UUID) -> HttpResponse:
     unit = access.unit_get_for_hr(user=request.user, unit_uuid=unit_uuid)
-    form = UnitForm(request.POST or None, organisation=request.user.organisation, unit=unit)
+    form = UnitForm(
+        request.POST if request.method == "POST" else None,
+        organisation=request.user.organisation,
+        unit=unit,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             directory.unit_update(
@@ -255,7 +265,9 @@ def unit_delete(request: HttpRequest, unit_uuid: UUID) -> HttpResponse:
 def people_import(request: HttpRequest) -> HttpResponse:
     """Upload: the file is kept (until applied or replaced) and its preview shown."""
     organisation = access.organisation_get_for_hr(user=request.user)
-    form = PeopleImportForm(request.POST or None, request.FILES or None)
+    form = PeopleImportForm(
+        request.POST if request.method == "POST" else None, request.FILES or None
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         with transaction.atomic():
@@ -342,7 +354,7 @@ def _apply(request: HttpRequest, pending: PeopleImport, plan: imports.ImportPlan
 def sign_in_settings(request: HttpRequest) -> HttpResponse:
     organisation = access.organisation_get_for_hr(user=request.user)
     row = sso.sign_in_settings_for(organisation)
-    form = SignInSettingsForm(request.POST or None, settings_row=row)
+    form = SignInSettingsForm(request.POST if request.method == "POST" else None, settings_row=row)
     if request.method == "POST" and form.is_valid():
         values = dict(form.cleaned_data)
         domains = values.pop("domains")
@@ -390,7 +402,9 @@ def own_two_factor(request: HttpRequest) -> HttpResponse:
     elif action == "new-codes" and two_factor.has_two_factor(user):
         request.session[two_factor.SHOW_CODES_KEY] = two_factor.recovery_codes_new(user=user)
         return redirect("people:two-factor")
-    elif action == "remove" and not two_factor.required_for(user):
+    elif (
+        action == "remove" and two_factor.has_two_factor(user) and not two_factor.required_for(user)
+    ):
         two_factor.two_factor_remove(user=user)
         messages.success(request, _("Two-factor sign-in is off."))
         return redirect("people:two-factor")
