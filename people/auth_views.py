@@ -40,11 +40,20 @@ class SignInView(auth_views.LoginView):
         email = step_form.cleaned_data["username"]
         row = sso.settings_for_email(email)
         if row is not None and ("sso" in request.POST or not row.passwords_allowed):
-            return sso.provider_redirect(
-                request, row=row, email=email, next_url=self.get_redirect_url()
-            )
+            return self.to_provider(row, email)
         form = self.get_form_class()(request, initial={"username": email})
         return self.render_step(form=form, email=email, sso_row=row)
+
+    def to_provider(self, row, email: str) -> HttpResponse:
+        """On to the organisation's provider. Not a redirect of this form's POST: the
+        page's Content-Security-Policy (``form-action 'self'``) rightly forbids a form to
+        end up on another site, so a page of ours takes the person there (at once, with
+        a link as well)."""
+        redirect_to = sso.provider_redirect(
+            self.request, row=row, email=email, next_url=self.get_redirect_url()
+        )
+        context = {"url": redirect_to["Location"], "sso_row": row}
+        return render(self.request, "registration/sso_redirect.html", context)
 
     def form_valid(self, form) -> HttpResponse:
         user = form.get_user()

@@ -85,11 +85,15 @@ def unit_update(
     unit: OrgUnit,
     by: User,
     changes: dict[str, object],
+    members_report: bool = False,
     request: HttpRequest | None = None,
 ) -> OrgUnit:
     """Rename, move (never under itself or its own descendant), change its kind, set or
-    clear its manager."""
+    clear its manager; with ``members_report``, the unit's people get its manager as their
+    line manager (except where that would close a loop of managers)."""
     changed = [name for name, value in changes.items() if getattr(unit, name) != value]
+    if members_report and unit.pk and changes.get("manager") is not None:
+        _members_report_to(unit, changes["manager"], by, request)
     if not changed:
         return unit
     if "parent" in changed:
@@ -102,6 +106,20 @@ def unit_update(
     unit.save(update_fields=[*changed, "updated_at"])
     _audit_unit(by, AuditEvent.Action.CHANGE, unit, ", ".join(changed), request)
     return unit
+
+
+def _members_report_to(unit: OrgUnit, manager: User, by: User, request) -> None:
+    members = User.objects.filter(unit=unit, is_active=True).exclude(pk=manager.pk)
+    moved = [
+        member
+        for member in members
+        if member.line_manager_id != manager.pk and not manager_loops(member, manager)
+    ]
+    for member in moved:
+        member.line_manager = manager
+    User.objects.bulk_update(moved, ["line_manager"])
+    for member in moved:
+        _audit_person(by, AuditEvent.Action.CHANGE, member, "hr", request)
 
 
 @transaction.atomic

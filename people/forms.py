@@ -359,6 +359,12 @@ class UnitForm(forms.Form):
             required=False,
             help_text=_("Leave empty for a unit without a manager."),
         )
+        if unit is not None:
+            self.fields["members_report"] = forms.BooleanField(
+                label=_("The manager becomes the line manager of the people in this unit"),
+                required=False,
+                initial=True,
+            )
         if unit is not None and not self.is_bound:
             self.initial.update(
                 {
@@ -377,6 +383,7 @@ class UnitForm(forms.Form):
 
     def values(self) -> dict[str, object]:
         data = dict(self.cleaned_data)
+        data.pop("members_report", None)
         data["parent"] = (
             OrgUnit.objects.filter(pk=data["parent"]).first() if data["parent"] else None
         )

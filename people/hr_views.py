@@ -236,7 +236,11 @@ def unit_edit(request: HttpRequest, unit_uuid: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             directory.unit_update(
-                unit=unit, by=request.user, changes=form.values(), request=request
+                unit=unit,
+                by=request.user,
+                changes=form.values(),
+                members_report=form.cleaned_data.get("members_report", False),
+                request=request,
             )
         except ValidationError as error:
             _errors_to_form(form, error)
