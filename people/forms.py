@@ -434,7 +434,7 @@ class SignInSettingsForm(forms.Form):
         max_length=500,
         required=False,
         assume_scheme="https",
-        help_text=_("Entra ID: https://login.microsoftonline.com/<tenant ID>/v2.0"),
+        help_text=_("Entra ID: https://login.microsoftonline.com/TENANT-ID/v2.0"),
     )
     client_id = forms.CharField(label=_("Client ID"), max_length=300, required=False)
     client_secret = forms.CharField(
