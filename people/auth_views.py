@@ -66,7 +66,16 @@ class SignInView(auth_views.LoginView):
 
     def form_invalid(self, form) -> HttpResponse:
         email = str(form.data.get("username", "")).strip().lower()[:254]
-        return self.render_step(form=form, email=email, sso_row=sso.settings_for_email(email))
+        row = sso.settings_for_email(email)
+        if row is not None and not row.passwords_allowed:
+            # Not "wrong password": this organisation has no passwords at all.
+            form.errors.clear()
+            form.add_error(
+                None,
+                _("%(organisation)s signs you in with its own sign-in service, not a password.")
+                % {"organisation": row.organisation.name},
+            )
+        return self.render_step(form=form, email=email, sso_row=row)
 
     def render_step(self, *, step_form=None, form=None, email="", sso_row=None) -> HttpResponse:
         context = self.get_context_data(form=form)

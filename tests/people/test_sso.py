@@ -207,6 +207,7 @@ def test_without_passwords_the_sign_in_page_goes_straight_to_the_provider(
         reverse("login"), {"username": world.employee.email, "password": PASSWORD}
     )
     assert refused.status_code == 200 and "_auth_user_id" not in client.session
+    assert "Zorggroep Test laat je inloggen via de eigen inlogdienst" in refused.content.decode()
     mail.outbox.clear()
     client.post(reverse("password_reset"), {"email": world.employee.email})
     assert mail.outbox == []
