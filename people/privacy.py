@@ -360,7 +360,7 @@ SIGN_IN_FIELDS: tuple[FieldSpec, ...] = ("attempt_time", "ip_address", "user_age
 
 def _export(person: User) -> list[Section]:
     account = User.objects.select_related("organisation", "unit", "line_manager").get(pk=person.pk)
-    events = AuditEvent.objects.select_related("actor", "subject")
+    events = audit.without_withdrawn(AuditEvent.objects.select_related("actor", "subject"))
     return [
         records(
             [account],

@@ -222,7 +222,7 @@ PLANS = privacy.PersonalData(
 
 def register() -> None:
     privacy.register(PLANS)
-    parts = {name: kind.title for name, kind in KINDS.items()}
+    parts = {name: kind.title for name, kind in KINDS.items() if kind.content}
     parts.update(
         {
             "page": _("plan page"),
@@ -231,4 +231,10 @@ def register() -> None:
             "pdf": _("PDF"),
         }
     )
-    audit.register_object_type(AUDIT_TYPE, _("development plan"), parts=parts, links=_plan_links)
+    audit.register_object_type(
+        AUDIT_TYPE,
+        _("development plan"),
+        parts=parts,
+        links=_plan_links,
+        withdrawn=[name for name, kind in KINDS.items() if not kind.content],
+    )

@@ -42,10 +42,13 @@ SECTION_OF = {
 }
 
 
-def _read_plan(request: HttpRequest, plan_uuid: UUID, part: str = "page") -> DevelopmentPlan:
+def _read_plan(
+    request: HttpRequest, plan_uuid: UUID, part: str = "page", plan: DevelopmentPlan | None = None
+) -> DevelopmentPlan:
     """The plan for reading; a read by anyone but its employee (their manager, HR) goes
-    to the audit trail, with ``part``: the page or the kind of item shown."""
-    plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid)
+    to the audit trail, with ``part``: the page or the kind of item shown. ``plan``: the
+    plan as the access check just read it."""
+    plan = plan or access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid)
     audit_record_about(
         actor=request.user,
         subject=plan.employee,
@@ -110,8 +113,10 @@ def item_show(request: HttpRequest, plan_uuid: UUID, kind: str, item_uuid: UUID)
         item = kind_named(kind).get(plan=plan, user=request.user, item_uuid=item_uuid)
         return redirect(f"{plan.get_absolute_url()}#item-{kind}-{item.uuid}")
     spec = kind_named(kind)
-    plan = _read_plan(request, plan_uuid, part=spec.name)
+    plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid)
     item = spec.get(plan=plan, user=request.user, item_uuid=item_uuid)
+    if spec.content:  # a private note is its author's own: it leaves no trace
+        _read_plan(request, plan_uuid, part=spec.name, plan=plan)
     context = _page_context(request, plan, item=item, focus_edit=True)
     return _fragments(request, context, f"item-{kind}")
 
