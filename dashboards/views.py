@@ -169,14 +169,13 @@ def alignment_csv(request: HttpRequest) -> HttpResponse:
             % {"k": dashboard.k}
         ]
     )
-    if viewer == "hr":
-        audit_record(
-            actor=request.user,
-            action=AuditEvent.Action.EXPORT,
-            object_type=CSV_EXPORT,
-            summary=scope.key,
-            request=request,
-        )
+    audit_record(  # HR's and a manager's export alike
+        actor=request.user,
+        action=AuditEvent.Action.EXPORT,
+        object_type=CSV_EXPORT,
+        summary=scope.key,
+        request=request,
+    )
     return response
 
 

@@ -1,5 +1,10 @@
+import datetime
+from urllib.parse import urlsplit
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +30,8 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 class LocalisedPasswordResetForm(PasswordResetForm):
     """Sends the reset e-mail in the language the person chose, not the visitor's; and
-    none to someone who may no longer sign in (``people.backends``)."""
+    none to someone who may no longer sign in (``people.backends``). The link points at
+    ``SITE_URL``, never at the Host the request came with (which a visitor chooses)."""
 
     def get_users(self, email):
         return (user for user in super().get_users(email) if not user.has_left)
@@ -39,6 +45,8 @@ class LocalisedPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ) -> None:
+        site = urlsplit(settings.SITE_URL)
+        context = {**context, "protocol": site.scheme, "domain": site.netloc + site.path}
         with translation.override(context["user"].language):
             super().send_mail(
                 subject_template_name,
@@ -76,6 +84,17 @@ class OrganisationPolicyForm(forms.ModelForm):
         ]
 
 
+# The trail holds events of this century; a date far outside it is a typing error (and
+# 31-12-9999 plus a day, or 01-01-0001 in the organisation's time zone, is off the
+# calendar).
+AUDIT_FIRST, AUDIT_LAST = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
+_AUDIT_DATE_MESSAGE = _("Choose a date between 1 January 2000 and 31 December 2099.")
+AUDIT_DATES = [
+    MinValueValidator(AUDIT_FIRST, _AUDIT_DATE_MESSAGE),
+    MaxValueValidator(AUDIT_LAST, _AUDIT_DATE_MESSAGE),
+]
+
+
 class AuditFilterForm(forms.Form):
     """Filters of the audit trail page; every field is optional."""
 
@@ -88,10 +107,16 @@ class AuditFilterForm(forms.Form):
         choices=[("", _("Everything")), *AuditEvent.Action.choices],
     )
     date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "min": AUDIT_FIRST, "max": AUDIT_LAST}),
+        validators=AUDIT_DATES,
     )
     date_to = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "min": AUDIT_FIRST, "max": AUDIT_LAST}),
+        validators=AUDIT_DATES,
     )
 
     def clean(self) -> dict:

@@ -382,14 +382,31 @@ def _check_cross_references(
     }
     in_file = {row.email for row in rows}
     for row in rows:
-        owner = existing.get(row.email)
-        if owner is not None and owner != organisation.pk:
+        if row.email in existing and existing[row.email] is None:
+            # A platform support account (no organisation): creating it again broke the
+            # import with an IntegrityError.
+            errors.append(
+                (
+                    row.line,
+                    _("%(email)s is a platform support account, not a person of an organisation.")
+                    % {"email": row.email},
+                )
+            )
+        elif row.email in existing and existing[row.email] != organisation.pk:
             errors.append(
                 (row.line, _("%(email)s belongs to another organisation.") % {"email": row.email})
             )
         if row.manager_email:
             manager_org = existing.get(row.manager_email)
-            if row.manager_email not in in_file and manager_org is None:
+            if row.manager_email in existing and manager_org is None:
+                errors.append(
+                    (
+                        row.line,
+                        _("Manager %(email)s is a platform support account.")
+                        % {"email": row.manager_email},
+                    )
+                )
+            elif row.manager_email not in in_file and manager_org is None:
                 errors.append(
                     (
                         row.line,

@@ -36,6 +36,9 @@ def env_bool(name: str, *, default: bool) -> bool:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=True)
+# With DEBUG on, people still get the app's own "page not found" page; a developer who
+# wants Django's technical 404 page (with the URL patterns tried) switches this on.
+DEBUG_TECHNICAL_404 = DEBUG and env_bool("DJANGO_DEBUG_TECHNICAL_404", default=False)
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -82,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "pop_platform.middleware.UserLanguageMiddleware",
+    "pop_platform.middleware.OwnNotFoundPageMiddleware",
     "pop_platform.middleware.NoStoreForSignedInMiddleware",
     # Writes the request's audit events (people.audit) in one INSERT when it is done.
     "people.audit.AuditMiddleware",

@@ -123,6 +123,19 @@ def test_a_bad_period_is_explained_and_the_other_filters_still_apply(world, trai
     assert "Er is niets vastgelegd dat bij deze filters past." in table  # from 12 March on
 
 
+@pytest.mark.parametrize(
+    "filters", [{"date_to": "9999-12-31"}, {"date_from": "0001-01-01"}, {"date_from": "1999-12-31"}]
+)
+def test_a_date_off_the_calendar_gets_a_message_not_a_server_error(world, trail, as_user, filters):
+    """Issue 16, item 15: these answered 500 (a day after 31-12-9999, and 1 January of year
+    1 in the organisation's time zone, do not exist)."""
+    response = as_user(world.hr).get(URL, filters)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Kies een datum tussen 1 januari 2000 en 31 december 2099." in page
+    assert 'data-testid="audit-table"' in page  # the other filters (none) still apply
+
+
 @pytest.mark.parametrize("persona", ["employee", "colleague", "manager", "other_manager"])
 def test_only_hr_opens_it(world, trail, as_user, persona):
     assert as_user(world.personas()[persona]).get(URL).status_code == 404

@@ -171,3 +171,19 @@ def test_language_switch_ignores_foreign_redirects_and_unknown_languages(world, 
 def test_dutch_is_the_default_whatever_the_browser_asks(client, db):
     html = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="nl">' in html
+
+
+def test_password_reset_link_points_at_the_site_not_the_request_host(client, world, settings):
+    """Issue 16, item 15: the link was built from the request's Host header, which whoever
+    asks for the reset chooses (a poisoned link would hand the token to their server)."""
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.SITE_URL = "https://pop.zorggroep.example"
+    response = client.post(
+        reverse("password_reset"), {"email": world.employee.email}, HTTP_HOST="evil.example"
+    )
+    assert response.status_code == 302
+    message = mail.outbox[0]
+    html, _mimetype = message.alternatives[0]
+    for body in (message.body, html):
+        assert "https://pop.zorggroep.example/accounts/reset/" in body
+        assert "evil.example" not in body
