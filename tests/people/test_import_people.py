@@ -167,7 +167,7 @@ def test_a_platform_staff_account_is_a_row_error_not_a_crash(tmp_path, world):
     path = tmp_path / "staff.csv"
     path.write_text(text, encoding="utf-8")
     err = StringIO()
-    with pytest.raises(CommandError, match="2 problemen gevonden; er is niets geïmporteerd."):
+    with pytest.raises(CommandError, match=r"2 problemen gevonden; er is niets geïmporteerd\."):
         call_command(
             "import_people",
             str(path),
