@@ -147,10 +147,16 @@ def _audit_change(
 PLAN_AHEAD_AT_MOST = datetime.timedelta(days=5 * 366)
 
 
-def _check_times(starts_at: datetime.datetime | None, now: datetime.datetime) -> None:
+def _check_times(
+    starts_at: datetime.datetime | None,
+    now: datetime.datetime,
+    grace: datetime.timedelta = datetime.timedelta(days=1),
+) -> None:
+    """``grace``: how far in the past it may start (a new conversation may be recorded
+    the day after; a moved one may not go into the past at all)."""
     if starts_at is None:
         raise ValidationError({"starts_at": _("Choose a date and time.")})
-    if starts_at < now - datetime.timedelta(days=1):
+    if starts_at < now - grace:
         raise ValidationError({"starts_at": _("Choose a moment that has not passed yet.")})
     if starts_at > now + PLAN_AHEAD_AT_MOST:
         raise ValidationError({"starts_at": _("Choose a moment within the next five years.")})
@@ -230,7 +236,10 @@ def conversation_reschedule(
         raise PermissionDenied
     if not conversation.is_open:
         raise ValidationError(_("Only a planned or requested conversation can be moved."))
-    _check_times(starts_at, timezone.now())
+    # Never into the past: each side sees the other's preparation once the conversation
+    # has started, so moving it back in time would show the answers early (and moving it
+    # forward again would hide that they were seen).
+    _check_times(starts_at, timezone.now(), grace=datetime.timedelta(0))
     was_requested = conversation.status == Conversation.Status.REQUESTED
     Conversation.objects.filter(pk=conversation.pk).update(
         starts_at=starts_at,

@@ -446,3 +446,30 @@ def test_a_question_taken_out_of_use_meanwhile_keeps_every_answer(world, convers
         )
     )
     assert (saved[first.pk], saved[second.pk]) == ("Meer regie.", "Minder avonddiensten.")
+
+
+def test_a_conversation_cannot_be_moved_into_the_past_to_read_the_preparation(
+    world, conversation, as_user
+):
+    """Issue 16, item 14: a manager could move it to 23 hours ago (accepted), read the
+    employee's answers, and move it back."""
+    from tests.conversations.conftest import EMPLOYEE_ANSWER
+
+    client = as_user(world.manager)
+    before = conversation.starts_at
+    earlier = timezone.localtime() - datetime.timedelta(hours=23)
+    response = client.post(
+        _url("conversation-reschedule", conversation),
+        {
+            "date": earlier.date().isoformat(),
+            "time": earlier.strftime("%H:%M"),
+            "duration_minutes": 60,
+            "location": "Kamer 2.14",
+        },
+    )
+    assert response.status_code == 200
+    assert "Kies een moment dat nog niet voorbij is." in response.content.decode()
+    conversation.refresh_from_db()
+    assert conversation.starts_at == before and conversation.sequence == 0
+    page = client.get(conversation.get_absolute_url()).content.decode()
+    assert EMPLOYEE_ANSWER not in page
