@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy, pgettext
 
-from goals.access import goals_visible_to
+from goals.access import goal_ids_shown_to, goals_visible_to
 from goals.models import Goal
 from goals.progress import Progress, rollup
 from people.access import is_line_manager_of
@@ -150,6 +150,19 @@ class PlanPage:
         # Goal links may name a private goal: only the employee and their line manager see
         # private goals (goals' visibility rule), so other readers (HR) see no goal titles.
         return lines if self.is_employee or self.is_manager else _without_goal_titles(lines)
+
+    @cached_property
+    def _goals_shown(self) -> set[int] | None:
+        """The linked goals the viewer may see (None: all of them, for the employee and
+        their line manager), read when the page first mentions one."""
+        if self.is_employee or self.is_manager:
+            return None
+        linked = {item.goal_id for item in (*self.gaps, *self.actions) if item.goal_id}
+        return goal_ids_shown_to(self.viewer, linked)
+
+    def shows_goal(self, goal) -> bool:
+        shown = self._goals_shown
+        return shown is None or goal.pk in shown
 
     @property
     def budget_used(self) -> Decimal:
