@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from people.models import User
 from plans.forms import VersionField
@@ -111,7 +112,9 @@ class NoteForm(forms.Form):
 
 
 class AgreementForm(forms.Form):
-    text = forms.CharField(label=_("Agreement"), max_length=300)
+    text = forms.CharField(
+        label=pgettext_lazy("made in a conversation", "Agreement"), max_length=300
+    )
     owner = forms.TypedChoiceField(label=_("Who"), coerce=int)
     due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
 

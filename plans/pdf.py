@@ -32,9 +32,10 @@ from pop_platform.pdf import print_context, render_pdf, render_pdf_counted
 
 from .models import CompetencyGap, DevelopmentAction, DevelopmentPlan, PlanVersion
 from .selectors import GoalLine, budget_used, plan_content, plan_goal_lines, plan_snapshot
+from .versions import version_content
 
 # Bump when the layout changes, so unchanged plans get a fresh file in the new layout.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 PLAN_MAX_PAGES = 150
 TEMPLATE_MAX_PAGES = 20
 
@@ -148,6 +149,10 @@ class PlanDocument:
     latest_version: PlanVersion | None
     agreements: ConversationAgreements | None
     manager: User | None = field(default=None)
+    #: Set for the PDF of an agreed version: the document shows that version, frozen.
+    version: PlanVersion | None = None
+    #: False: an older version's snapshot holds no goals.
+    goals_recorded: bool = True
 
     @property
     def employee(self) -> User:
@@ -218,6 +223,8 @@ class PlanDocument:
 
 def plan_document(*, plan_id: int, language: str) -> PlanDocument:
     plan = plan_content(plan_id=plan_id, comments=False)
+    for action in plan.actions.all():
+        action.step_list = list(action.steps.all())
     return PlanDocument(
         plan=plan,
         language=language,
@@ -228,6 +235,27 @@ def plan_document(*, plan_id: int, language: str) -> PlanDocument:
         agreements=last_conversation_agreements(plan),
         manager=plan.employee.line_manager,
     )
+
+
+def version_document(*, plan: DevelopmentPlan, version: PlanVersion, language: str) -> PlanDocument:
+    """An agreed version, for its PDF (the employee and their line manager: every goal)."""
+    content = version_content(version=version, plan=plan, shown_goals=None)
+    return PlanDocument(
+        plan=content.plan,
+        language=language,
+        gaps=content.gaps,
+        actions=content.actions,
+        goals=content.goals or [],
+        latest_version=version,
+        agreements=None,
+        manager=plan.employee.line_manager,
+        version=version,
+        goals_recorded=content.goals is not None,
+    )
+
+
+def version_pdf(*, document: PlanDocument, generated_at: datetime.datetime) -> bytes:
+    return plan_pdf(document=document, generated_at=generated_at)
 
 
 def owner_language(plan: DevelopmentPlan) -> str:

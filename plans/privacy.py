@@ -229,6 +229,8 @@ def register() -> None:
             "comment": _("comment"),
             "akkoord": _("akkoord"),
             "pdf": _("PDF"),
+            "version": _("agreed version"),
+            "history": _("change history"),
         }
     )
     audit.register_object_type(

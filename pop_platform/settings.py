@@ -226,6 +226,8 @@ LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [Path(env.str("POP_LOCALE_DIR", default="") or BASE_DIR / "locale")]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
+# One date format per language for every page, e-mail and PDF (pop_platform/formats).
+FORMAT_MODULE_PATH = ["pop_platform.formats"]
 USE_TZ = True
 
 # --- Static files ----------------------------------------------------------------------

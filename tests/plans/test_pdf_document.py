@@ -59,7 +59,14 @@ def test_dutch_plan_pdf_has_every_section_the_goals_and_page_numbers(pop):
     # Gaps, actions (kind, priority, status, dates, cost), budget.
     assert "Digitale vaardigheden" in text and "Gebruikt beeldbellen met hulp." in text
     assert "E-learning beeldzorg" in text
-    for value in ("e-learning", "gemiddeld", "gepland", "1-2-2026", "1-4-2026", "€ 150,00"):
+    for value in (
+        "e-learning",
+        "gemiddeld",
+        "gepland",
+        "1 februari 2026",
+        "1 april 2026",
+        "€ 150,00",
+    ):
         assert value in text
     assert "€ 1.500,00" in text and "€ 1.350,00" in text
     assert "Er is nog geen gehouden gesprek met afspraken vastgelegd." in text

@@ -26,7 +26,8 @@ from django.urls import reverse
 from conversations.models import Agreement, Conversation
 from conversations.services import conversation_schedule
 from people.models import Notification
-from plans.models import PlanExport
+from plans.models import PlanExport, PlanVersion
+from plans.selectors import plan_content, plan_snapshot
 from tests.conftest import World, make_world
 from tests.conversations.conftest import in_days, make_conversation, make_held, start_it
 from tests.factories import NotificationFactory
@@ -49,6 +50,7 @@ class Objects:
     agreement: Agreement  # an open agreement of the held conversation
     notification: Notification  # in the employee's inbox
     export: PlanExport  # a finished PDF of the plan
+    version: PlanVersion  # version 1 of the plan, agreed by both (the plan is a draft again)
 
     def named(self, path: str):
         """``"pop.plan"``, ``"cascade.draft"``, ``"held"``: the object a URL kwarg names."""
@@ -88,7 +90,16 @@ def make_objects() -> Objects:
         finished_at=held.starts_at + datetime.timedelta(hours=2),
     )
     export.file.save("pop-sanne.pdf", ContentFile(b"%PDF-1.7\n% de POP van Sanne\n"), save=True)
+    version = PlanVersion.objects.create(
+        plan=pop.plan,
+        number=1,
+        snapshot=plan_snapshot(plan=plan_content(plan_id=pop.plan.pk, comments=False)),
+        employee_agreed_at=export.finished_at,
+        manager_agreed_at=export.finished_at,
+        manager=world.manager,
+    )
     return Objects(
+        version=version,
         world=world,
         pop=pop,
         cascade=cascade,
