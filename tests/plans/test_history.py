@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plans import services
-from plans.diff import word_diff
 from plans.items import KINDS
 from plans.models import DevelopmentPlan, PlanChange, PlanVisit
 
@@ -154,6 +153,8 @@ def test_the_full_history_loads_on_demand_and_the_page_does_not_grow(world, pop,
 
 
 def test_word_diff_keeps_a_few_words_of_context():
+    from plans.diff import word_diff
+
     words = " ".join(f"woord{n}" for n in range(20))
     segments = word_diff(words + " einde", words + " slot")
     assert [segment.kind for segment in segments] == ["gap", "same", "del", "ins"]

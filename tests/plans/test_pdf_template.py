@@ -137,3 +137,28 @@ def test_anonymous_is_sent_to_sign_in_and_post_is_refused(world, as_user):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
     assert as_user(world.employee).post(URL).status_code == 405
+
+
+def test_the_template_asks_for_knowledge_sharing_and_keeps_my_goals_with_its_table(
+    world, strategic, as_user
+):
+    """Issue 16, item 7: no field for the knowledge-sharing agreement, and the "Mijn
+    doelen" heading stood alone at the bottom of page 2."""
+    file = as_user(world.employee).get(URL).content
+    fields = PdfReader(io.BytesIO(file)).get_fields()
+    assert fields["actions-1-sharing"]["/FT"] == "/Tx"
+    pages = pdf_text(file).split("\f")
+    heading = next(page for page in pages if "Mijn doelen" in page)
+    assert "Doel (specifiek en meetbaar)" in heading
+    assert heading.index("Mijn doelen") < heading.index("Doel (specifiek en meetbaar)")
+    assert "Kennisdeling: hoe pas je toe wat je leert" in pdf_text(file)
+
+
+def test_the_template_is_linked_from_the_start_page_and_the_pop_menu(world, as_user):
+    from plans.models import DevelopmentPlan
+
+    DevelopmentPlan.objects.filter(employee=world.employee).delete()
+    html = as_user(world.employee).get(reverse("plans:plan-mine")).content.decode()
+    assert 'data-testid="plan-start"' in html
+    assert f'href="{URL}" data-testid="start-template"' in html
+    assert f'href="{URL}" data-testid="menu-template"' in html  # the POP menu beside "Mijn POP"
