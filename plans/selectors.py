@@ -281,7 +281,7 @@ def merged_lines(changes: Iterable[PlanChange]) -> list[ChangeLine]:
 def snapshot_diff(*, agreed: dict, now: dict) -> list[ChangeLine]:
     """What differs between an agreed snapshot and another (the plan as it is now, or a
     later version). Keys starting with "_" are bookkeeping, not content."""
-    changed = pgettext("plan history", "changed")
+    changed = pgettext("plan difference", "changed")
     lines: list[ChangeLine] = []
     for name, value in now["plan"].items():
         old = agreed["plan"].get(name, "")
@@ -302,7 +302,7 @@ def snapshot_diff(*, agreed: dict, now: dict) -> list[ChangeLine]:
         for uuid, values in after.items():
             if uuid not in before:
                 lines.append(
-                    ChangeLine(pgettext("plan history", "added"), item_type, values["_label"])
+                    ChangeLine(pgettext("plan difference", "added"), item_type, values["_label"])
                 )
                 continue
             for name, value in values.items():
@@ -321,7 +321,7 @@ def snapshot_diff(*, agreed: dict, now: dict) -> list[ChangeLine]:
         for uuid, values in before.items():
             if uuid not in after:
                 lines.append(
-                    ChangeLine(pgettext("plan history", "removed"), item_type, values["_label"])
+                    ChangeLine(pgettext("plan difference", "removed"), item_type, values["_label"])
                 )
     return lines
 
