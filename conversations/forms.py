@@ -129,14 +129,32 @@ class AgreementForm(forms.Form):
 class AgreementToPlanForm(forms.Form):
     """One choice: ``gap:<uuid>`` or ``goal:<uuid>``, and what to make of it."""
 
-    target = forms.CharField(label=_("On the plan, for"))
-    kind = forms.ChoiceField(
-        label=_("Kind of action"), choices=DevelopmentAction.Kind.choices, required=False
+    target = forms.CharField(
+        label=_("On the plan, for"),
+        error_messages={"required": _("Choose a competency gap or goal.")},
     )
-    make = forms.ChoiceField(choices=[("action", "action"), ("check_in", "check_in")])
+    kind = forms.ChoiceField(
+        label=_("Kind of action"),
+        choices=DevelopmentAction.Kind.choices,
+        required=False,
+        error_messages={"invalid_choice": _("Choose the kind of development action.")},
+    )
+    make = forms.ChoiceField(
+        choices=[("action", "action"), ("check_in", "check_in")],
+        error_messages={
+            "required": _("Choose: a development action or a goal check-in."),
+            "invalid_choice": _("Choose: a development action or a goal check-in."),
+        },
+    )
 
     def clean_target(self) -> tuple[str, str]:
         kind, _sep, uuid = self.cleaned_data["target"].partition(":")
         if kind not in ("gap", "goal") or not uuid:
             raise forms.ValidationError(_("Choose a competency gap or goal."))
         return kind, uuid
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("make") == "action" and not data.get("kind"):
+            self.add_error("kind", _("Choose the kind of development action."))
+        return data

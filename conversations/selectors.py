@@ -4,8 +4,10 @@ count of a page does not grow with the number of conversations, reports or items
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -111,11 +113,59 @@ class ConversationPage:
     def agenda_open(self) -> bool:
         return self.conversation.is_open
 
+    @cached_property
+    def suggestions(self) -> dict[int, tuple[str, str]]:
+        """Per agreement not yet on the plan: the gap or goal and the kind of action its
+        words suggest ("" when they suggest none: the person chooses)."""
+        return {
+            agreement.pk: suggest_for_agreement(agreement.text, self.gaps, self.goals)
+            for agreement in self.agreements
+            if not agreement.on_plan
+        }
+
     @property
     def individual_goals(self) -> list:
         return [
             goal for goal in self.goals if goal.owner_person_id == self.conversation.employee_id
         ]
+
+
+# Words in an agreement that say which kind of development action it is (Dutch and
+# English), one entry per kind.
+KIND_WORDS: dict[str, tuple[str, ...]] = {
+    DevelopmentAction.Kind.TRAINING: ("training", "cursus", "opleiding", "workshop", "course"),
+    DevelopmentAction.Kind.ELEARNING: ("e-learning", "elearning", "online module", "webinar"),
+    DevelopmentAction.Kind.COACHING: ("coach", "coaching", "intervisie"),
+    DevelopmentAction.Kind.MENTORING: ("mentor", "buddy", "maatje"),
+    DevelopmentAction.Kind.SHADOWING: ("meelopen", "meeloop", "shadow", "kijkje"),
+    DevelopmentAction.Kind.JOB_CRAFTING: ("job crafting", "taken anders", "taak anders"),
+    DevelopmentAction.Kind.ASSIGNMENT: ("opdracht", "project", "assignment"),
+    DevelopmentAction.Kind.CONFERENCE: ("congres", "conferentie", "symposium", "conference"),
+    DevelopmentAction.Kind.SELF_STUDY: ("zelfstudie", "boek", "lezen", "self-study", "read"),
+}
+_WORD = re.compile(r"[\w-]{4,}")
+
+
+def _words(text: str) -> set[str]:
+    return {word.lower() for word in _WORD.findall(text)}
+
+
+def suggest_for_agreement(text: str, gaps: list, goals: list) -> tuple[str, str]:
+    """The target (``gap:<uuid>`` or ``goal:<uuid>``) sharing the most words with the
+    agreement, and the kind of action its words name; "" for either when nothing fits."""
+    words = _words(text)
+    lowered = text.lower()
+    options = [(f"gap:{gap.uuid}", _words(gap.competency.name)) for gap in gaps]
+    options += [(f"goal:{goal.uuid}", _words(goal.title)) for goal in goals]
+    scored = sorted(((len(words & found), key) for key, found in options), reverse=True)
+    target = scored[0][1] if scored and scored[0][0] > 0 else ""
+    if len(scored) > 1 and scored[0][0] == scored[1][0]:
+        target = ""  # a tie: no honest guess
+    kind = next(
+        (str(kind) for kind, cues in KIND_WORDS.items() if any(cue in lowered for cue in cues)),
+        "",
+    )
+    return target, kind
 
 
 def preparation_questions(

@@ -435,7 +435,15 @@ def agreement_to_plan(
             request,
             conversation,
             "conv-agreements",
-            plan_error=(agreement.pk, _("Choose a competency gap or goal.")),
+            plan_error=(
+                agreement.pk,
+                list(dict.fromkeys(m for e in form.errors.values() for m in e)),
+            ),
+            plan_choice=(
+                agreement.pk,
+                request.POST.get("target", ""),
+                request.POST.get("kind", ""),
+            ),
             errors_in="agreements",
         )
     kind, uuid = form.cleaned_data["target"]
@@ -448,8 +456,8 @@ def agreement_to_plan(
         raise Http404
     try:
         if form.cleaned_data["make"] == "check_in":
-            if not isinstance(target, Goal):
-                raise ValidationError(_("A check-in goes on a goal."))
+            if not isinstance(target, Goal) or target.owner_person_id != conversation.employee_id:
+                raise ValidationError(_("A check-in goes on one of the employee's own goals."))
             services.agreement_to_check_in(agreement=agreement, by=request.user, goal=target)
             done = _("The agreement is recorded as a check-in on the goal.")
         else:
@@ -458,7 +466,7 @@ def agreement_to_plan(
                 by=request.user,
                 gap=target if kind == "gap" else None,
                 goal=target if kind == "goal" else None,
-                kind=form.cleaned_data["kind"] or DevelopmentAction.Kind.OTHER,
+                kind=form.cleaned_data["kind"],
             )
             done = _("The agreement is now a development action on the plan.")
     except ValidationError as error:
@@ -466,7 +474,12 @@ def agreement_to_plan(
             request,
             conversation,
             "conv-agreements",
-            plan_error=(agreement.pk, " ".join(error.messages)),
+            plan_error=(agreement.pk, error.messages),
+            plan_choice=(
+                agreement.pk,
+                request.POST.get("target", ""),
+                request.POST.get("kind", ""),
+            ),
             errors_in="agreements",
         )
     # Its buttons are gone: focus goes to the agreement itself, which now links the plan.

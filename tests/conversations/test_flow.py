@@ -234,7 +234,7 @@ def test_agreement_cannot_go_on_another_persons_plan(world, pop, conversation, a
     )
     response = as_user(world.manager).post(
         _url("conversation-agreement-plan", conversation, agreement_uuid=agreement.uuid),
-        {"target": f"gap:{other_gap.uuid}", "make": "action"},
+        {"target": f"gap:{other_gap.uuid}", "kind": "training", "make": "action"},
     )
     assert response.status_code == 404
     assert not DevelopmentAction.objects.filter(title="X").exists()
@@ -473,3 +473,43 @@ def test_a_conversation_cannot_be_moved_into_the_past_to_read_the_preparation(
     assert conversation.starts_at == before and conversation.sequence == 0
     page = client.get(conversation.get_absolute_url()).content.decode()
     assert EMPLOYEE_ANSWER not in page
+
+
+def test_turning_an_agreement_into_an_action_asks_for_its_kind_and_target(
+    world, pop, conversation, as_user
+):
+    """Issue 16, item 6: "agreement → plan action" silently took the first competency gap
+    and the kind "Anders". Now both are asked, prefilled from the agreement's words."""
+    client = as_user(world.manager)
+    suggested = services.agreement_add(
+        conversation=conversation,
+        by=world.manager,
+        text="Sanne volgt een cursus digitale vaardigheden",
+        owner=world.employee,
+    )
+    unclear = services.agreement_add(
+        conversation=conversation,
+        by=world.manager,
+        text="Samen verder kijken",
+        owner=world.employee,
+    )
+    html = client.get(conversation.get_absolute_url()).content.decode()
+    form = html[html.index(f'id="target-{suggested.uuid}"') :]
+    assert f'<option value="gap:{pop.gap.uuid}" selected>' in form.split("</select>")[0]
+    kinds = html[html.index(f'id="kind-{suggested.uuid}"') :].split("</select>")[0]
+    assert '<option value="training" selected>' in kinds
+    vague = html[html.index(f'id="target-{unclear.uuid}"') :].split("</select>")[0]
+    assert "selected" not in vague  # nothing chosen for the person
+    vague_kind = html[html.index(f'id="kind-{unclear.uuid}"') :].split("</select>")[0]
+    assert "selected" not in vague_kind
+    url = _url("conversation-agreement-plan", conversation, agreement_uuid=unclear.uuid)
+    response = client.post(
+        url, {"target": "", "kind": "", "make": "action"}, HTTP_HX_REQUEST="true"
+    )
+    page = response.content.decode()
+    assert "Kies een competentie-ontwikkelpunt of een doel." in page
+    assert "Kies de soort ontwikkelactie." in page
+    assert not DevelopmentAction.objects.filter(title="Samen verder kijken").exists()
+    client.post(url, {"target": f"goal:{pop.goal.uuid}", "kind": "coaching", "make": "action"})
+    action = DevelopmentAction.objects.get(title="Samen verder kijken")
+    assert (action.kind, action.goal, action.gap) == ("coaching", pop.goal, None)

@@ -3,6 +3,8 @@ export, with where it came from; one INSERT per request at most."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.http import HttpResponse
@@ -95,7 +97,9 @@ def test_a_request_that_touches_two_objects_still_inserts_once(world, scenario, 
     )
     with CaptureQueriesContext(connection) as queries:
         as_user(world.manager).post(
-            url, {"target": f"gap:{scenario.pop.gap.uuid}", "make": "action"}, **ORIGIN
+            url,
+            {"target": f"gap:{scenario.pop.gap.uuid}", "kind": "training", "make": "action"},
+            **ORIGIN,
         )
     assert _audit_inserts(queries) == 1
     recorded = set(
@@ -147,7 +151,8 @@ def test_goal_changes_are_recorded_without_the_goal_text(world, scenario):
         owner_person=world.employee,
         parent=scenario.pop.team_goal,
         title="Geheim persoonlijk doel",
-        metric="none",
+        metric="yes_no",
+        due_date=datetime.date(2030, 12, 31),
         status="proposed",
     )
     goal_services.goal_approve(goal=goal, by=world.manager, comment="Prima")
