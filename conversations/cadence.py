@@ -97,12 +97,23 @@ class CadenceStatus:
     """Where one person stands under the policy on ``today``."""
 
     overdue: list[str] = field(default_factory=list)
+    #: The kinds of conversation that are overdue (``Kind`` values), in ``overdue``'s order.
+    overdue_kinds: list[str] = field(default_factory=list)
     checkin_due: datetime.date | None = None
     development_due: datetime.date | None = None
 
     @property
     def is_overdue(self) -> bool:
         return bool(self.overdue)
+
+    @property
+    def kind_due(self) -> str:
+        """The conversation to plan first: a start conversation, then a development
+        conversation, then a check-in ("" when nothing is overdue)."""
+        for kind in (Kind.START, Kind.DEVELOPMENT, Kind.CHECK_IN):
+            if kind in self.overdue_kinds:
+                return str(kind)
+        return ""
 
 
 def cadence_status(
@@ -129,8 +140,11 @@ def cadence_status(
         )
         if today > start_due and not any(c.kind == Kind.START for c in held):
             status.overdue.append(str(_("start conversation")))
+            status.overdue_kinds.append(Kind.START)
     if today > status.checkin_due:
         status.overdue.append(str(_("check-in")))
+        status.overdue_kinds.append(Kind.CHECK_IN)
     if today > status.development_due:
         status.overdue.append(str(_("development conversation")))
+        status.overdue_kinds.append(Kind.DEVELOPMENT)
     return status

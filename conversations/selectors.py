@@ -9,9 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from goals.models import Goal
 from people.models import User
 from plans.models import CompetencyGap, DevelopmentAction, DevelopmentPlan
 from plans.selectors import linkable_goals
@@ -270,6 +271,72 @@ def plan_conversations(
     )
 
 
+# --- What a manager should do ----------------------------------------------------------
+
+PREPARE_WITHIN = datetime.timedelta(days=14)
+
+
+def conversations_to_prepare(*, manager: User, employee_ids: list[int]) -> dict[int, Conversation]:
+    """Per report: their next conversation with ``manager`` within two weeks that the
+    manager has not prepared yet (no answer of theirs), in one query."""
+    now = timezone.now()
+    answered = PreparationAnswer.objects.filter(
+        conversation=OuterRef("pk"), author_id=manager.pk
+    ).exclude(body="")
+    found: dict[int, Conversation] = {}
+    for conversation in (
+        Conversation.objects.filter(
+            employee_id__in=employee_ids,
+            manager_id=manager.pk,
+            status=Conversation.Status.SCHEDULED,
+            starts_at__gte=now,
+            starts_at__lte=now + PREPARE_WITHIN,
+        )
+        .exclude(Exists(answered))
+        .order_by("starts_at")
+    ):
+        found.setdefault(conversation.employee_id, conversation)
+    return found
+
+
+# A conversation of the same kind this close to a new one is probably the same one.
+NEARBY = datetime.timedelta(days=30)
+
+
+def _shifted(moment: datetime.datetime, delta: datetime.timedelta) -> datetime.datetime:
+    """``moment + delta``, held at the calendar's ends (a date typed in year 9999)."""
+    try:
+        return moment + delta
+    except OverflowError:
+        end = datetime.datetime.max if delta > datetime.timedelta(0) else datetime.datetime.min
+        return end.replace(tzinfo=datetime.UTC)
+
+
+def planned_nearby(*, employee: User, kind: str, around: datetime.datetime) -> list[Conversation]:
+    """The employee's open conversations of ``kind`` (planned within ``NEARBY`` of
+    ``around``, or requested without a time yet)."""
+    return list(
+        Conversation.objects.filter(
+            employee=employee,
+            kind=kind,
+            status__in=[Conversation.Status.SCHEDULED, Conversation.Status.REQUESTED],
+        )
+        .filter(
+            Q(starts_at__isnull=True)
+            | Q(starts_at__gte=_shifted(around, -NEARBY), starts_at__lte=_shifted(around, NEARBY))
+        )
+        .order_by("starts_at")
+    )
+
+
+def kind_due_for(*, employee: User) -> str:
+    """The kind of conversation the cadence policy says is due first for the employee
+    ("" when none is overdue)."""
+    organisation = employee.organisation
+    today = timezone.localdate(timezone.now(), organisation.tzinfo)
+    return team_cadence(organisation, today, [employee])[employee.pk].kind_due
+
+
 # --- /team/ ------------------------------------------------------------------------------
 
 
@@ -290,6 +357,7 @@ class TeamRow:
     overdue_actions: int
     cadence: CadenceStatus
     policy: Policy
+    proposed: list = field(default_factory=list)  # goals to review
 
 
 @dataclass
@@ -331,6 +399,11 @@ def team_overview(*, manager: User, now: datetime.datetime) -> TeamOverview:
     }
     policies = unit_policies(organisation)
     statuses = team_cadence(organisation, today, reports, policies=policies)
+    proposed: dict[int, list[Goal]] = defaultdict(list)
+    for goal in Goal.objects.filter(owner_person__in=reports, status=Goal.Status.PROPOSED).order_by(
+        "proposed_at", "pk"
+    ):
+        proposed[goal.owner_person_id].append(goal)
     rows = []
     for person in reports:
         conversations = by_person[person.pk]
@@ -369,6 +442,7 @@ def team_overview(*, manager: User, now: datetime.datetime) -> TeamOverview:
                 overdue_actions=plan.overdue if plan else 0,
                 cadence=statuses[person.pk],
                 policy=policies.get(person.unit_id, policies[None]),
+                proposed=proposed[person.pk],
             )
         )
     return TeamOverview(rows=rows)

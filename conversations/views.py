@@ -122,17 +122,15 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
     ):
         raise Http404
     data = request.POST if request.method == "POST" else None
+    nearby: list[Conversation] = []
     if mode == "schedule":
-        tz = user.organisation.tzinfo
         form = ScheduleForm(
-            data,
-            reports=reports,
-            tz=tz,
-            initial={"employee": request.GET.get("employee"), "kind": request.GET.get("kind")},
+            data, reports=reports, tz=user.organisation.tzinfo, initial=_schedule_initial(request)
         )
+        nearby = _planned_nearby(form, request)
     else:
         form = RequestForm(data)
-    if data is not None and form.is_valid():
+    if data is not None and form.is_valid() and not (nearby and not data.get("confirm_nearby")):
         values = form.cleaned_data
         try:
             if mode == "schedule":
@@ -166,8 +164,45 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
             "mode": mode,
             "may_request": access.may_request(user),
             "may_schedule": reports.exists(),
+            "nearby": nearby,
         },
     )
+
+
+def _schedule_initial(request: HttpRequest) -> dict:
+    """The report from the link, and the kind it names or else the one the cadence
+    policy says is due for them."""
+    initial = {"employee": request.GET.get("employee"), "kind": request.GET.get("kind")}
+    if initial["employee"] and not initial["kind"]:
+        employee = access.reports_of(request.user).filter(uuid=_uuid_or_none(initial["employee"]))
+        person = employee.select_related("organisation").first()
+        if person is not None:
+            initial["kind"] = selectors.kind_due_for(employee=person)
+    return initial
+
+
+def _uuid_or_none(value: str) -> UUID | None:
+    try:
+        return UUID(value)
+    except ValueError:
+        return None
+
+
+def _planned_nearby(form: ScheduleForm, request: HttpRequest) -> list[Conversation]:
+    """Open conversations of the chosen kind with the chosen report, close to the chosen
+    time (or, before a time is chosen, to now): a second one is probably a mistake."""
+    if form.is_bound:
+        if not form.is_valid():
+            return []
+        employee, kind = form.cleaned_data["employee"], form.cleaned_data["kind"]
+        around = form.cleaned_data["starts_at"]
+    else:
+        people = access.reports_of(request.user)
+        employee = people.filter(uuid=_uuid_or_none(form.initial.get("employee") or "")).first()
+        kind, around = form.initial.get("kind"), timezone.now()
+    if employee is None or not kind:
+        return []
+    return selectors.planned_nearby(employee=employee, kind=kind, around=around)
 
 
 def _audit(request: HttpRequest, conversation: Conversation, action: str, part: str) -> None:

@@ -18,6 +18,7 @@ from conversations.models import (
     SharedNote,
 )
 from goals.models import GoalUpdate
+from people.models import User
 from plans.models import DevelopmentAction
 
 from .conftest import EMPLOYEE_ANSWER, MANAGER_ANSWER, in_days, schedule_form, start_it
@@ -376,7 +377,7 @@ def test_team_page_shows_who_is_overdue_under_the_policy(world, pop, as_user):
     )
     html = as_user(world.manager).get(reverse("conversations:team")).content.decode()
     rows = {
-        re.search(r'<th scope="row">([^<]+)<', row).group(1): row
+        re.search(r'<th scope="row">(?:<a [^>]+>)?([^<]+)<', row).group(1): row
         for row in html.split('data-testid="team-row"')[1:]
     }
     assert (
@@ -513,3 +514,61 @@ def test_turning_an_agreement_into_an_action_asks_for_its_kind_and_target(
     client.post(url, {"target": f"goal:{pop.goal.uuid}", "kind": "coaching", "make": "action"})
     action = DevelopmentAction.objects.get(title="Samen verder kijken")
     assert (action.kind, action.goal, action.gap) == ("coaching", pop.goal, None)
+
+
+def test_the_team_page_links_each_person_and_lists_goals_to_review(
+    world, pop, conversation, as_user
+):
+    """Issue 16, item 8: the names on /team/ were not links; a "goals to review" column."""
+    from tests.factories import GoalFactory
+
+    User.objects.filter(organisation=world.organisation).update(
+        date_joined=timezone.now() - datetime.timedelta(days=400), start_date=None
+    )
+    proposal = GoalFactory(
+        owner_person=world.colleague, status="proposed", title="Daan leert wondzorg"
+    )
+    html = as_user(world.manager).get(reverse("conversations:team")).content.decode()
+    sanne = html[html.index("Sanne Jansen") - 200 : html.index("</tr>", html.index("Sanne Jansen"))]
+    assert (
+        f'<a href="{pop.plan.get_absolute_url()}" data-testid="team-person">Sanne Jansen</a>'
+        in sanne
+    )
+    daan = html[html.index("Daan Visser") : html.index("</tr>", html.index("Daan Visser"))]
+    column = daan[daan.index('data-testid="goals-to-review"') :]
+    assert f'<a href="{proposal.get_absolute_url()}">Daan leert wondzorg</a>' in column
+    new = reverse("conversations:conversation-new")
+    overdue = daan[daan.index('data-testid="overdue"') :]
+    assert (
+        f'href="{new}?mode=schedule&amp;employee={world.colleague.uuid}&amp;kind=development"'
+        in overdue
+    )
+
+
+def test_scheduling_starts_from_the_kind_that_is_due_and_warns_of_one_nearby(
+    world, pop, conversation, as_user
+):
+    """Issue 16, item 8: scheduling defaults to the kind of conversation that is due, and
+    warns when one of that kind is already planned close to it."""
+    User.objects.filter(pk=world.colleague.pk).update(
+        date_joined=timezone.now() - datetime.timedelta(days=400), start_date=None
+    )
+    client = as_user(world.manager)
+    new = reverse("conversations:conversation-new")
+    page = client.get(new, {"mode": "schedule", "employee": world.colleague.uuid}).content.decode()
+    kinds = page[page.index('name="kind"') : page.index("</select>", page.index('name="kind"'))]
+    assert '<option value="development" selected>' in kinds
+    # Sanne already has an ontwikkelgesprek in a week (the fixture): another one a few
+    # days later is probably a mistake.
+    data = schedule_form(world.employee, days=10)
+    response = client.post(new, data)
+    assert response.status_code == 200
+    warning = response.content.decode()
+    assert "Er staat al een gesprek van deze soort vlak in de buurt gepland" in warning
+    assert conversation.get_absolute_url() in warning
+    assert Conversation.objects.filter(employee=world.employee, kind="development").count() == 1
+    response = client.post(new, {**data, "confirm_nearby": "1"})
+    assert response.status_code == 302
+    assert Conversation.objects.filter(employee=world.employee, kind="development").count() == 2
+    # A kind that is not planned nearby goes through at once.
+    assert client.post(new, {**data, "kind": "check_in"}).status_code == 302
