@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from conversations.access import conversations_of
-from conversations.selectors import conversations_to_prepare
 from conversations.cadence import cadence_status, unit_policies
 from conversations.models import Conversation
+from conversations.selectors import conversations_to_prepare
 from goals.models import Goal
 from goals.progress import Progress, rollup
 from goals.selectors import CURRENT_STATUSES
