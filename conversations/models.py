@@ -78,6 +78,9 @@ class Conversation(BaseModel):
     )
     # Raised on every change the attendees' calendars must follow (RFC 5545 SEQUENCE).
     sequence = models.PositiveIntegerField(_("calendar sequence"), default=0)
+    # Time and place before the last change, for the changed invitation ("was ...").
+    previous_starts_at = models.DateTimeField(_("previous start"), null=True, blank=True)
+    previous_location = models.CharField(_("previous place"), max_length=300, blank=True)
     held_at = models.DateTimeField(_("held at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 

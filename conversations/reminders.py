@@ -365,6 +365,26 @@ def _when(moment: datetime.datetime) -> str:
     return formats.date_format(timezone.localtime(moment), "l j F Y, H:i")
 
 
+def _what_changed(conversation: Conversation) -> list[str]:
+    """The lines of a changed invitation that say what changed."""
+    lines = []
+    before = conversation.previous_starts_at
+    if before is not None and before != conversation.starts_at:
+        lines.append(
+            _("New time: %(when)s (was %(before)s).")
+            % {"when": _when(conversation.starts_at), "before": _when(before)}
+        )
+    if conversation.previous_location != conversation.location:
+        lines.append(
+            _("New place: %(where)s (was %(before)s).")
+            % {
+                "where": conversation.location or "—",
+                "before": conversation.previous_location or "—",
+            }
+        )
+    return lines or [_("The duration changed.")]
+
+
 def _conversation_message(delivery: ReminderDelivery, recipient: User) -> Message | None:
     conversation = (
         Conversation.objects.select_related("employee", "manager", "organisation")
@@ -387,6 +407,18 @@ def _conversation_message(delivery: ReminderDelivery, recipient: User) -> Messag
     if delivery.kind == Kind.INVITATION:
         if not scheduled:
             return None
+        if conversation.sequence > 0:  # a new time or place for an invitation sent before
+            return Message(
+                _("Changed: %(kind)s with %(name)s") % names,
+                [
+                    *_what_changed(conversation),
+                    _("When: %(when)s") % names,
+                    _("Where: %(where)s") % {"where": conversation.location or "—"},
+                ],
+                link,
+                label,
+                ics,
+            )
         return Message(
             _("Invitation: %(kind)s with %(name)s") % names,
             [

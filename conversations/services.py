@@ -247,6 +247,9 @@ def conversation_reschedule(
         location=location,
         status=Conversation.Status.SCHEDULED,
         sequence=F("sequence") + (0 if was_requested else 1),
+        # What the changed invitation says it was.
+        previous_starts_at=None if was_requested else conversation.starts_at,
+        previous_location="" if was_requested else conversation.location,
         updated_at=timezone.now(),
     )
     conversation.refresh_from_db()
