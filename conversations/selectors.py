@@ -89,6 +89,7 @@ class ConversationPage:
     goals: list
     previous: Conversation | None
     other_answered: bool = False
+    their_questions: list[QuestionLine] = field(default_factory=list)
 
     @property
     def is_manager(self) -> bool:
@@ -169,15 +170,24 @@ def suggest_for_agreement(text: str, gaps: list, goals: list) -> tuple[str, str]
     return target, kind
 
 
+def side_of(conversation: Conversation, user: User) -> str:
+    """Which side of the conversation ``user`` is on (a ``PreparationQuestion.Audience``)."""
+    Audience = PreparationQuestion.Audience
+    return Audience.EMPLOYEE if user.pk == conversation.employee_id else Audience.MANAGER
+
+
 def preparation_questions(
-    *, conversation: Conversation, answerable: bool = False
+    *, conversation: Conversation, answerable: bool = False, side: str | None = None
 ) -> QuerySet[PreparationQuestion]:
     """The questions the conversation's page asks (its kind's, in use); ``answerable``:
     also those taken out of use since, so that an answer typed on a page opened before
-    that is saved rather than refused."""
+    that is saved rather than refused. ``side``: only those asked of that side (its own
+    and those for both)."""
     questions = PreparationQuestion.objects.filter(
         organisation_id=conversation.organisation_id, kind=conversation.kind
     )
+    if side is not None:
+        questions = questions.filter(audience__in=(PreparationQuestion.Audience.BOTH, side))
     return questions if answerable else questions.filter(is_active=True)
 
 
@@ -194,13 +204,23 @@ def conversation_page(
     }
     other_id = conversation.other_party(viewer).pk
     started = conversation.has_started(now)
+    side, both = side_of(conversation, viewer), PreparationQuestion.Audience.BOTH
     lines = [
         QuestionLine(
             question=question,
             mine=answers.get((question.pk, viewer.pk), ""),
-            theirs=answers.get((question.pk, other_id), "") if started else None,
+            theirs=answers.get((question.pk, other_id), "")
+            if started and question.audience == both
+            else None,
         )
         for question in questions
+        if question.audience in (both, side)
+    ]
+    # The other side's own questions, with their answers, once the conversation started.
+    their_lines = [
+        QuestionLine(question=question, mine="", theirs=answers.get((question.pk, other_id), ""))
+        for question in questions
+        if started and question.audience not in (both, side)
     ]
     # The plan's gaps and goals only for those who may edit the plan now (not a former
     # manager who still has the old conversation).
@@ -228,6 +248,7 @@ def conversation_page(
         now=now,
         agenda=agenda,
         questions=lines,
+        their_questions=their_lines,
         shared_note=SharedNote.objects.filter(conversation=conversation)
         .select_related("updated_by")
         .first(),

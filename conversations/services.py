@@ -47,47 +47,96 @@ __all__ = ["VersionConflict"]
 # Actions due within this many days after the conversation go on its agenda.
 AGENDA_ACTION_HORIZON = datetime.timedelta(days=14)
 
-DEFAULT_QUESTIONS: dict[str, list[tuple[str, str]]] = {
+BOTH, EMPLOYEE, MANAGER = (
+    PreparationQuestion.Audience.BOTH,
+    PreparationQuestion.Audience.EMPLOYEE,
+    PreparationQuestion.Audience.MANAGER,
+)
+# Each side prepares with its own questions (the manager is not asked what they need from
+# their manager); a question for both is answered by each. (Dutch, English, asked of.)
+DEFAULT_QUESTIONS: dict[str, list[tuple[str, str, str]]] = {
     "common": [
-        ("Wat ging er goed sinds ons vorige gesprek?", "What went well since our last talk?"),
+        ("Wat ging er goed sinds ons vorige gesprek?", "What went well since our last talk?", BOTH),
         (
             "Hoe zijn je energie en je werkdruk op dit moment?",
             "How are your energy and workload at the moment?",
+            EMPLOYEE,
         ),
-        ("Wat wil je leren of verder ontwikkelen?", "What do you want to learn or develop?"),
+        (
+            "Hoe zie jij de energie en de werkdruk van je medewerker op dit moment?",
+            "How do you see your report's energy and workload at the moment?",
+            MANAGER,
+        ),
+        (
+            "Wat wil je leren of verder ontwikkelen?",
+            "What do you want to learn or develop?",
+            EMPLOYEE,
+        ),
+        (
+            "Waarin zie je je medewerker groeien, en wat vraagt de organisatie?",
+            "Where do you see your report grow, and what does the organisation ask?",
+            MANAGER,
+        ),
         (
             "Wat heb je nodig van je leidinggevende of je team?",
             "What do you need from your manager or your team?",
+            EMPLOYEE,
+        ),
+        (
+            "Wat kun jij doen om je medewerker te ondersteunen?",
+            "What can you do to support your report?",
+            MANAGER,
         ),
     ],
     Kind.START: [
         (
             "Wat wil je in je eerste maanden bereiken?",
             "What do you want to achieve in your first months?",
+            EMPLOYEE,
+        ),
+        (
+            "Wat verwacht je van je nieuwe medewerker in de eerste maanden, en hoe help je op weg?",
+            "What do you expect of your new report in the first months, and how will you help?",
+            MANAGER,
         ),
     ],
     Kind.PROGRESS: [
         (
             "Hoe staan je doelen en ontwikkelacties ervoor?",
             "Where do your goals and development actions stand?",
+            EMPLOYEE,
+        ),
+        (
+            "Hoe staan de doelen en ontwikkelacties van je medewerker ervoor?",
+            "Where do your report's goals and development actions stand?",
+            MANAGER,
         ),
     ],
     Kind.PERFORMANCE: [
         (
             "Wat zou je willen veranderen aan je werk of de samenwerking?",
             "What would you like to change in your work or how we work together?",
+            BOTH,
         ),
     ],
     Kind.APPRAISAL: [
         (
             "Welke resultaten ben je het meest trots op dit jaar?",
             "Which results are you most proud of this year?",
+            EMPLOYEE,
+        ),
+        (
+            "Welke resultaten van je medewerker wil je dit jaar waarderen?",
+            "Which results of your report do you want to recognise this year?",
+            MANAGER,
         ),
     ],
     Kind.DEVELOPMENT: [
+        ("Waar wil je over twee jaar staan?", "Where would you like to be in two years?", EMPLOYEE),
         (
-            "Waar wil je over twee jaar staan?",
-            "Where would you like to be in two years?",
+            "Waar zie je je medewerker over twee jaar?",
+            "Where do you see your report in two years?",
+            MANAGER,
         ),
     ],
     Kind.CHECK_IN: [],
@@ -100,12 +149,15 @@ def preparation_questions_ensure(*, organisation_id: int) -> None:
         return
     rows = []
     for kind in Kind:
-        questions = DEFAULT_QUESTIONS["common"][: 2 if kind == Kind.CHECK_IN else 4]
-        for position, (dutch, english) in enumerate([*questions, *DEFAULT_QUESTIONS[kind]]):
+        questions = DEFAULT_QUESTIONS["common"][: 3 if kind == Kind.CHECK_IN else 7]
+        for position, (dutch, english, audience) in enumerate(
+            [*questions, *DEFAULT_QUESTIONS[kind]]
+        ):
             rows.append(
                 PreparationQuestion(
                     organisation_id=organisation_id,
                     kind=kind,
+                    audience=audience,
                     position=position,
                     text_nl=dutch,
                     text_en=english,
@@ -390,9 +442,13 @@ def preparation_save(
 ) -> list[PreparationAnswer]:
     """Save ``by``'s answers (question id → text) for this conversation."""
     _check_writable(conversation, by)
+    side = EMPLOYEE if by.pk == conversation.employee_id else MANAGER
     questions = set(
         PreparationQuestion.objects.filter(
-            organisation_id=conversation.organisation_id, kind=conversation.kind, pk__in=answers
+            organisation_id=conversation.organisation_id,
+            kind=conversation.kind,
+            audience__in=(BOTH, side),
+            pk__in=answers,
         ).values_list("pk", flat=True)
     )
     saved = []

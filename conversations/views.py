@@ -357,7 +357,11 @@ def preparation_save(request: HttpRequest, conversation_uuid: UUID) -> HttpRespo
     conversation = _writable(request, conversation_uuid)
     form = PreparationForm(
         request.POST,
-        questions=selectors.preparation_questions(conversation=conversation, answerable=True),
+        questions=selectors.preparation_questions(
+            conversation=conversation,
+            answerable=True,
+            side=selectors.side_of(conversation, request.user),
+        ),
     )
     if any(name.startswith("answer-") and name not in form.fields for name in request.POST):
         raise PermissionDenied  # an answer to a question this page does not ask

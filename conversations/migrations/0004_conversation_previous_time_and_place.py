@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conversations', '0003_reminder_notifications_are_not_emailed'),
+        ("conversations", "0003_reminder_notifications_are_not_emailed"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='conversation',
-            name='previous_location',
-            field=models.CharField(blank=True, max_length=300, verbose_name='previous place'),
+            model_name="conversation",
+            name="previous_location",
+            field=models.CharField(blank=True, max_length=300, verbose_name="previous place"),
         ),
         migrations.AddField(
-            model_name='conversation',
-            name='previous_starts_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='previous start'),
+            model_name="conversation",
+            name="previous_starts_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="previous start"),
         ),
     ]

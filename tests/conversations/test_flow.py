@@ -306,7 +306,9 @@ def test_preparation_answers_show_to_the_other_side_once_started(world, conversa
 
 
 def test_preparation_is_saved_per_author(world, conversation, as_user):
-    question = conversation.organisation.preparation_questions.filter(kind="development").last()
+    question = conversation.organisation.preparation_questions.filter(
+        kind="development", audience__in=["both", "employee"]
+    ).last()
     as_user(world.employee).post(
         _url("conversation-preparation", conversation),
         {f"answer-{question.pk}": "Over twee jaar ben ik specialist."},
@@ -572,3 +574,38 @@ def test_scheduling_starts_from_the_kind_that_is_due_and_warns_of_one_nearby(
     assert Conversation.objects.filter(employee=world.employee, kind="development").count() == 2
     # A kind that is not planned nearby goes through at once.
     assert client.post(new, {**data, "kind": "check_in"}).status_code == 302
+
+
+def test_each_side_prepares_with_its_own_questions(world, conversation, as_user):
+    """Issue 16, item 9: the manager was asked the employee's questions ("Wat heb je nodig
+    van je leidinggevende?")."""
+    employee_only = "Wat heb je nodig van je leidinggevende of je team?"
+    manager_only = "Wat kun jij doen om je medewerker te ondersteunen?"
+    manager_page = as_user(world.manager).get(conversation.get_absolute_url()).content.decode()
+    employee_page = as_user(world.employee).get(conversation.get_absolute_url()).content.decode()
+    assert manager_only in manager_page and employee_only not in manager_page
+    assert employee_only in employee_page and manager_only not in employee_page
+    assert "Wat ging er goed sinds ons vorige gesprek?" in manager_page  # a question for both
+    questions = conversation.organisation.preparation_questions.filter(kind="development")
+    asked_of_employee = questions.get(text_nl=employee_only)
+    refused = as_user(world.manager).post(
+        _url("conversation-preparation", conversation),
+        {f"answer-{asked_of_employee.pk}": "Meer tijd"},
+    )
+    assert refused.status_code == 403
+    as_user(world.employee).post(
+        _url("conversation-preparation", conversation),
+        {f"answer-{asked_of_employee.pk}": "Tijd in het rooster voor de opleiding."},
+    )
+    as_user(world.manager).post(
+        _url("conversation-preparation", conversation),
+        {f"answer-{questions.get(text_nl=manager_only).pk}": "Roosteren met het team."},
+    )
+    # Once the conversation starts, each sees what the other prepared on their own questions.
+    start_it(conversation)
+    manager_page = as_user(world.manager).get(conversation.get_absolute_url()).content.decode()
+    theirs = manager_page[manager_page.index('data-testid="their-questions"') :]
+    assert employee_only in theirs and "Tijd in het rooster voor de opleiding." in theirs
+    employee_page = as_user(world.employee).get(conversation.get_absolute_url()).content.decode()
+    theirs = employee_page[employee_page.index('data-testid="their-questions"') :]
+    assert manager_only in theirs and "Roosteren met het team." in theirs
