@@ -267,6 +267,17 @@ def conversation_page(
     )
 
 
+def note_now(
+    *, conversation: Conversation, user: User, private: bool
+) -> SharedNote | ConversationPrivateNote | None:
+    """The shared note (or the user's private note) as it is saved now."""
+    if private:
+        return ConversationPrivateNote.objects.filter(
+            conversation=conversation, author=user
+        ).first()
+    return SharedNote.objects.filter(conversation=conversation).first()
+
+
 # --- The plan page's fragment ------------------------------------------------------------
 
 

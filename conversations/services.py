@@ -485,6 +485,17 @@ def shared_note_save(
     return note
 
 
+def notes_merged(*, theirs: str, mine: str) -> str:
+    """Both texts in one: theirs, then what only mine adds (nothing twice when one
+    already holds the other)."""
+    theirs, mine = theirs.strip(), mine.strip()
+    if not theirs or mine.startswith(theirs) or theirs in mine:
+        return mine
+    if not mine or theirs.startswith(mine) or mine in theirs:
+        return theirs
+    return f"{theirs}\n\n{mine}"
+
+
 @transaction.atomic
 def private_note_save(
     *, conversation: Conversation, by: User, body: str, expected_version: int

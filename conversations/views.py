@@ -393,11 +393,19 @@ def _note_save(request: HttpRequest, conversation_uuid: UUID, *, private: bool) 
     if not form.is_valid():
         return _part(request, conversation, part, errors_in=part, **{form_key: form})
     save = services.private_note_save if private else services.shared_note_save
+    body = form.cleaned_data["body"]
+    # After a conflict, one click: keep their version, or put both together.
+    resolve = request.POST.get("resolve")
+    if resolve in ("theirs", "both"):
+        current = selectors.note_now(conversation=conversation, user=request.user, private=private)
+        if resolve == "theirs":
+            return _part(request, conversation, part, announce=_("Their version is kept."))
+        body = services.notes_merged(theirs=current.body if current else "", mine=body)
     try:
         save(
             conversation=conversation,
             by=request.user,
-            body=form.cleaned_data["body"],
+            body=body,
             expected_version=form.cleaned_data["version"],
         )
     except services.VersionConflict as conflict:

@@ -609,3 +609,34 @@ def test_each_side_prepares_with_its_own_questions(world, conversation, as_user)
     employee_page = as_user(world.employee).get(conversation.get_absolute_url()).content.decode()
     theirs = employee_page[employee_page.index('data-testid="their-questions"') :]
     assert manager_only in theirs and "Roosteren met het team." in theirs
+
+
+def test_a_notes_conflict_is_resolved_in_one_click(world, conversation, as_user):
+    """Issue 16, item 9: during a live meeting a conflict on the shared notes could only be
+    solved by retyping; now "take theirs" and "put both together" are one click each."""
+    employee, manager = as_user(world.employee), as_user(world.manager)
+    url = _url("conversation-notes", conversation)
+    employee.post(url, {"body": "Sanne: opleiding beeldzorg in mei.", "version": 1})
+    conflict = manager.post(
+        url, {"body": "Jeroen: rooster aanpassen.", "version": 1}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'name="resolve" value="both"' in conflict and 'name="resolve" value="theirs"' in conflict
+    merged = manager.post(
+        url,
+        {"body": "Jeroen: rooster aanpassen.", "version": 2, "resolve": "both"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Opgeslagen." in merged.content.decode()
+    note = SharedNote.objects.get()
+    assert note.body == "Sanne: opleiding beeldzorg in mei.\n\nJeroen: rooster aanpassen."
+    # The other way: Sanne typed over an older version and takes Jeroen's merged text.
+    employee.post(url, {"body": "Sanne: alleen dit.", "version": 2}, HTTP_HX_REQUEST="true")
+    kept = employee.post(
+        url,
+        {"body": "Sanne: alleen dit.", "version": note.version, "resolve": "theirs"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "Hun versie is behouden." in kept
+    assert "Jeroen: rooster aanpassen." in kept and "Sanne: alleen dit." not in kept
+    note.refresh_from_db()
+    assert note.body == "Sanne: opleiding beeldzorg in mei.\n\nJeroen: rooster aanpassen."
