@@ -318,6 +318,13 @@ def conversation_cancel(*, conversation: Conversation, by: User) -> Conversation
         raise PermissionDenied
     if not conversation.is_open:
         raise ValidationError(_("Only a planned or requested conversation can be cancelled."))
+    _cancel(conversation)
+    _audit_change(conversation=conversation, by=by, part="cancel")
+    return conversation
+
+
+def _cancel(conversation: Conversation) -> None:
+    """Cancelled, with a cancellation to both when it had a time (their calendars)."""
     had_time = conversation.status == Conversation.Status.SCHEDULED
     now = timezone.now()
     Conversation.objects.filter(pk=conversation.pk).update(
@@ -329,8 +336,36 @@ def conversation_cancel(*, conversation: Conversation, by: User) -> Conversation
     conversation.refresh_from_db()
     if had_time:
         _invite(conversation=conversation, kind=ReminderDelivery.Kind.CANCELLATION)
-    _audit_change(conversation=conversation, by=by, part="cancel")
-    return conversation
+
+
+@transaction.atomic
+def conversations_after_manager_change(
+    employee: User, old_manager_id: int | None, new_manager: User | None
+) -> None:
+    """The former manager no longer holds the employee's coming conversations (they would
+    see the preparation the employee writes for them): a planned one that has not started
+    is cancelled, with a cancellation to both (the new manager plans their own); a request
+    without a time goes to the new manager (cancelled when there is none). A conversation
+    that has started stays with the manager who held it, to finish. (``people.services``
+    calls this for every change of line manager.)"""
+    if old_manager_id is None:
+        return
+    now = timezone.now()
+    coming = Conversation.objects.filter(
+        employee=employee,
+        manager_id=old_manager_id,
+        status__in=[Conversation.Status.REQUESTED, Conversation.Status.SCHEDULED],
+    ).select_related("employee", "manager", "organisation")
+    for conversation in coming:
+        requested = conversation.status == Conversation.Status.REQUESTED
+        if not requested and conversation.starts_at <= now:
+            continue
+        if requested and new_manager is not None:
+            Conversation.objects.filter(pk=conversation.pk).update(
+                manager=new_manager, updated_at=now
+            )
+        else:
+            _cancel(conversation)
 
 
 @transaction.atomic
@@ -352,9 +387,12 @@ def conversation_mark_held(*, conversation: Conversation, by: User) -> Conversat
 
 
 def previous_conversation(conversation: Conversation) -> Conversation | None:
-    """The employee's last held conversation before this one."""
+    """The employee's last held conversation before this one with the same manager (whose
+    agreements carry over: a new manager does not read a former manager's conversation)."""
     earlier = Conversation.objects.filter(
-        employee_id=conversation.employee_id, status=Conversation.Status.HELD
+        employee_id=conversation.employee_id,
+        manager_id=conversation.manager_id,
+        status=Conversation.Status.HELD,
     ).exclude(pk=conversation.pk)
     if conversation.starts_at:
         earlier = earlier.filter(starts_at__lt=conversation.starts_at)

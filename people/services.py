@@ -6,6 +6,7 @@ import csv
 import datetime
 import io
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -235,6 +236,39 @@ def audit_record_about(*, actor: User, subject: User, **details: str) -> AuditEv
 def audit_record_many(events: list[AuditEvent]) -> None:
     """Several events from ``audit_event`` in one INSERT (e.g. one per person listed)."""
     audit.record(events)
+
+
+# --- A new line manager -----------------------------------------------------------------
+
+#: Called as ``handler(person, old_manager_id, new_manager)`` after a person's line manager
+#: changed: apps to the right of people react (conversations hands over or cancels the
+#: conversations the former manager still holds). Registered in their ``ready()``.
+ManagerChanged = Callable[[User, int | None, User | None], None]
+_manager_changed: list[ManagerChanged] = []
+
+
+def register_manager_changed(handler: ManagerChanged) -> None:
+    if handler not in _manager_changed:
+        _manager_changed.append(handler)
+
+
+def person_manager_changed(*, person: User, old_manager_id: int | None) -> None:
+    """Tell the apps that ``person``'s line manager changed (already saved)."""
+    if person.line_manager_id == old_manager_id:
+        return
+    for handler in _manager_changed:
+        handler(person, old_manager_id, person.line_manager)
+
+
+@transaction.atomic
+def person_line_manager_set(*, person: User, manager: User | None) -> None:
+    """Give ``person`` a new line manager (or none); the one way to change it in code."""
+    old_manager_id = person.line_manager_id
+    if old_manager_id == (manager.pk if manager else None):
+        return
+    person.line_manager = manager
+    person.save(update_fields=["line_manager"])
+    person_manager_changed(person=person, old_manager_id=old_manager_id)
 
 
 # --- CSV import -------------------------------------------------------------------------
@@ -528,9 +562,7 @@ def people_import(
                 if row.manager_email
                 else None
             )
-            if person.line_manager_id != (manager.pk if manager else None):
-                person.line_manager = manager
-                person.save(update_fields=["line_manager"])
+            person_line_manager_set(person=person, manager=manager)
         if actor is not None:
             audit_record(
                 actor=actor,
