@@ -430,7 +430,7 @@ class PlanChange(models.Model):
         CHANGED = "changed", pgettext_lazy("plan history", "changed")
         REMOVED = "removed", pgettext_lazy("plan history", "removed")
         COMMENTED = "commented", pgettext_lazy("plan history", "commented on")
-        AGREED = "agreed", pgettext_lazy("plan history", "gave akkoord")
+        AGREED = "agreed", pgettext_lazy("plan history", "agreed to")
 
     plan = models.ForeignKey(DevelopmentPlan, on_delete=models.CASCADE, related_name="changes")
     author = models.ForeignKey(

@@ -151,7 +151,7 @@ def _export(person: User) -> list[privacy.Section]:
             .select_related("employee"),
             ("employee", "manager_agreed_at"),
             model=DevelopmentPlan,
-            title=_("Your akkoord as manager, waiting for the employee's"),
+            title=_("You agreed as manager; waiting for the employee"),
         ),
     ]
 
@@ -227,7 +227,7 @@ def register() -> None:
         {
             "page": _("plan page"),
             "comment": _("comment"),
-            "akkoord": _("akkoord"),
+            "akkoord": _("agreement to the plan"),
             "pdf": _("PDF"),
             "version": _("agreed version"),
             "history": _("change history"),

@@ -423,7 +423,7 @@ def _notify_other_side(*, plan: DevelopmentPlan, by: User, version: PlanVersion 
             "name": employee.full_name,
         }
     else:
-        title = _("%(name)s gave akkoord on the development plan of %(employee)s") % {
+        title = _("%(name)s agreed to the development plan of %(employee)s") % {
             "name": by.full_name,
             "employee": employee.full_name,
         }

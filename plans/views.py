@@ -410,8 +410,7 @@ def plan_agree(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
         messages.warning(
             request,
             _(
-                "The plan changed after you opened it. Look at the changes, then give your "
-                "akkoord again."
+                "The plan changed after you opened it. Look at the changes, then agree again."
             ),
         )
         return redirect(f"{plan.get_absolute_url()}#plan-changes")
@@ -422,7 +421,7 @@ def plan_agree(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
         )
     else:
         messages.success(
-            request, _("Your akkoord is saved. The plan is agreed once the other side agrees too.")
+            request, _("Your agreement is saved. The plan is agreed once the other side agrees too.")
         )
     return redirect(f"{plan.get_absolute_url()}#plan-status")
 
