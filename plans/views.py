@@ -420,9 +420,8 @@ def plan_agree(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
             _("Both of you agreed: version %(number)s is saved.") % {"number": version.number},
         )
     else:
-        messages.success(
-            request, _("Your agreement is saved. The plan is agreed once the other side agrees too.")
-        )
+        done = _("Your agreement is saved. The plan is agreed once the other side agrees too.")
+        messages.success(request, done)
     return redirect(f"{plan.get_absolute_url()}#plan-status")
 
 
