@@ -409,9 +409,7 @@ def plan_agree(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
     except services.VersionConflict:
         messages.warning(
             request,
-            _(
-                "The plan changed after you opened it. Look at the changes, then agree again."
-            ),
+            _("The plan changed after you opened it. Look at the changes, then agree again."),
         )
         return redirect(f"{plan.get_absolute_url()}#plan-changes")
     if version is not None:
