@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0003_plan_export'),
+        ("plans", "0003_plan_export"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='planchange',
-            name='operation',
-            field=models.CharField(choices=[('added', 'added'), ('changed', 'changed'), ('removed', 'removed'), ('commented', 'commented on'), ('agreed', 'agreed to')], max_length=20),
+            model_name="planchange",
+            name="operation",
+            field=models.CharField(
+                choices=[
+                    ("added", "added"),
+                    ("changed", "changed"),
+                    ("removed", "removed"),
+                    ("commented", "commented on"),
+                    ("agreed", "agreed to"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
