@@ -19,7 +19,6 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
@@ -31,7 +30,7 @@ from people.models import Organisation, User
 from pop_platform.pdf import print_context, render_pdf, render_pdf_counted
 
 from .models import CompetencyGap, DevelopmentAction, DevelopmentPlan, PlanVersion
-from .selectors import GoalLine, budget_used, plan_content, plan_goal_lines, plan_snapshot
+from .selectors import GoalLine, PlanBudget, plan_content, plan_goal_lines, plan_snapshot
 from .versions import version_content
 
 # Bump when the layout changes, so unchanged plans get a fresh file in the new layout.
@@ -138,7 +137,7 @@ def last_conversation_agreements(plan: DevelopmentPlan) -> ConversationAgreement
 
 
 @dataclass
-class PlanDocument:
+class PlanDocument(PlanBudget):
     """Everything the plan PDF shows, read once with everything prefetched."""
 
     plan: DevelopmentPlan
@@ -161,14 +160,6 @@ class PlanDocument:
     @property
     def organisation(self) -> Organisation:
         return self.plan.organisation
-
-    @property
-    def budget_used(self) -> Decimal:
-        return budget_used(self.actions)
-
-    @property
-    def budget_left(self) -> Decimal:
-        return self.plan.yearly_budget - self.budget_used
 
     @property
     def is_agreed(self) -> bool:
@@ -252,10 +243,6 @@ def version_document(*, plan: DevelopmentPlan, version: PlanVersion, language: s
         version=version,
         goals_recorded=content.goals is not None,
     )
-
-
-def version_pdf(*, document: PlanDocument, generated_at: datetime.datetime) -> bytes:
-    return plan_pdf(document=document, generated_at=generated_at)
 
 
 def owner_language(plan: DevelopmentPlan) -> str:

@@ -59,6 +59,23 @@ def budget_used(actions) -> Decimal:
     return sum((action.cost for action in actions if action.counts_for_budget), Decimal("0"))
 
 
+class PlanBudget:
+    """The budget figures of a plan shown with its actions (the plan page, the PDF, an
+    agreed version): needs ``plan`` and ``actions``."""
+
+    @property
+    def budget_used(self) -> Decimal:
+        return budget_used(self.actions)
+
+    @property
+    def budget_left(self) -> Decimal:
+        return self.plan.yearly_budget - self.budget_used
+
+    @property
+    def over_budget(self) -> bool:
+        return self.budget_left < 0
+
+
 @dataclass
 class ChangeLine:
     """One line of "what changed": readable in the viewer's language."""
@@ -111,7 +128,7 @@ class ActionGroup:
 
 
 @dataclass
-class PlanPage:
+class PlanPage(PlanBudget):
     """What the plan page shows. The parts that only the whole page shows (private notes,
     goal lines, the history and what changed since the last visit or version) are read
     when first used, so the fragments that htmx swaps after an edit do not read them."""
@@ -186,18 +203,6 @@ class PlanPage:
     def shows_goal(self, goal) -> bool:
         shown = self._goals_shown
         return shown is None or goal.pk in shown
-
-    @property
-    def budget_used(self) -> Decimal:
-        return budget_used(self.actions)
-
-    @property
-    def budget_left(self) -> Decimal:
-        return self.plan.yearly_budget - self.budget_used
-
-    @property
-    def over_budget(self) -> bool:
-        return self.budget_left < 0
 
     @property
     def my_akkoord_pending(self) -> bool:

@@ -33,7 +33,7 @@ from .models import (
 from .selectors import (
     ChangeLine,
     GoalLine,
-    budget_used,
+    PlanBudget,
     plan_content,
     plan_snapshot,
     snapshot_diff,
@@ -98,7 +98,7 @@ def goals_snapshot(lines: list[GoalLine]) -> list[dict]:
 
 
 @dataclass
-class VersionContent:
+class VersionContent(PlanBudget):
     """What a version shows, in the shapes of the plan page and the plan PDF."""
 
     plan: DevelopmentPlan  # unsaved: the version's own fields on the plan's people
@@ -106,14 +106,6 @@ class VersionContent:
     actions: list[DevelopmentAction]
     loose_steps: list[ActionStep]  # steps of a snapshot that did not say their action
     goals: list[GoalLine] | None  # None: the snapshot holds no goals
-
-    @property
-    def budget_used(self) -> Decimal:
-        return budget_used(self.actions)
-
-    @property
-    def budget_left(self) -> Decimal:
-        return self.plan.yearly_budget - self.budget_used
 
 
 def _goal(title: str, goal_id: int | None, shown: set[int] | None) -> Goal | None:

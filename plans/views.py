@@ -179,7 +179,7 @@ def plan_version_pdf(request: HttpRequest, plan_uuid: UUID, number: int) -> Http
     language = pdf_documents.owner_language(plan)
     with translation.override(language):
         document = pdf_documents.version_document(plan=plan, version=version, language=language)
-        pdf = pdf_documents.version_pdf(document=document, generated_at=timezone.now())
+        pdf = pdf_documents.plan_pdf(document=document, generated_at=timezone.now())
         name = slugify(f"pop {plan.employee.full_name} {_('version')} {version.number}")
     audit_record(
         actor=request.user,
