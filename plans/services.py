@@ -47,8 +47,8 @@ from .models import (
 )
 from .pdf import owner_language, plan_document, plan_pdf_counted
 from .privacy import AUDIT_TYPE
-from .selectors import plan_content, plan_goal_lines, plan_snapshot
-from .versions import goals_snapshot
+from .selectors import plan_content
+from .versions import version_snapshot
 
 
 class VersionConflict(Exception):
@@ -384,14 +384,10 @@ def plan_agree(*, plan: DevelopmentPlan, by: User, revision: int) -> PlanVersion
     version = None
     if locked.employee_agreed_at and locked.manager_agreed_at:
         number = (locked.versions.aggregate(last=Max("number"))["last"] or 0) + 1
-        content = plan_content(plan_id=locked.pk, comments=False)
-        snapshot = plan_snapshot(plan=content)
-        # The employee's goals as they stand: part of what was agreed, shown with it.
-        snapshot["goals"] = goals_snapshot(plan_goal_lines(plan=content, viewer=content.employee))
         version = PlanVersion.objects.create(
             plan=locked,
             number=number,
-            snapshot=snapshot,
+            snapshot=version_snapshot(plan=plan_content(plan_id=locked.pk, comments=False)),
             employee_agreed_at=locked.employee_agreed_at,
             manager_agreed_at=locked.manager_agreed_at,
             manager=locked.manager_agreed_by,

@@ -35,6 +35,7 @@ from .selectors import (
     GoalLine,
     PlanBudget,
     plan_content,
+    plan_goal_lines,
     plan_snapshot,
     snapshot_diff,
 )
@@ -79,6 +80,14 @@ def _goal_line(item: dict) -> GoalLine:
             signal=item.get("signal"),
         ),
     )
+
+
+def version_snapshot(*, plan: DevelopmentPlan) -> dict:
+    """What an agreed version keeps: the plan's content (``plan_snapshot``) and the
+    employee's goals as they stand. Pass a plan from ``plan_content``."""
+    snapshot = plan_snapshot(plan=plan)
+    snapshot["goals"] = goals_snapshot(plan_goal_lines(plan=plan, viewer=plan.employee))
+    return snapshot
 
 
 def goals_snapshot(lines: list[GoalLine]) -> list[dict]:
