@@ -78,7 +78,7 @@ SECTIONS: tuple[Section, ...] = (
         "actions",
         _("Development actions"),
         _("What will you do to get there: a course, coaching, an assignment, job shadowing…"),
-        blank_rows=7,
+        blank_rows=5,
     ),
     Section("budget", _("Budget"), _("What does it cost, and does it fit the yearly budget?")),
     Section(

@@ -251,9 +251,9 @@ def test_each_action_shows_its_description_knowledge_sharing_steps_and_reflectio
     actions = text[text.index("4. Ontwikkelacties") : text.index("5. Budget")]
     for expected in (
         "Beschrijving: Module 1 tot en met 4.",
-        "Uren: 12",
         "Kennisdeling: Ik geef een teamoverleg over beeldzorg.",
         "Stappen: ○ Module 1: basis ✓ Module 2: gesprekstechniek (afgerond op 1 maart 2026)",
         "Reflectie: Beeldbellen blijkt voor oudere cliënten goed te werken.",
     ):
         assert expected in actions, expected
+    assert "Uren 12 Kosten € 150,00" in actions  # the facts row (pdftotext reads it by column)

@@ -77,7 +77,7 @@ def test_dutch_template_lists_strategic_goals_and_has_fields_for_every_section(
     fields = PdfReader(io.BytesIO(file)).get_fields()
     for section in pdf.SECTIONS:
         assert any(name.startswith(f"{section.key}-") for name in fields), section.key
-    for name in ("cover-name", "ambitions-own", "goals-1-goal", "actions-7-cost"):
+    for name in ("cover-name", "ambitions-own", "goals-1-goal", "actions-5-cost"):
         assert fields[name]["/FT"] == "/Tx"
     assert fields["strategic-1"]["/FT"] == "/Btn"
     assert fields["strategic-2"]["/FT"] == "/Btn"

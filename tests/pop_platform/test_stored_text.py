@@ -169,6 +169,7 @@ def _draft_of(goal: Goal) -> dict:
         "metric": "number",
         "target_value": 5,
         "start_value": 0,
+        "due_date": goal.due_date,  # proposing needs a measure and a due date
         "status": "draft",
         "visibility": "private",
     }
