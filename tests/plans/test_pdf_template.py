@@ -152,6 +152,14 @@ def test_the_template_asks_for_knowledge_sharing_and_keeps_my_goals_with_its_tab
     assert "Doel (specifiek en meetbaar)" in heading
     assert heading.index("Mijn doelen") < heading.index("Doel (specifiek en meetbaar)")
     assert "Kennisdeling: hoe pas je toe wat je leert" in pdf_text(file)
+    # No section heading ends a page: each shares its page with the first of its fields.
+    for heading, first in (
+        ("3. Competenties om te ontwikkelen", "Waarom het belangrijk is"),
+        ("4. Ontwikkelacties", "Actie 1"),
+        ("6. Afspraken uit het laatste gesprek", "Uiterlijk"),
+    ):
+        page = next(page for page in pages if heading in page)
+        assert first in page[page.index(heading) :], heading
 
 
 def test_the_template_is_linked_from_the_start_page_and_the_pop_menu(world, as_user):
