@@ -264,6 +264,13 @@ def test_pages_after_htmx_swaps_and_with_a_dialog_open(open_session):
     page.get_by_role("button", name="Afspraak toevoegen").click()
     expect(live).to_have_text("De afspraak is toegevoegd.")
     agreement = page.locator("li.agreement").filter(has_text="Meelopen bij de e-healthpoli")
+    agreement.get_by_role("button", name="Maak ontwikkelactie").click()  # nothing chosen yet
+    expect(page.locator("#conv-agreements").get_by_role("alert").first).to_have_text(
+        "Kies een competentie-ontwikkelpunt of een doel."
+    )
+    problems += axe_serious(page, where="agreement to plan, not chosen", context="#conv-agreements")
+    agreement = page.locator("li.agreement").filter(has_text="Meelopen bij de e-healthpoli")
+    agreement.get_by_label("Op het plan, voor").select_option(index=1)
     agreement.get_by_role("button", name="Maak ontwikkelactie").click()
     expect(live).to_have_text("De afspraak is nu een ontwikkelactie op het plan.")
     expect(agreement).to_be_focused()  # its buttons are gone; the agreement has focus
