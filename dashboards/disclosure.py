@@ -269,8 +269,14 @@ def hr_selection(
     )
 
     # Conversation compliance: the elements are line managers (None: no line manager).
+    located: dict[int | None, set[int]] = {}
+    for manager_id in team_sizes:
+        if manager_id is not None:
+            located.setdefault(managers.get(manager_id, ("", None))[1], set()).add(manager_id)
+
     def managed_in(found: set[int]) -> set[int | None]:
-        return {m for m in team_sizes if m is not None and managers.get(m, ("", None))[1] in found}
+        """The line managers whose unit is one of ``found``."""
+        return set().union(*(located.get(unit, set()) for unit in found))
 
     teams = Partition(team_sizes, k)
     teams.admit(managed_in(set(tree.names)))
