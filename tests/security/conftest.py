@@ -27,7 +27,8 @@ from django.utils import timezone
 from conversations.models import Agreement, Conversation, PreparationQuestion
 from conversations.services import conversation_schedule
 from people.models import Invitation, Notification, OrgUnit, PeopleImport
-from plans.models import PlanExport
+from plans.models import PlanExport, PlanVersion
+from plans.selectors import plan_content, plan_snapshot
 from tests.conftest import World, make_world
 from tests.conversations.conftest import in_days, make_conversation, make_held, start_it
 from tests.factories import NotificationFactory
@@ -60,6 +61,7 @@ class Objects:
     people_import: PeopleImport  # an uploaded people file awaiting HR's confirmation
     empty_unit: OrgUnit  # a unit without people or sub-units (HR may remove it)
     invitation: Invitation  # Daan's pending invitation (its link: the ``token`` kwarg)
+    version: PlanVersion  # version 1 of the plan, agreed by both (the plan is a draft again)
 
     def named(self, path: str):
         """``"pop.plan"``, ``"cascade.draft"``, ``"held"``: the object a URL kwarg names."""
@@ -117,7 +119,16 @@ def make_objects() -> Objects:
         invited_by=world.hr,
         expires_at=timezone.now() + datetime.timedelta(days=14),
     )
+    version = PlanVersion.objects.create(
+        plan=pop.plan,
+        number=1,
+        snapshot=plan_snapshot(plan=plan_content(plan_id=pop.plan.pk, comments=False)),
+        employee_agreed_at=export.finished_at,
+        manager_agreed_at=export.finished_at,
+        manager=world.manager,
+    )
     return Objects(
+        version=version,
         world=world,
         invitation=invitation,
         question=question,
