@@ -356,3 +356,15 @@ def bucket(settings, seaweedfs) -> str:
     folder = seaweedfs.new_folder()
     settings.STORAGES = {**settings.STORAGES, "default": seaweedfs.storage(folder)}
     return folder
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    """In CI every real part is installed: a skipped test is a failure there."""
+    if not IN_CI or hasattr(session.config, "workerinput"):  # the controller decides
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped and session.exitstatus == 0:
+        reporter.write_line(f"CI: {len(skipped)} test(s) skipped; in CI a skip is a failure.")
+        session.exitstatus = 1

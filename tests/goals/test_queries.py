@@ -12,6 +12,10 @@ from goals.models import Goal, GoalUpdate
 from tests.factories import GoalFactory, UserFactory
 
 SIZES = (10, 200)
+# The report below prints what the budget tests of this module measured: they run in one
+# test process (pytest-xdist, --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("goal-query-budgets")
+
 COUNTS: dict[tuple[str, int], int] = {}
 
 
