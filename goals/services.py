@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from people.access import units_of_organisation
-from people.models import AuditEvent, OrgUnit, User
-from people.outbox import outbox_send
+from people.models import AuditEvent, OrgUnit, User, WebhookSubscription
+from people.outbox import outbox_event, outbox_send
 from people.services import audit_event, audit_record_about, audit_record_many
 
 from .models import Goal, GoalUpdate
@@ -220,7 +220,7 @@ def goal_update(*, goal: Goal, by: User, data: dict, version: int, manage: bool)
         raise ValidationError(
             _("Your goal is approved: ask your manager to change it, or record a check-in.")
         )
-    old_parent_id = goal.parent_id
+    old_parent_id, old_status = goal.parent_id, goal.status
     for name in EDITABLE_FIELDS:
         if name in data:
             setattr(goal, name, data[name])
@@ -242,7 +242,26 @@ def goal_update(*, goal: Goal, by: User, data: dict, version: int, manage: bool)
         raise GoalConflict(current=Goal.objects.select_related("parent").get(pk=goal.pk))
     goal.version = version + 1
     _audit_change(goal=goal, by=by, part="edit")
+    if goal.status == Status.ACHIEVED and old_status != Status.ACHIEVED:
+        _goal_event(goal, WebhookSubscription.Event.GOAL_ACHIEVED)
     return goal
+
+
+def _goal_event(goal: Goal, event: str) -> None:
+    """For webhooks: ids and facts, never the goal's title or texts."""
+    owner = goal.owner_person
+    outbox_event(
+        organisation_id=goal.organisation_id,
+        event=event,
+        data={
+            "goal_id": str(goal.uuid),
+            "level": goal.level,
+            "status": goal.status,
+            "parent_id": str(goal.parent.uuid) if goal.parent_id else None,
+            "owner_person_id": str(owner.uuid) if owner else None,
+            "owner_unit_id": str(goal.owner_unit.uuid) if goal.owner_unit_id else None,
+        },
+    )
 
 
 def _audit_change(
@@ -320,6 +339,7 @@ def goal_approve(*, goal: Goal, by: User, comment: str = "") -> Goal:
         part="approve",
         comment=comment,
     )
+    _goal_event(goal, WebhookSubscription.Event.GOAL_APPROVED)
     return goal
 
 
