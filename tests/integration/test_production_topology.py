@@ -25,6 +25,7 @@ one web instance is killed.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import socket
@@ -255,6 +256,7 @@ def test_the_compose_topology_runs_natively(
         _check_client_addresses(caddy, webs[0], world, pop)
         _check_pdf_in_the_bucket(caddy, webs, world, pop, seaweedfs, folder, worker)
         _check_beat_and_metrics(caddy, beat, worker)
+        _check_json_logs(webs, world)
         _check_one_web_instance_killed(caddy, webs[0])
     finally:
         for process in (caddy, beat, worker, *webs):
@@ -278,6 +280,10 @@ def _check_https_and_sign_in(caddy: Caddy, world) -> None:
     assert session.cookies.get("sessionid") and "Secure" in signed_in.headers["Set-Cookie"]
     ready = session.get(f"{caddy.url}/healthz", timeout=10).json()
     assert ready == {"status": "ok", "database": "ok", "broker": "ok"}
+    print(  # what happened, for `pytest -s` (as `make faults` prints)
+        f"topology: http://localhost:{caddy.http_port}/ -> {plain.status_code} to HTTPS; "
+        f"signed in over HTTPS ({signed_in.status_code}), HSTS {hsts!r}; /healthz {ready}"
+    )
 
 
 def _check_client_addresses(caddy: Caddy, web: WebServer, world, plan_of) -> None:
@@ -292,6 +298,10 @@ def _check_client_addresses(caddy: Caddy, web: WebServer, world, plan_of) -> Non
     assert manager.get(f"{caddy.url}/plans/{plan_of.plan.uuid}/", timeout=30).status_code == 200
     read = AuditEvent.objects.filter(actor=world.manager, action=AuditEvent.Action.READ).first()
     assert read is not None and read.ip_address == MANAGER_BROWSER
+    print(
+        f"topology: through Caddy from {MANAGER_BROWSER}: failed sign-in, sign-in and plan "
+        f"read recorded with {MANAGER_BROWSER} (lockout, sign-in record, audit trail)"
+    )
     # Straight to gunicorn, pretending to be another client over HTTPS: neither header
     # is believed (the peer is no trusted proxy), so it is sent to HTTPS like plain HTTP.
     direct = browser(DIRECT, caddy.root_ca)
@@ -309,6 +319,10 @@ def _check_client_addresses(caddy: Caddy, web: WebServer, world, plan_of) -> Non
     assert response.status_code == 301
     assert response.headers["Location"].startswith("https://")
     assert not AccessAttempt.objects.filter(ip_address="203.0.113.99").exists()
+    print(
+        f"topology: straight to gunicorn from {DIRECT} claiming 203.0.113.99 over HTTPS: "
+        f"{response.status_code} to {response.headers['Location']}, nothing recorded for it"
+    )
 
 
 def _check_pdf_in_the_bucket(caddy, webs, world, plan_of, seaweedfs, folder, worker) -> None:
@@ -350,6 +364,10 @@ def _check_pdf_in_the_bucket(caddy, webs, world, plan_of, seaweedfs, folder, wor
     assert _sign_in(colleague, caddy.url, world.colleague.email, PASSWORD).status_code == 302
     other = colleague.get(f"{pdf_page}?download=1", timeout=30)
     assert other.status_code == 404
+    print(
+        f"topology: PDF made by the worker into the bucket as {export.file.name} "
+        f"({len(stored)} bytes); the same bytes from both web instances; a colleague: 404"
+    )
 
 
 def _check_beat_and_metrics(caddy: Caddy, beat: Beat, worker: CeleryWorker) -> None:
@@ -367,6 +385,27 @@ def _check_beat_and_metrics(caddy: Caddy, beat: Beat, worker: CeleryWorker) -> N
         metrics.text
     )
     assert "django_http_requests_total_by_method_total" in metrics.text
+    sweeps = worker.log().count("conversations.tasks.reminders_sweep")
+    print(
+        f"topology: beat ticking (health check passes), {sweeps} sweep lines in the worker's "
+        "log; /metrics through Caddy counts the worker's PDF task"
+    )
+
+
+def _check_json_logs(webs: list[WebServer], world) -> None:
+    """One JSON object per line: time, level, logger, request id, the person's public id
+    (never their name or e-mail address) and the request's duration."""
+    lines = [line for web in webs for line in web.log().splitlines() if line.startswith("{")]
+    events = [json.loads(line) for line in lines]
+    finished = [e for e in events if e.get("event") == "request_finished"]
+    mine = [e for e in finished if e.get("user_id") == str(world.employee.uuid)]
+    assert mine, "no request of the employee's in the logs"
+    for event in mine:
+        assert {"time", "level", "logger", "request_id", "duration_ms", "code"} <= set(event)
+    text = "\n".join(web.log() for web in webs)
+    for personal in (world.employee.email, world.employee.full_name, world.manager.email):
+        assert personal not in text
+    print(f"topology: {len(events)} JSON log lines, {len(finished)} requests, no names or e-mail")
 
 
 def _check_one_web_instance_killed(caddy: Caddy, web: WebServer) -> None:
@@ -385,3 +424,4 @@ def _check_one_web_instance_killed(caddy: Caddy, web: WebServer) -> None:
         for _ in range(20)
     ]
     assert answers == [200] * 20  # Caddy tried the other instance at once
+    print(f"topology: web instance on port {port} killed; 20 requests through Caddy: {answers}")
