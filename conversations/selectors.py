@@ -7,7 +7,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from people.models import User
@@ -322,3 +322,20 @@ def team_overview(*, manager: User, now: datetime.datetime) -> TeamOverview:
             )
         )
     return TeamOverview(rows=rows)
+
+
+def conversations_for_organisation(*, organisation_id: int) -> QuerySet[Conversation]:
+    """Every conversation of an organisation with its agreements (for the API): dates,
+    kinds, status and agreements; never notes, preparation or the agenda."""
+    return (
+        Conversation.objects.filter(organisation_id=organisation_id)
+        .select_related("employee", "manager")
+        .prefetch_related(
+            Prefetch(
+                "agreements",
+                Agreement.objects.select_related("owner", "plan_action").order_by(
+                    "created_at", "id"
+                ),
+            )
+        )
+    )

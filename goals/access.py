@@ -122,6 +122,20 @@ def goals_visible_to(user: User, scope: UnitScope | None = None) -> QuerySet[Goa
     )
 
 
+def goals_for_organisation_view(organisation_id: int) -> QuerySet[Goal]:
+    """What a system acting for the whole organisation (an API client) sees: what HR
+    sees of goals that are not HR's own: organisation and team goals, and individual
+    goals shared with the team or the organisation (not drafts, proposals or private
+    goals, which are for the employee and their manager only)."""
+    return goals_of_organisation(organisation_id).filter(
+        Q(level__in=[Level.ORGANISATION, Level.TEAM])
+        | (
+            Q(level=Level.INDIVIDUAL, visibility__in=[Visibility.ORGANISATION, Visibility.TEAM])
+            & ~Q(status__in=[Status.DRAFT, Status.PROPOSED])
+        )
+    )
+
+
 @dataclass(frozen=True)
 class GoalPermissions:
     """What a user may do with one goal they can see (by role; services check the state)."""

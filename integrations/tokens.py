@@ -43,7 +43,11 @@ def client_for_token(token: str, *, kind: str) -> ApiClient | None:
 
 def networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     """The networks of an ``allowed_networks`` text (``ValueError`` for a bad line)."""
-    return [ipaddress.ip_network(line.strip(), strict=False) for line in text.splitlines() if line.strip()]
+    return [
+        ipaddress.ip_network(line.strip(), strict=False)
+        for line in text.splitlines()
+        if line.strip()
+    ]
 
 
 def address_allowed(client: ApiClient, address: str | None) -> bool:

@@ -449,3 +449,11 @@ if WEBHOOK_TIMEOUT_SECONDS < 1 or WEBHOOK_DISABLE_AFTER < 1:
     raise ImproperlyConfigured(
         "WEBHOOK_TIMEOUT_SECONDS and WEBHOOK_DISABLE_AFTER must be at least 1."
     )
+
+# --- REST API ------------------------------------------------------------------------------
+# Requests per client per window (seconds), counted in the shared cache; past it, 429 with
+# Retry-After.
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=600)
+API_RATE_WINDOW = env.int("API_RATE_WINDOW", default=60)
+if API_RATE_LIMIT < 1 or API_RATE_WINDOW < 1:
+    raise ImproperlyConfigured("API_RATE_LIMIT and API_RATE_WINDOW must be at least 1.")

@@ -17,6 +17,8 @@ urlpatterns = [
     path("goals/", include("goals.urls")),
     path("plans/", include("plans.urls")),
     path("", include("conversations.urls")),
+    path("", include("integrations.urls")),
+    path("api/v1/", include("integrations.api.urls")),
     path("healthz", healthz, name="healthz"),
     path("healthz/live", healthz_live, name="healthz-live"),
     path("metrics", metrics, name="metrics"),

@@ -1,7 +1,5 @@
 """Bearer tokens of API clients, each operation with the scope it needs."""
 
-from __future__ import annotations
-
 import time
 
 from django.conf import settings
@@ -15,6 +13,7 @@ from people.models import ApiClient
 from pop_platform.proxy import client_ip
 
 from .. import tokens
+from .common import audit_call
 from .problems import Problem, language_of
 
 SCHEME = "ClientToken"
@@ -38,6 +37,7 @@ class ClientToken(HttpBearer):
             raise Problem(403, _("This client may not call from this address."), code="address")
         tokens.mark_used(client)
         request.api_client = client
+        audit_call(request)
         if self.scope not in client.scopes:
             raise Problem(
                 403,

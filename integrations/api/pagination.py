@@ -6,8 +6,6 @@ sync with ``updated_since`` misses nothing). The cursor is opaque to clients.
 which breaks when an import gives thousands of rows the same ``updated_at``.)
 """
 
-from __future__ import annotations
-
 import base64
 import binascii
 import datetime
@@ -61,6 +59,9 @@ class KeysetPagination(PaginationBase):
         page = list(rows[: pagination.limit + 1])
         more = len(page) > pagination.limit
         page = page[: pagination.limit]
+        on_page = getattr(request, "api_page_read", None)
+        if on_page is not None:  # e.g. the plans' reads, for the audit trail
+            on_page(page)
         cursor = encode(page[-1].updated_at, page[-1].pk) if more else None
         following = None
         if cursor:

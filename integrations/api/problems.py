@@ -5,8 +5,6 @@ client asks for with ``Accept-Language`` (Dutch or English; Dutch otherwise).
 Django and the services (``ValidationError`` with messages per field), into a problem.
 """
 
-from __future__ import annotations
-
 import json
 
 from django.conf import settings
@@ -62,7 +60,9 @@ def response(request: HttpRequest, problem: Problem) -> HttpResponse:
             "type": TYPE_BASE + (problem.code or str(problem.status)),
             "title": str(TITLES.get(problem.status, _("Error"))),
             "status": problem.status,
-            "detail": str(problem.detail) if problem.detail else str(TITLES.get(problem.status, "")),
+            "detail": str(problem.detail)
+            if problem.detail
+            else str(TITLES.get(problem.status, "")),
             "instance": request.path,
             **problem.extra,
         }
@@ -77,7 +77,10 @@ def response(request: HttpRequest, problem: Problem) -> HttpResponse:
 
 def _field_errors(error: ValidationError) -> dict[str, list[str]]:
     if hasattr(error, "error_dict"):
-        return {name: [str(m) for e in errors for m in e.messages] for name, errors in error.error_dict.items()}
+        return {
+            name: [str(m) for e in errors for m in e.messages]
+            for name, errors in error.error_dict.items()
+        }
     return {"": [str(message) for message in error.messages]}
 
 
