@@ -17,9 +17,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from people.access import organisation_get_for_hr
 from people.models import User
 
-from .models import Conversation
+from .models import Conversation, PreparationQuestion
 
 
 def conversations_of(user: User) -> QuerySet[Conversation]:
@@ -74,3 +75,12 @@ def team_for_manager(user: User) -> QuerySet[User]:
     if not user.is_authenticated or user.organisation_id is None or not user.is_manager:
         raise Http404
     return reports_of(user)
+
+
+def question_get_for_hr(*, user: User, question_uuid: UUID) -> PreparationQuestion:
+    """A preparation question of HR's own organisation; 404 for anyone else."""
+    organisation = organisation_get_for_hr(user=user)
+    try:
+        return PreparationQuestion.objects.get(organisation=organisation, uuid=question_uuid)
+    except PreparationQuestion.DoesNotExist as missing:
+        raise Http404 from missing

@@ -6,6 +6,7 @@ Dates and times are entered in the organisation's local time.
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from collections.abc import Iterable
 
 from django import forms
@@ -15,7 +16,7 @@ from people.models import User
 from plans.forms import VersionField
 from plans.models import DevelopmentAction
 
-from .models import Kind, PreparationQuestion
+from .models import Kind, PreparationQuestion, UnitCadence
 
 
 class DateInput(forms.DateInput):
@@ -137,3 +138,45 @@ class AgreementToPlanForm(forms.Form):
         if kind not in ("gap", "goal") or not uuid:
             raise forms.ValidationError(_("Choose a competency gap or goal."))
         return kind, uuid
+
+
+# --- HR: preparation questions and cadence per unit ----------------------------------------
+
+
+def _plain_text(text: str) -> str:
+    if any(unicodedata.category(char) == "Cc" for char in text):
+        raise forms.ValidationError(_("Remove the control characters (such as line breaks)."))
+    return text.strip()
+
+
+class PreparationQuestionForm(forms.Form):
+    text_nl = forms.CharField(label=_("Question in Dutch"), max_length=300)
+    text_en = forms.CharField(
+        label=_("Question in English"),
+        max_length=300,
+        required=False,
+        help_text=_("Empty: English readers see the Dutch question."),
+    )
+
+    def clean_text_nl(self) -> str:
+        return _plain_text(self.cleaned_data["text_nl"])
+
+    def clean_text_en(self) -> str:
+        return _plain_text(self.cleaned_data["text_en"])
+
+
+class PreparationQuestionAddForm(PreparationQuestionForm):
+    kind = forms.ChoiceField(label=_("Conversation kind"), choices=Kind.choices)
+    field_order = ["kind", "text_nl", "text_en"]
+
+
+class UnitCadenceForm(forms.ModelForm):
+    """Empty fields: the parent unit's or the organisation's policy applies."""
+
+    class Meta:
+        model = UnitCadence
+        fields = [
+            "checkin_cadence_weeks",
+            "conversation_interval_months",
+            "start_conversation_within_weeks",
+        ]

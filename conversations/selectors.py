@@ -7,7 +7,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from people.models import User
@@ -121,13 +121,17 @@ class ConversationPage:
 def preparation_questions(
     *, conversation: Conversation, answerable: bool = False
 ) -> QuerySet[PreparationQuestion]:
-    """The questions the conversation's page asks (its kind's, in use); ``answerable``:
-    also those taken out of use since, so that an answer typed on a page opened before
-    that is saved rather than refused."""
+    """The questions the conversation's page asks (its kind's, in use, and those retired
+    since that were answered in it: answers are kept); ``answerable``: also the other
+    retired ones, so that an answer typed on a page opened before that is saved rather
+    than refused."""
     questions = PreparationQuestion.objects.filter(
         organisation_id=conversation.organisation_id, kind=conversation.kind
     )
-    return questions if answerable else questions.filter(is_active=True)
+    if answerable:
+        return questions
+    answered = PreparationAnswer.objects.filter(conversation=conversation, question=OuterRef("pk"))
+    return questions.filter(Q(is_active=True) | Q(Exists(answered)))
 
 
 def conversation_page(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import hr_views, views
 
 app_name = "conversations"
 
@@ -32,4 +32,23 @@ urlpatterns = [
         name="conversation-agreement-done",
     ),
     path("team/", views.team, name="team"),
+    # HR: the organisation's conversation settings.
+    path("organisation/preparation-questions/", hr_views.question_list, name="question-list"),
+    path(
+        "organisation/preparation-questions/<uuid:question_uuid>/",
+        hr_views.question_edit,
+        name="question-edit",
+    ),
+    path(
+        "organisation/preparation-questions/<uuid:question_uuid>/move/",
+        hr_views.question_move,
+        name="question-move",
+    ),
+    path(
+        "organisation/preparation-questions/<uuid:question_uuid>/active/",
+        hr_views.question_active,
+        name="question-active",
+    ),
+    path("organisation/cadence/", hr_views.cadence_list, name="cadence-list"),
+    path("organisation/cadence/<uuid:unit_uuid>/", hr_views.cadence_edit, name="cadence-edit"),
 ]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from pop_platform.memo import Memo
 from pop_platform.sql import one_row
 
-from .models import AuditEvent, Notification, Organisation, OrgUnit, User
+from .models import AuditEvent, Notification, Organisation, OrgUnit, PeopleImport, User
 
 
 class Roles:
@@ -179,3 +179,36 @@ def audit_events_for_hr(*, user: User) -> QuerySet[AuditEvent]:
     """The audit trail of HR's own organisation; 404 for anyone else."""
     organisation = organisation_get_for_hr(user=user)
     return AuditEvent.objects.filter(organisation_id=organisation.pk)
+
+
+def person_get_for_hr(*, user: User, person_uuid: UUID) -> User:
+    """A person of HR's own organisation, for HR's pages; 404 for anyone else."""
+    organisation = organisation_get_for_hr(user=user)
+    try:
+        return (
+            people_in_organisation(organisation.pk)
+            .select_related("unit", "line_manager", "organisation")
+            .get(uuid=person_uuid)
+        )
+    except User.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def unit_get_for_hr(*, user: User, unit_uuid: UUID) -> OrgUnit:
+    """A unit of HR's own organisation, for HR's pages; 404 for anyone else."""
+    organisation = organisation_get_for_hr(user=user)
+    try:
+        return units_of_organisation(organisation.pk).select_related("manager").get(uuid=unit_uuid)
+    except OrgUnit.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def people_import_get_for_hr(*, user: User, import_uuid: UUID) -> PeopleImport:
+    """An upload of HR's own organisation that is not applied yet; 404 otherwise."""
+    organisation = organisation_get_for_hr(user=user)
+    try:
+        return PeopleImport.objects.get(
+            organisation=organisation, uuid=import_uuid, applied_at__isnull=True
+        )
+    except PeopleImport.DoesNotExist as missing:
+        raise Http404 from missing

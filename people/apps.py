@@ -41,8 +41,18 @@ class PeopleConfig(AppConfig):
         user_logged_in.connect(stamp_sign_in, dispatch_uid="pop-stamp-sign-in")
 
         privacy.register(privacy.PEOPLE)
-        # The new-password link is made when the e-mail goes out, never stored.
-        outbox.register_kinds(outbox.MessageKind("password_reset", extra_context=_reset_link))
+        # The new-password and invitation links are made when the e-mail goes out, never
+        # stored.
+        from . import invitations
+
+        outbox.register_kinds(
+            outbox.MessageKind("password_reset", extra_context=_reset_link),
+            outbox.MessageKind(
+                "invitation",
+                still_wanted=invitations.invitation_still_wanted,
+                extra_context=invitations.invitation_message_context,
+            ),
+        )
         audit.register_object_type("organisation", _("organisation settings"), links=_settings_link)
         audit.register_object_type("people", _("people import"))
         audit.register_object_type(
@@ -53,5 +63,16 @@ class PeopleConfig(AppConfig):
         audit.register_object_type(
             "person",
             _("person"),
-            parts={"retention": _("retention job"), "command": _("by command")},
+            parts={
+                "retention": _("retention job"),
+                "command": _("by command"),
+                "hr": _("by HR"),
+                "import": _("people file"),
+                "invite": _("invitation"),
+                "active": _("active or not"),
+                "sso": _("first sign-in through single sign-on"),
+                "two-factor-on": _("two-factor sign-in set up"),
+                "two-factor-off": _("two-factor sign-in turned off"),
+            },
         )
+        audit.register_object_type("unit", _("unit"))

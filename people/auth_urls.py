@@ -1,20 +1,19 @@
-"""Sign-in, sign-out and password reset (Django's views, our forms and templates)."""
+"""Sign-in, sign-out, password reset, two-factor sign-in and invitations; the single
+sign-on's provider login and callback come from django-allauth (``oidc/``)."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
-from .forms import EmailAuthenticationForm
+from . import auth_views as views
 from .views import PasswordResetView
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", views.SignInView.as_view(), name="login"),
+    path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("two-factor/", views.two_factor_verify, name="two-factor-verify"),
+    path("two-factor/setup/", views.two_factor_setup, name="two-factor-setup"),
+    path("invitation/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    path("invitation/<str:token>/renew/", views.invitation_renew, name="invitation-renew"),
     path(
         "password_reset/",
         PasswordResetView.as_view(),
@@ -27,7 +26,7 @@ urlpatterns = [
     ),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.ResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -35,4 +34,5 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("", include("allauth.socialaccount.providers.openid_connect.urls")),
 ]

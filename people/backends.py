@@ -18,3 +18,20 @@ class PersonBackend(ModelBackend):
 
     def user_can_authenticate(self, user: User) -> bool:
         return super().user_can_authenticate(user) and not user.has_left
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            return None
+        from .sso import passwords_allowed_for
+
+        # An organisation that signs in only through its own provider: no passwords.
+        return user if passwords_allowed_for(user) else None
+
+
+class SingleSignOnBackend(PersonBackend):
+    """The backend of sessions begun at the organisation's provider (``people.sso``): the
+    same checks on every request; it never accepts a password."""
+
+    def authenticate(self, request, **credentials):
+        return None

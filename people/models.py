@@ -383,6 +383,177 @@ class User(AbstractBaseUser, PermissionsMixin):
         ) | models.Q(models.Exists(OrgUnit.objects.filter(manager_id=user_id)))
 
 
+class SignInSettings(BaseModel):
+    """How an organisation's people sign in: single sign-on with the organisation's own
+    OpenID Connect provider, whether passwords stay allowed, and who needs a second factor.
+
+    An organisation without a row signs in with passwords only and needs no second factor
+    (``sign_in_settings_for`` hands out such an unsaved default)."""
+
+    class TwoFactor(models.TextChoices):
+        OPTIONAL = "optional", _("nobody is obliged (everyone may set it up)")
+        HR = "hr", _("required for HR accounts")
+        EVERYONE = "everyone", _("required for everyone who signs in with a password")
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="sign_in_settings"
+    )
+    sso_enabled = models.BooleanField(_("single sign-on is on"), default=False)
+    provider_name = models.CharField(
+        _("name of the sign-in service"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown on the sign-in button, e.g. Microsoft or Google Workspace."),
+    )
+    issuer = models.URLField(
+        _("issuer URL"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "The provider's issuer; POP Platform reads its settings from "
+            "/.well-known/openid-configuration below it."
+        ),
+    )
+    client_id = models.CharField(_("client ID"), max_length=300, blank=True)
+    # Never shown again after saving (the page only says whether one is set).
+    client_secret = models.CharField(_("client secret"), max_length=500, blank=True)
+    passwords_allowed = models.BooleanField(
+        _("password sign-in stays allowed"),
+        default=True,
+        help_text=_("When off, people of the organisation can only sign in through the provider."),
+    )
+    create_accounts = models.BooleanField(
+        _("create accounts on first sign-in"),
+        default=False,
+        help_text=_(
+            "Someone with an address of the organisation's domains who has no account yet "
+            "gets one (without a unit: HR places them)."
+        ),
+    )
+    two_factor = models.CharField(
+        _("two-factor sign-in"),
+        max_length=10,
+        choices=TwoFactor.choices,
+        default=TwoFactor.OPTIONAL,
+    )
+
+    class Meta:
+        verbose_name = _("sign-in settings")
+        verbose_name_plural = _("sign-in settings")
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+    @property
+    def provider_id(self) -> str:
+        """The organisation's provider as django-allauth names it (in URLs and in the
+        social accounts it links: one per organisation, so never another's)."""
+        return f"org-{self.organisation.uuid.hex}"
+
+    @property
+    def sso_ready(self) -> bool:
+        return bool(self.sso_enabled and self.issuer and self.client_id and self.client_secret)
+
+    def two_factor_required_for(self, user: User) -> bool:
+        if self.two_factor == self.TwoFactor.EVERYONE:
+            return True
+        return self.two_factor == self.TwoFactor.HR and user.is_hr
+
+
+class SignInDomain(models.Model):
+    """An e-mail domain whose people sign in through their organisation's provider. A
+    domain belongs to one organisation at most."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="sign_in_domains"
+    )
+    domain = models.CharField(_("e-mail domain"), max_length=253, unique=True)
+
+    class Meta:
+        verbose_name = _("sign-in domain")
+        verbose_name_plural = _("sign-in domains")
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class Invitation(BaseModel):
+    """An e-mail that invites a person to set a password (or, in an organisation that signs
+    in only through its provider, to sign in there). Its link is valid until
+    ``expires_at`` and works once; a newer invitation replaces it (``revoked_at``).
+
+    Its e-mail is a message of the outbox (kind ``invitation``, ``people.invitations``)."""
+
+    person = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("person")
+    )
+    invited_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    expires_at = models.DateTimeField(_("valid until"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
+    renewal_requested_at = models.DateTimeField(
+        _("new invitation asked for at"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["person", "-created_at"], name="invitation_newest")]
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+
+class PeopleImport(BaseModel):
+    """An uploaded people file between its preview and HR's confirmation. The file is kept
+    only until it is applied (then emptied) or replaced by a newer upload."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="people_imports"
+    )
+    uploaded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("file"), editable=False)
+    everyone = models.BooleanField(_("this file is everyone"), default=False)
+    invite = models.BooleanField(_("invite the new people"), default=False)
+    # What the preview showed (a hash of the changes): confirming applies only that.
+    fingerprint = models.CharField(max_length=64, blank=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("people import")
+        verbose_name_plural = _("people imports")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+def versions_moved(people) -> tuple[str, str]:
+    """For bulk writes of people that bypass ``User.save``: their version and last change
+    move with the write (what the API's If-Match and ``updated_since`` rely on). Returns
+    the columns to add to ``bulk_update``."""
+    now = timezone.now()
+    for person in people:
+        person.version = models.F("version") + 1
+        person.updated_at = now
+    return ("version", "updated_at")
+
+
 class OutgoingMessage(models.Model):
     """One message to one person over one channel, or one event to one webhook
     subscription: the outbox (see ``people.outbox``).

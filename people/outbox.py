@@ -274,6 +274,49 @@ def outbox_event(
     return messages
 
 
+def outbox_send_many(
+    *,
+    kind: str,
+    messages: Iterable[tuple[User, Mapping]],
+    channels: Iterable[str] = (Channel.EMAIL,),
+) -> list[OutgoingMessage]:
+    """``outbox_send`` for many recipients of one kind at once (a thousand invitations):
+    the rows in one INSERT, and one task after commit that queues their sending from a
+    worker, so the request that decides does not wait for a thousand broker calls. Rows
+    whose fan-out task is lost are queued again by ``outbox_requeue`` like any other.
+    Links and attachments are not supported here (``extra_context`` can make a link)."""
+    get_template(f"messages/{kind}.txt#title")
+    from .tasks import outbox_fan_out
+
+    now = timezone.now()
+    rows = [
+        OutgoingMessage(
+            recipient=recipient,
+            channel=channel,
+            kind=kind,
+            context=dict(context),
+            created_at=now,
+            sent_at=now if SENDERS[channel] is None else None,
+        )
+        for recipient, context in messages
+        for channel in dict.fromkeys(channels)
+        if channel == Channel.IN_APP or (recipient.is_active and recipient.email)
+    ]
+    created = OutgoingMessage.objects.bulk_create(rows, batch_size=1000)
+    to_send = [message.pk for message in created if message.sent_at is None]
+    if to_send:
+        enqueue_on_commit(outbox_fan_out, to_send)
+    return created
+
+
+def outbox_fan_out(*, message_ids: list[int]) -> None:
+    """In a worker: queue one delivery task per message (``outbox_send_many``)."""
+    from .tasks import outbox_deliver as deliver_task
+
+    for message_id in message_ids:
+        enqueue(deliver_task, message_id)
+
+
 def _mime(message: OutgoingMessage) -> MIMEText:
     kind, *parameters = (part.strip() for part in message.attachment_type.split(";"))
     part = MIMEText(message.attachment, kind.partition("/")[2], "utf-8")

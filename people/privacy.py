@@ -42,11 +42,13 @@ from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pop_platform.pdf import print_context, render_pdf
 
 from . import audit
-from .models import AuditEvent, Organisation, OrgUnit, OutgoingMessage, User
+from .models import AuditEvent, Invitation, Organisation, OrgUnit, OutgoingMessage, User
 
 FORMAT = "POP Platform personal data export, version 1"
 AUDIT_TYPE = "personal_data"
@@ -418,6 +420,30 @@ def _export(person: User) -> list[Section]:
             explanation=_("Kept for 90 days."),
         ),
         records(
+            Invitation.objects.filter(person=person),
+            ("created_at", "expires_at", "accepted_at", "revoked_at"),
+            model=Invitation,
+            title=_("Your invitations"),
+        ),
+        records(
+            TOTPDevice.objects.filter(user=person),
+            ("name", "confirmed", "created_at", "last_used_at"),
+            model=TOTPDevice,
+            title=_("Your two-factor sign-in"),
+            explanation=_(
+                "The secret of your authenticator and your recovery codes are not part of this."
+            ),
+        ),
+        records(
+            StaticDevice.objects.filter(user=person),
+            ("name", "confirmed", "created_at", "last_used_at"),
+            model=StaticDevice,
+            title=_("Your recovery codes"),
+            explanation=_(
+                "The secret of your authenticator and your recovery codes are not part of this."
+            ),
+        ),
+        records(
             LogEntry.objects.filter(user=person).select_related("content_type"),
             ("action_time", "content_type", "object_repr", "action_flag", "change_message"),
             model=LogEntry,
@@ -436,8 +462,12 @@ def _message_text(message: OutgoingMessage) -> str:
 
 def _anonymise(people: list[User]) -> None:
     """People's part is done by ``people.retention`` itself (the account, sessions,
-    sign-in records); their messages (inbox and e-mails) go here."""
+    sign-in records); their messages (inbox and e-mails), invitations and second factors go
+    here."""
     OutgoingMessage.objects.filter(recipient__in=people).delete()
+    Invitation.objects.filter(person__in=people).delete()
+    TOTPDevice.objects.filter(user__in=people).delete()
+    StaticDevice.objects.filter(user__in=people).delete()
 
 
 PEOPLE = PersonalData(
@@ -448,8 +478,27 @@ PEOPLE = PersonalData(
         "people.OutgoingMessage": ("recipient",),
         "people.AuditEvent": ("actor", "subject"),
         "admin.LogEntry": ("user",),
+        "people.Invitation": ("person",),
+        "otp_totp.TOTPDevice": ("user",),
+        "otp_static.StaticDevice": ("user",),
     },
     withheld={
+        "people.Invitation.invited_by": (
+            "Whom HR invited is those people's data; each person's own invitations are in "
+            "their export."
+        ),
+        "people.PeopleImport.uploaded_by": (
+            "An uploaded people file is about other people; it is kept only until it is "
+            "applied (then emptied) or replaced by the next upload."
+        ),
+        "account.EmailAddress.user": (
+            "django-allauth's table of addresses; POP Platform never fills it (the account's "
+            "address is in the account section)."
+        ),
+        "socialaccount.SocialAccount.user": (
+            "Never filled: single sign-on links a person by e-mail address, and no account "
+            "at the provider is stored."
+        ),
         "people.User.line_manager": (
             "Who reports to a manager is their reports' data; each person's own line manager "
             "is in their account section."

@@ -187,3 +187,75 @@ SELECT (
     WHERE recipient_id = %s AND channel = 'in_app' AND read_at IS NULL
 )
 """  # noqa: S608 - table names from the models; every value is a parameter
+
+
+# --- HR: the people list ------------------------------------------------------------------
+
+PEOPLE_PAGE_SIZE = 50
+
+
+def unit_with_descendants(organisation_id: int, unit_id: int) -> set[int]:
+    children = unit_table(organisation_id).children
+    found, todo = set(), [unit_id]
+    while todo:
+        pk = todo.pop()
+        if pk not in found:
+            found.add(pk)
+            todo.extend(children.get(pk, []))
+    return found
+
+
+def people_for_hr(*, organisation: Organisation, filters: dict) -> QuerySet[User]:
+    """HR's list: search, unit (with its sub-units), role, status, invitation state."""
+    from django.db.models import Exists, OuterRef
+    from django.utils import timezone
+
+    from .invitations import filter_by_state, with_invitation_state
+
+    people = with_invitation_state(User.objects.filter(organisation=organisation)).annotate(
+        has_reports=Exists(User.objects.filter(line_manager=OuterRef("pk"), is_active=True))
+        | Exists(OrgUnit.objects.filter(manager=OuterRef("pk")))
+    )
+    status = filters.get("status") or ""
+    if status == "inactive":
+        people = people.filter(is_active=False)
+    elif status == "to_place":
+        people = people.filter(is_active=True, unit__isnull=True)
+    elif status != "all":
+        people = people.filter(is_active=True)
+    if filters.get("q"):
+        text = filters["q"]
+        people = people.filter(
+            Q(full_name__icontains=text) | Q(email__icontains=text) | Q(job_title__icontains=text)
+        )
+    if filters.get("unit"):
+        people = people.filter(unit_id__in=unit_with_descendants(organisation.pk, filters["unit"]))
+    role = filters.get("role")
+    if role == "hr":
+        people = people.filter(is_hr=True)
+    elif role == "manager":
+        people = people.filter(has_reports=True)
+    elif role == "employee":
+        people = people.filter(has_reports=False)
+    if filters.get("invitation"):
+        people = filter_by_state(people, filters["invitation"], timezone.now())
+    return people.select_related("unit", "line_manager").order_by("full_name", "pk")
+
+
+def people_page(*, organisation: Organisation, filters: dict, page_number) -> Page:
+    """One page of 50: a count and the rows, the same two queries for any size."""
+    people = people_for_hr(organisation=organisation, filters=filters)
+    return Paginator(people, PEOPLE_PAGE_SIZE).get_page(page_number)
+
+
+def unit_member_counts(*, organisation_id: int) -> dict[int, int]:
+    """Active people per unit, in one query."""
+    from django.db.models import Count
+
+    rows = (
+        User.objects.filter(organisation_id=organisation_id, is_active=True, unit__isnull=False)
+        .values("unit_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {row["unit_id"]: row["count"] for row in rows}

@@ -29,6 +29,12 @@ def outbox_deliver(self: OutboxDelivery, message_id: int) -> bool:
 
 
 @shared_task
+def outbox_fan_out(message_ids: list[int]) -> None:
+    """Queue the sending of many messages written at once (``outbox_send_many``)."""
+    outbox.outbox_fan_out(message_ids=message_ids)
+
+
+@shared_task
 def outbox_requeue() -> int:
     """Queue again the messages whose task was lost (Redis down or restarted empty)."""
     return len(outbox.outbox_requeue(now=timezone.now()))

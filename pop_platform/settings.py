@@ -71,6 +71,15 @@ INSTALLED_APPS = [
     "django_structlog",
     # Shared infrastructure: system checks, /healthz, /metrics (no models of its own).
     "pop_platform",
+    # Single sign-on with each organisation's OpenID Connect provider (people.sso) and
+    # two-factor sign-in with TOTP and recovery codes (people.two_factor).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Our apps, in layering order (see pyproject.toml's import-linter contract).
     "people",
     "goals",
@@ -96,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # JSON request logs with a request id and the signed-in person's public id.
     "django_structlog.middlewares.RequestMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "pop_platform.middleware.UserLanguageMiddleware",
     "pop_platform.middleware.NoStoreForSignedInMiddleware",
     # Writes the request's audit events (people.audit) in one INSERT when it is done.
@@ -153,6 +164,8 @@ AUTHENTICATION_BACKENDS = [
     # Django's model backend; also refuses people past their end date, at sign-in and
     # on every request of their sessions.
     "people.backends.PersonBackend",
+    # Sessions begun at the organisation's OpenID Connect provider (people.sso).
+    "people.backends.SingleSignOnBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboards:home"
@@ -164,6 +177,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
+# An invitation's link to set a password is valid this many days (people.invitations).
+INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
+if INVITATION_VALID_DAYS < 1:
+    raise ImproperlyConfigured("INVITATION_VALID_DAYS must be at least 1.")
+
+# django-allauth serves only the OpenID Connect sign-in of each organisation's provider
+# (people.sso); our own pages do password sign-in, reset and sign-out. Its apps come from
+# the organisations' SignInSettings (people.sso.SingleSignOnAdapter.list_apps).
+SOCIALACCOUNT_ADAPTER = "people.sso.SingleSignOnAdapter"
+ACCOUNT_ADAPTER = "people.sso.AccountAdapter"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("SSO_TIMEOUT_SECONDS", default=10)
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_EMAIL_NOTIFICATIONS = False
+# django-otp: the issuer shown in authenticator apps.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="POP Platform")
 
 # Lock out after repeated failed sign-ins, counted per user name + IP address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

@@ -34,12 +34,13 @@ from conversations.models import (
     Conversation,
     ConversationPrivateNote,
     PreparationAnswer,
+    PreparationQuestion,
     SharedNote,
 )
 from goals import forms as goal_forms
 from goals.models import Goal, GoalUpdate
 from people import forms as people_forms
-from people.models import Organisation, OrgUnit, User
+from people.models import Organisation, OrgUnit, SignInSettings, User
 from plans import forms as plan_forms
 from plans.models import (
     ActionStep,
@@ -91,6 +92,22 @@ PLAIN_FORM_FIELDS = {
     (NoteForm, "body"): [(SharedNote, "body"), (ConversationPrivateNote, "body")],
     (AgreementForm, "text"): [(Agreement, "text")],
     (PreparationForm, "answer-<question>"): [(PreparationAnswer, "body")],
+    # HR runs the organisation (issue 15).
+    (people_forms.TwoFactorCodeForm, "code"): [],  # checked, never stored
+    (people_forms.PeopleFilterForm, "q"): [],  # a search
+    (people_forms.PersonForm, "full_name"): [(User, "full_name")],
+    (people_forms.PersonForm, "job_title"): [(User, "job_title")],
+    (people_forms.PersonAddForm, "full_name"): [(User, "full_name")],
+    (people_forms.PersonAddForm, "job_title"): [(User, "job_title")],
+    (people_forms.UnitForm, "name"): [(OrgUnit, "name")],
+    (people_forms.SignInSettingsForm, "provider_name"): [(SignInSettings, "provider_name")],
+    (people_forms.SignInSettingsForm, "client_id"): [(SignInSettings, "client_id")],
+    (people_forms.SignInSettingsForm, "issuer"): [(SignInSettings, "issuer")],
+    (people_forms.SignInSettingsForm, "domains"): [],  # checked as domain names
+    (conversation_forms.PreparationQuestionForm, "text_nl"): [(PreparationQuestion, "text_nl")],
+    (conversation_forms.PreparationQuestionForm, "text_en"): [(PreparationQuestion, "text_en")],
+    (conversation_forms.PreparationQuestionAddForm, "text_nl"): [(PreparationQuestion, "text_nl")],
+    (conversation_forms.PreparationQuestionAddForm, "text_en"): [(PreparationQuestion, "text_en")],
 }
 # Filled through the people import (HR's CSV) and the Django admin.
 IMPORT_FIELDS = [(User, "full_name"), (User, "job_title"), (OrgUnit, "name")]
@@ -183,6 +200,8 @@ def stored(world, pop, conversation, listener) -> Stored:
         User: [world.employee],
         OrgUnit: [world.team],
         Organisation: [world.organisation],
+        PreparationQuestion: [question],
+        SignInSettings: [SignInSettings.objects.create(organisation=world.organisation)],
     }
     for (model, name), value in values.items():
         for row in rows[model]:

@@ -71,6 +71,7 @@ class BrowserSession:
         page = self.page
         page.goto("/accounts/login/")
         page.get_by_label("E-mailadres").fill(email)
+        page.get_by_role("button", name="Volgende").click()  # the e-mail step first
         page.get_by_label("Wachtwoord").fill(password)
         page.get_by_role("button", name="Inloggen").click()
         page.wait_for_url("**/")

@@ -12,19 +12,21 @@ The URL arguments come from the demo organisation (``seed_demo``), built once pe
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from conversations.models import Conversation
+from conversations.models import Conversation, PreparationQuestion
 from goals.models import Goal
 from people.demo import EMPLOYEE_EMAIL, HR_EMAIL, MANAGER_EMAIL
-from people.models import User
+from people.models import Invitation, PeopleImport, User
 from plans.models import Competency, DevelopmentAction, DevelopmentPlan
 from tests.factories import NotificationFactory
 
@@ -56,6 +58,15 @@ class Demo:
     team_goal: Goal  # a goal of Jeroen's team
     org_goal: Goal  # a strategic goal
     competency: Competency
+    people_import: PeopleImport  # an uploaded file: two new people, a change, a bad row
+    invitation: Invitation  # a pending invitation of a colleague of Sanne's
+    question: PreparationQuestion
+
+    @property
+    def invitation_link(self) -> dict:
+        from people.invitations import invitation_token
+
+        return {"token": invitation_token(self.invitation)}
 
     @property
     def action(self):
@@ -110,7 +121,28 @@ def build_demo() -> Demo:
         created_by=colleague,
         proposed_by=colleague,
     )
+    people_import = PeopleImport.objects.create(
+        organisation=employee.organisation,
+        uploaded_by=hr,
+        filename="medewerkers.csv",
+        content=(
+            "email;name;job_title;unit;manager_email;start_date\n"
+            f"nieuw.een@zorg.example;Nieuw Een;Wijkverpleegkundige;{employee.unit.parent.name}/"
+            f"{employee.unit.name};{manager.email};01-02-2027\n"
+            "nieuw.twee@zorg.example;Nieuw Twee;;Zorg/Team Nieuw;;\n"
+            f"{colleague.email};{colleague.full_name};Senior wijkverpleegkundige;;;\n"
+            "geen-adres;Zonder Adres;;;;31-02-2027\n"
+        ).encode(),
+    )
+    invitation = Invitation.objects.create(
+        person=colleague,
+        invited_by=hr,
+        expires_at=timezone.now() + datetime.timedelta(days=14),
+    )
     return Demo(
+        people_import=people_import,
+        invitation=invitation,
+        question=PreparationQuestion.objects.filter(organisation=employee.organisation).first(),
         employee=employee,
         manager=manager,
         hr=hr,
@@ -257,11 +289,40 @@ URLS: tuple[Url, ...] = (
     Url("dashboards:alignment-people",           PAGE, (H,), query="show=not-linked", label="not linked"),
     Url("dashboards:alignment-csv",              CSV, (H,)),
     Url("dashboards:alignment-refresh",          POST),
+
+    # Roll-out (issue 15): sign-in, invitations, HR runs the organisation.
+    Url("two-factor-verify",                     REDIRECT),
+    Url("two-factor-setup",                      REDIRECT),
+    Url("invitation-accept",                     PAGE, (A,), lambda d: d.invitation_link),
+    Url("invitation-renew",                      POST),
+    Url("people:two-factor",                     PAGE, (E, M, H)),
+    Url("people:sign-in-settings",               PAGE, (H,)),
+    Url("people:person-list",                    PAGE, (H,)),
+    Url("people:person-list",                    PAGE, (H,), query="status=all&q=jansen", label="filtered"),
+    Url("people:person-add",                     PAGE, (H,)),
+    Url("people:person-detail",                  PAGE, (H,), lambda d: {"person_uuid": d.employee.uuid}),
+    Url("people:person-active",                  POST),
+    Url("people:person-invite",                  POST),
+    Url("people:people-invite",                  POST),
+    Url("people:people-import",                  PAGE, (H,)),
+    Url("people:people-import-preview",          PAGE, (H,), lambda d: {"import_uuid": d.people_import.uuid}),
+    Url("people:unit-list",                      PAGE, (H,)),
+    Url("people:unit-edit",                      PAGE, (H,), lambda d: {"unit_uuid": d.employee.unit.uuid}),
+    Url("people:unit-delete",                    POST),
+    Url("conversations:question-list",           PAGE, (H,)),
+    Url("conversations:question-edit",           PAGE, (H,), lambda d: {"question_uuid": d.question.uuid}),
+    Url("conversations:question-move",           POST),
+    Url("conversations:question-active",         POST),
+    Url("conversations:cadence-list",            PAGE, (H,)),
+    Url("conversations:cadence-edit",            PAGE, (H,), lambda d: {"unit_uuid": d.employee.unit.uuid}),
 )
 # fmt: on
 
-# Not ours to check: Django's own admin for staff, and a benchmark-only view.
-OUTSIDE_THE_PRODUCT = ("admin:", "bench-baseline")
+# Not ours to check: Django's own admin for staff, a benchmark-only view, and
+# django-allauth's single sign-on endpoints (our sign-in page starts the sign-in with a POST
+# that goes straight to the provider; the callback is the provider's redirect back; both are
+# walked end to end in tests/people/test_sso.py and tests/browser/test_rollout_journeys.py).
+OUTSIDE_THE_PRODUCT = ("admin:", "bench-baseline", "openid_connect_")
 
 
 def pages_for(role: str) -> list[Url]:

@@ -56,8 +56,8 @@ def sign_in(page, email: str) -> None:
     page.goto("/accounts/login/")
     _at(page, page.get_by_label("E-mailadres"))  # autofocus
     page.keyboard.type(email)
-    page.keyboard.press("Tab")
-    _at(page, page.get_by_label("Wachtwoord"))
+    page.keyboard.press("Enter")  # the e-mail step; the password field then takes focus
+    expect(page.get_by_label("Wachtwoord")).to_be_focused()
     page.keyboard.type(DEMO_PASSWORD)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welkom")

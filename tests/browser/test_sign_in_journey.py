@@ -68,6 +68,7 @@ def test_signed_out_in_another_tab_the_next_htmx_update_goes_to_sign_in(open_ses
     expect(goals.get_by_role("heading", level=1)).to_have_count(1)
     expect(goals.get_by_role("heading", level=1)).to_have_text("Inloggen")
     goals.get_by_label("E-mailadres").fill(EMPLOYEE_EMAIL)
+    goals.get_by_role("button", name="Volgende").click()
     goals.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
     goals.get_by_role("button", name="Inloggen").click()
     expect(goals).to_have_url(re.compile(r"/goals/"))

@@ -70,7 +70,9 @@ def test_the_cursor_walks_every_person_once_also_with_equal_change_times(world, 
         cursor = page["next_cursor"]
         if cursor is None:
             break
-    assert len(seen) == len(set(seen)) == User.objects.filter(organisation=world.organisation).count()
+    assert (
+        len(seen) == len(set(seen)) == User.objects.filter(organisation=world.organisation).count()
+    )
     assert pages == 4
 
 

@@ -10,11 +10,13 @@ import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conversations import services as conversation_services
 from conversations.models import Conversation, ReminderDelivery
 from goals.models import Goal, GoalUpdate
-from people.models import AuditEvent
+from people.models import AuditEvent, Invitation
 from people.services import audit_record
 from plans.models import (
     DevelopmentPlan,
@@ -83,6 +85,12 @@ def scenario(world, pop, conversation) -> Scenario:
         new=pop.action.title,
     )
     PlanVisit.objects.create(plan=pop.plan, user=manager, last_seen_at=now)
+    # Invited by HR, and two-factor sign-in set up (issue 15).
+    Invitation.objects.create(
+        person=employee, invited_by=world.hr, expires_at=now + datetime.timedelta(days=14)
+    )
+    TOTPDevice.objects.create(user=employee, name="authenticator", confirmed=True)
+    StaticDevice.objects.create(user=employee, name="recovery codes", confirmed=True)
     PlanExport.objects.create(
         plan=pop.plan, requested_by=employee, language="nl", fingerprint="f" * 64, status="done"
     )

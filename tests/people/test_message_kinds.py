@@ -49,6 +49,15 @@ CONTEXTS = {
         ]
     },
     "password_reset": {},
+    # What is stored, plus what ``people.invitations`` adds when the e-mail is sent.
+    "invitation": {
+        "invitation": "0" * 32,
+        "organisation": "Zorggroep Rivierenland",
+        "single_sign_on": False,
+        "expires_at": WHEN,
+        "email": "sanne@example.nl",
+    },
+    "invitation_renewal": {"name": "Nina Nieuw"},
     "text": {"title": "Een bericht", "body": "Zoals het was."},
 }
 LAYOUTS = {"email"}

@@ -134,6 +134,13 @@ def test_pages_and_fragments_show_the_text_escaped(world, pop, stored, as_user):
             reverse("plans:competency-edit", args=[pop.competency.uuid]),
             plan.get_absolute_url(),
             pop.org_goal.get_absolute_url(),
+            reverse("people:person-list"),
+            reverse("people:person-detail", args=[world.employee.uuid]),
+            reverse("people:unit-list"),
+            reverse("people:unit-edit", args=[world.team.uuid]),
+            reverse("people:sign-in-settings"),
+            reverse("conversations:question-list"),
+            reverse("conversations:cadence-list"),
         ],
     }
     goal_submit(goal=Goal.objects.create(**_draft_of(pop.goal)), by=world.employee)

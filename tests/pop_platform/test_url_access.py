@@ -18,6 +18,15 @@ PUBLIC = {
     # Prometheus scrapes it with a bearer token (METRICS_TOKEN); 404 without one.
     "metrics",
     "people:set-language",
+    # The second step of a password sign-in, before anyone is signed in (people.two_factor).
+    "two-factor-verify",
+    "two-factor-setup",
+    # An invitation's link, and asking HR for a new one from an expired link.
+    "invitation-accept",
+    "invitation-renew",
+    # The single sign-on at the organisation's provider (django-allauth).
+    "openid_connect_login",
+    "openid_connect_callback",
     # The admin guards itself and sends visitors to its own sign-in page.
     "admin:login",
 }

@@ -22,10 +22,11 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
-from conversations.models import Agreement, Conversation
+from conversations.models import Agreement, Conversation, PreparationQuestion
 from conversations.services import conversation_schedule
-from people.models import Notification
+from people.models import Invitation, Notification, OrgUnit, PeopleImport
 from plans.models import PlanExport
 from tests.conftest import World, make_world
 from tests.conversations.conftest import in_days, make_conversation, make_held, start_it
@@ -34,6 +35,12 @@ from tests.goals.conftest import Cascade, make_cascade
 from tests.plans.conftest import Pop, make_pop
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The people file awaiting confirmation: one new person, one change.
+PEOPLE_FILE = (
+    "email;name;unit;manager_email\n"
+    "nieuw.persoon@zorg.test;Nieuw Persoon;Zorg/Wijkteam Noord;manager@zorg.test\n"
+    "colleague@zorg.test;Daan Visser-de Boer;Zorg/Wijkteam Noord;manager@zorg.test\n"
+)
 
 
 @dataclass
@@ -49,6 +56,10 @@ class Objects:
     agreement: Agreement  # an open agreement of the held conversation
     notification: Notification  # in the employee's inbox
     export: PlanExport  # a finished PDF of the plan
+    question: PreparationQuestion  # the first preparation question of a progress conversation
+    people_import: PeopleImport  # an uploaded people file awaiting HR's confirmation
+    empty_unit: OrgUnit  # a unit without people or sub-units (HR may remove it)
+    invitation: Invitation  # Daan's pending invitation (its link: the ``token`` kwarg)
 
     def named(self, path: str):
         """``"pop.plan"``, ``"cascade.draft"``, ``"held"``: the object a URL kwarg names."""
@@ -87,8 +98,31 @@ def make_objects() -> Objects:
         finished_at=held.starts_at + datetime.timedelta(hours=2),
     )
     export.file.save("pop-sanne.pdf", ContentFile(b"%PDF-1.7\n% de POP van Sanne\n"), save=True)
+    people_import = PeopleImport.objects.create(
+        organisation=world.organisation,
+        uploaded_by=world.hr,
+        filename="medewerkers.csv",
+        content=PEOPLE_FILE.encode(),
+    )
+    question = (
+        PreparationQuestion.objects.filter(organisation=world.organisation, kind="progress")
+        .order_by("position", "id")
+        .first()
+    )
+    empty_unit = OrgUnit.objects.create(
+        organisation=world.organisation, parent=world.department, name="Team Opgeheven"
+    )
+    invitation = Invitation.objects.create(
+        person=world.colleague,
+        invited_by=world.hr,
+        expires_at=timezone.now() + datetime.timedelta(days=14),
+    )
     return Objects(
         world=world,
+        invitation=invitation,
+        question=question,
+        people_import=people_import,
+        empty_unit=empty_unit,
         pop=pop,
         cascade=cascade,
         conversation=conversation,

@@ -44,9 +44,19 @@ from conversations.models import (
     PreparationAnswer,
     PreparationQuestion,
     SharedNote,
+    UnitCadence,
 )
 from goals.models import Goal, GoalUpdate
-from people.models import Notification, Organisation, OutgoingMessage, User
+from people.models import (
+    Invitation,
+    Notification,
+    Organisation,
+    OrgUnit,
+    OutgoingMessage,
+    PeopleImport,
+    SignInSettings,
+    User,
+)
 from plans.models import (
     ActionStep,
     Competency,
@@ -214,6 +224,11 @@ KWARGS = {
     "conversation_uuid": "conversation",
     "agreement_uuid": "agreement",
     "notification_uuid": "notification",
+    "person_uuid": "world.employee",
+    "unit_uuid": "world.team",
+    "question_uuid": "question",
+    "import_uuid": "people_import",
+    "token": "invitation",
 }
 
 Data = Callable[[Objects, User | None], dict]
@@ -238,7 +253,10 @@ class Row:
 
     def url(self, objects: Objects) -> str:
         kwargs = {**KWARGS, **self.kwargs}
-        wanted = {key: kwargs[key] for key in ALL_PATTERNS[self.name].pattern.converters}
+        # A row's own kwargs also name those of an enclosing regex prefix (django-allauth's
+        # ``<provider_id>/``), which the innermost pattern does not list.
+        names = {*ALL_PATTERNS[self.name].pattern.converters, *self.kwargs}
+        wanted = {key: kwargs[key] for key in names}
         url = reverse(self.name, kwargs=_resolve(wanted, self.name, objects))
         query = _fill(self.query, objects)
         return f"{url}?{query}" if query else url
@@ -256,7 +274,11 @@ def _resolve(kwargs: dict[str, str], name: str, objects: Objects) -> dict[str, o
     for key, value in kwargs.items():
         if value == ANY:
             values[key] = ANY_UUID
-        elif type(converters[key]).__name__ == "UUIDConverter":
+        elif key == "token" and name.startswith("invitation"):  # its signed link
+            from people.invitations import invitation_token
+
+            values[key] = invitation_token(objects.named(value))
+        elif type(converters.get(key)).__name__ == "UUIDConverter":
             values[key] = objects.named(value).uuid
         else:
             values[key] = value
@@ -1056,6 +1078,276 @@ ROWS: list[Row] = [
         post=NOT_POST,
     ),
 ]
+
+
+# --- Roll-out: HR runs the organisation, sign-in, invitations (issue 15) ------------------
+
+
+# HR of the organisation only; everyone else, HR of the other organisation included where
+# the object is this organisation's, gets 404.
+def hr_only(outcome: Outcome, other_hr: Outcome = 404) -> Outcomes:
+    return by(hr=outcome, other_hr=other_hr, rest=404)
+
+
+def _person_form(o: Objects, **changes) -> dict:
+    employee = o.world.employee
+    return {
+        "full_name": employee.full_name,
+        "email": employee.email,
+        "job_title": "Wijkverpleegkundige",
+        "unit": o.world.team.pk,
+        "line_manager": o.world.manager.email,
+        "language": "nl",
+        **changes,
+    }
+
+
+def _import_fingerprint(o: Objects, user) -> dict:
+    from people.imports import plan_import
+
+    plan = plan_import(
+        organisation=o.world.organisation,
+        content=bytes(o.people_import.content),
+        filename=o.people_import.filename,
+        keep=user,
+    )
+    return {"fingerprint": plan.fingerprint}
+
+
+def _upload(o: Objects, user) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = b"email,name\nlater@zorg.test,Later Erbij\n"
+    return {"file": SimpleUploadedFile("mensen.csv", content, content_type="text/csv")}
+
+
+def _own_org(user) -> int | None:
+    return user.organisation_id if user else None
+
+
+SIGN_IN = "Inloginstellingen"
+QUESTION = "Wat ging er goed sinds ons vorige gesprek?"  # the first progress question
+QUESTION_LIST = to("conversations:question-list", anchor="kind-progress")
+ROLLOUT_ROWS: list[Row] = [
+    Row(
+        "people:sign-in-settings",
+        get=hr_only(ok(SIGN_IN), other_hr=ok(SIGN_IN)),
+        post=hr_only(to("people:sign-in-settings"), other_hr=to("people:sign-in-settings")),
+        data=lambda o, user: {"two_factor": "hr", "passwords_allowed": "on", "domains": ""},
+        # Only HR's own organisation's settings change.
+        stored=lambda o, user: (
+            list(
+                SignInSettings.objects.filter(two_factor="hr").values_list(
+                    "organisation", flat=True
+                )
+            )
+            == [_own_org(user)]
+        ),
+    ),
+    Row(
+        "people:person-list",
+        get=hr_only(ok("Sanne Jansen"), other_hr=ok("Lotte Mulder", hides=("Sanne Jansen",))),
+        post=NOT_POST,
+    ),
+    Row(
+        "people:person-add",
+        get=hr_only(OK, other_hr=OK),
+        post=hr_only(
+            to("people:person-detail", person_uuid=ANY),
+            other_hr=to("people:person-detail", person_uuid=ANY),
+        ),
+        data=lambda o, user: {
+            "full_name": "Ruben Nieuw",
+            "email": f"ruben.{user.pk if user else 0}@nieuw.test",
+            "language": "nl",
+            "invite": "on",
+        },
+        stored=lambda o, user: User.objects.filter(
+            full_name="Ruben Nieuw", organisation_id=_own_org(user), invitations__isnull=False
+        ).exists(),
+    ),
+    Row(
+        "people:people-invite",
+        get=NOT_GET,
+        # HR of the other organisation names Sanne, but only their own people are invited.
+        post=hr_only(to("people:person-list"), other_hr=to("people:person-list")),
+        data=lambda o, user: {"person": str(o.world.employee.uuid)},
+        stored=lambda o, user: (
+            Invitation.objects.filter(person=o.world.employee).exists()
+            if user == o.world.hr
+            else None
+        ),
+    ),
+    Row(
+        "people:people-import",
+        get=hr_only(OK, other_hr=OK),
+        post=hr_only(
+            to("people:people-import-preview", import_uuid=ANY),
+            other_hr=to("people:people-import-preview", import_uuid=ANY),
+        ),
+        data=_upload,
+        stored=lambda o, user: PeopleImport.objects.filter(
+            organisation_id=_own_org(user), filename="mensen.csv"
+        ).exists(),
+    ),
+    Row(
+        "people:people-import-preview",
+        get=hr_only(ok("Nieuw Persoon", "Daan Visser-de Boer")),
+        post=hr_only(to("people:person-list")),
+        data=_import_fingerprint,
+        stored=lambda o, user: (
+            User.objects.filter(email="nieuw.persoon@zorg.test").exists()
+            and _fresh(o.world.colleague).full_name == "Daan Visser-de Boer"
+        ),
+    ),
+    Row(
+        "people:person-detail",
+        get=hr_only(ok("employee@zorg.test")),
+        post=hr_only(to("people:person-detail", person_uuid="world.employee")),
+        data=lambda o, user: _person_form(o, job_title="Senior wijkverpleegkundige"),
+        stored=lambda o, user: _fresh(o.world.employee).job_title == "Senior wijkverpleegkundige",
+    ),
+    Row(
+        "people:person-active",
+        get=NOT_GET,
+        post=hr_only(to("people:person-detail", person_uuid="world.employee")),
+        data=lambda o, user: {"active": "0"},
+        stored=lambda o, user: not _fresh(o.world.employee).is_active,
+    ),
+    Row(
+        "people:person-invite",
+        get=NOT_GET,
+        post=hr_only(to("people:person-detail", person_uuid="world.employee")),
+        stored=lambda o, user: Invitation.objects.filter(person=o.world.employee).exists(),
+    ),
+    Row(
+        "people:unit-list",
+        get=hr_only(ok("Wijkteam Noord"), other_hr=ok("Team Elders", hides=("Wijkteam Noord",))),
+        post=hr_only(to("people:unit-list"), other_hr=to("people:unit-list")),
+        data=lambda o, user: {"name": "Team West", "kind": "team"},
+        stored=lambda o, user: OrgUnit.objects.filter(
+            name="Team West", organisation_id=_own_org(user)
+        ).exists(),
+    ),
+    Row(
+        "people:unit-edit",
+        get=hr_only(ok("Wijkteam Noord")),
+        post=hr_only(to("people:unit-list")),
+        data=lambda o, user: {
+            "name": "Wijkteam Noord-Oost",
+            "kind": "team",
+            "parent": o.world.department.pk,
+            "manager": o.world.manager.email,
+        },
+        stored=lambda o, user: _fresh(o.world.team).name == "Wijkteam Noord-Oost",
+    ),
+    Row(
+        "people:unit-delete",
+        kwargs={"unit_uuid": "empty_unit"},
+        get=NOT_GET,
+        post=hr_only(to("people:unit-list")),
+        stored=lambda o, user: not OrgUnit.objects.filter(pk=o.empty_unit.pk).exists(),
+    ),
+    Row(
+        "people:two-factor",
+        # Everyone's own second factor; a POST without one set up changes nothing.
+        get=by(rest=ok("Inloggen in twee stappen")),
+        post=by(rest=ok("Inloggen in twee stappen")),
+        data=lambda o, user: {"action": "new-codes"},
+    ),
+    # The second step of a password sign-in, public: without a pending sign-in, to sign in.
+    Row(
+        "two-factor-verify",
+        get=by(rest=to("login"), anonymous=to("login")),
+        post=by(rest=to("login"), anonymous=to("login")),
+        data=lambda o, user: {"code": "123456"},
+    ),
+    Row(
+        "two-factor-setup",
+        get=by(rest=to("login"), anonymous=to("login")),
+        post=by(rest=to("login"), anonymous=to("login")),
+        data=lambda o, user: {"code": "123456"},
+    ),
+    # Daan's invitation: whoever has the link may choose his password (once), or ask HR
+    # for a new link.
+    Row(
+        "invitation-accept",
+        get=by(rest=ok("Welkom, Daan"), anonymous=ok("Welkom, Daan")),
+        post=by(rest=to("login", any_query=True), anonymous=to("login", any_query=True)),
+        data=lambda o, user: {
+            "new_password1": "Een-lang-nieuw-wachtwoord-7",
+            "new_password2": "Een-lang-nieuw-wachtwoord-7",
+        },
+        stored=lambda o, user: _fresh(o.world.colleague).check_password(
+            "Een-lang-nieuw-wachtwoord-7"
+        ),
+    ),
+    Row(
+        "invitation-renew",
+        get=PUBLIC_NOT,
+        post=by(rest=ok("HR is gevraagd"), anonymous=ok("HR is gevraagd")),
+        stored=lambda o, user: _fresh(o.invitation).renewal_requested_at is not None,
+    ),
+    # The single sign-on of an organisation that has none configured: not found.
+    Row(
+        "openid_connect_login",
+        kwargs={"provider_id": "org-00000000000000000000000000000000"},
+        get=by(rest=404, anonymous=404),
+        post=by(rest=404, anonymous=404),
+    ),
+    Row(
+        "openid_connect_callback",
+        kwargs={"provider_id": "org-00000000000000000000000000000000"},
+        get=by(rest=404, anonymous=404),
+        post=by(rest=404, anonymous=404),
+    ),
+    # The organisation's conversation settings.
+    Row(
+        "conversations:question-list",
+        get=hr_only(ok(QUESTION), other_hr=ok(hides=(QUESTION,))),
+        post=hr_only(QUESTION_LIST, other_hr=QUESTION_LIST),
+        data=lambda o, user: {"kind": "progress", "text_nl": "Waar ben je trots op?"},
+        stored=lambda o, user: PreparationQuestion.objects.filter(
+            organisation_id=_own_org(user), text_nl="Waar ben je trots op?"
+        ).exists(),
+    ),
+    Row(
+        "conversations:question-edit",
+        get=hr_only(ok(QUESTION)),
+        post=hr_only(to("conversations:question-list")),
+        data=lambda o, user: {"text_nl": "Wat ging er goed sinds vorige keer?", "text_en": ""},
+        stored=lambda o, user: _fresh(o.question).text_nl == "Wat ging er goed sinds vorige keer?",
+    ),
+    Row(
+        "conversations:question-move",
+        get=NOT_GET,
+        post=hr_only(QUESTION_LIST),
+        data=lambda o, user: {"direction": "down"},
+        stored=lambda o, user: _fresh(o.question).position == 1,
+    ),
+    Row(
+        "conversations:question-active",
+        get=NOT_GET,
+        post=hr_only(QUESTION_LIST),
+        data=lambda o, user: {"active": "0"},
+        stored=lambda o, user: not _fresh(o.question).is_active,
+    ),
+    Row(
+        "conversations:cadence-list",
+        get=hr_only(ok("Wijkteam Noord"), other_hr=ok("Team Elders", hides=("Wijkteam Noord",))),
+        post=NOT_POST,
+    ),
+    Row(
+        "conversations:cadence-edit",
+        get=hr_only(ok("Wijkteam Noord")),
+        post=hr_only(to("conversations:cadence-list")),
+        data=lambda o, user: {"checkin_cadence_weeks": "4"},
+        stored=lambda o, user: UnitCadence.objects.filter(
+            unit=o.world.team, checkin_cadence_weeks=4
+        ).exists(),
+    ),
+]
+ROWS += ROLLOUT_ROWS
 
 
 def _question(objects: Objects) -> PreparationQuestion:

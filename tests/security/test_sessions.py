@@ -47,7 +47,7 @@ def _sent_to_sign_in(client: Client, url: str, message: str) -> str:
     page = client.get(response.url).content.decode()
     assert message in page
     assert "Sanne Jansen" not in page
-    assert 'name="password"' in page
+    assert 'name="username"' in page  # the sign-in page's first step: the e-mail address
     return page
 
 

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("people", "0009_outbox_drops_stored_text"),
+        ("people", "0010_sign_in_settings_invitations_imports"),
     ]
 
     operations = [
