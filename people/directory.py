@@ -216,11 +216,14 @@ def _check_person(person: User) -> None:
         if person.pk and manager_loops(person, manager):
             raise ValidationError(
                 _("%(name)s cannot be the line manager: the chain of managers would loop.")
-                % {"name": manager.full_name}
+                % {"name": manager.full_name},
+                code="manager_loop",
             )
     clash = User.objects.filter(email__iexact=person.email).exclude(pk=person.pk)
     if clash.exists():
-        raise ValidationError(_("Another account already uses this e-mail address."))
+        raise ValidationError(
+            _("Another account already uses this e-mail address."), code="email_taken"
+        )
 
 
 def _audit_person(

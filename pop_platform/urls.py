@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("conversations.urls")),
     path("", include("integrations.urls")),
     path("api/v1/", include("integrations.api.urls")),
+    path("scim/v2/", include("integrations.scim.urls")),
     path("healthz", healthz, name="healthz"),
     path("healthz/live", healthz_live, name="healthz-live"),
     path("metrics", metrics, name="metrics"),
