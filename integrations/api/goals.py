@@ -12,7 +12,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from goals.access import goals_for_organisation_view
@@ -33,7 +33,9 @@ READ, WRITE = scoped(ApiClient.Scope.GOALS_READ), scoped(ApiClient.Scope.GOALS_W
 Level = Literal["organisation", "team", "individual"]
 Metric = Literal["none", "percentage", "number", "currency", "yes_no"]
 Visibility = Literal["organisation", "team", "private"]
-Status = Literal["draft", "proposed", "active", "achieved", "not_achieved", "cancelled", "archived"]
+GoalStatus = Literal[
+    "draft", "proposed", "active", "achieved", "not_achieved", "cancelled", "archived"
+]
 Value = Decimal | None
 
 
@@ -44,7 +46,7 @@ def _uuid(row) -> UUID | None:
 class GoalOut(Schema):
     id: UUID = Field(alias="uuid")
     level: Level
-    status: Status
+    status: GoalStatus
     title: str
     description: str
     parent_id: UUID | None
@@ -146,7 +148,7 @@ class CheckInOut(Schema):
 class GoalFilters(Schema):
     updated_since: datetime.datetime | None = None
     level: Level | None = None
-    status: Status | None = None
+    status: GoalStatus | None = None
     unit_id: UUID | None = Field(None, description="Team goals of this unit.")
     person_id: UUID | None = Field(None, description="Individual goals of this person.")
     parent_id: UUID | None = None
@@ -254,4 +256,4 @@ def goal_check_in_add(request: HttpRequest, goal_id: UUID, payload: CheckInIn):
         confidence=payload.confidence,
         note=payload.note,
     )
-    return 201, update
+    return Status(201, update)

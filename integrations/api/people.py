@@ -8,7 +8,7 @@ from uuid import UUID
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from people import directory
@@ -269,4 +269,4 @@ def unit_remove(request: HttpRequest, unit_id: UUID):
     with transaction.atomic():
         unit = _locked(_units(request), request, unit_id, UnitOut)
         directory.unit_delete(unit=unit, by=None, client=client_of(request))
-    return 204, None
+    return Status(204, None)

@@ -58,7 +58,10 @@ def scim(world) -> Scim:
 
 
 def patch(*operations: dict) -> dict:
-    return {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": list(operations)}
+    return {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": list(operations),
+    }
 
 
 CREATE_USER = {
@@ -70,10 +73,18 @@ CREATE_USER = {
     "userName": "Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1@zorg.test",
     "active": True,
     "emails": [
-        {"primary": True, "type": "work", "value": "Test_User_fd0ea19b-0777-472c-9f96-4f70d2226f2e@testuser.com"}
+        {
+            "primary": True,
+            "type": "work",
+            "value": "Test_User_fd0ea19b-0777-472c-9f96-4f70d2226f2e@testuser.com",
+        }
     ],
     "meta": {"resourceType": "User"},
-    "name": {"formatted": "givenName familyName", "familyName": "familyName", "givenName": "givenName"},
+    "name": {
+        "formatted": "givenName familyName",
+        "familyName": "familyName",
+        "givenName": "givenName",
+    },
     "roles": [],
 }
 
@@ -96,7 +107,9 @@ def test_entra_provisions_updates_disables_and_removes_a_user(world, scim, clien
     # Get User by query
     found = scim("GET", "/Users", filter=f'userName eq "{CREATE_USER["userName"]}"').json()
     assert found["totalResults"] == 1 and found["Resources"][0]["id"] == str(person.uuid)
-    by_external = scim("GET", "/Users", filter='externalId eq "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef"')
+    by_external = scim(
+        "GET", "/Users", filter='externalId eq "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef"'
+    )
     assert by_external.json()["totalResults"] == 1
     # Get User by query - Zero results
     none = scim("GET", "/Users", filter='userName eq "non-existent user"').json()
@@ -106,7 +119,11 @@ def test_entra_provisions_updates_disables_and_removes_a_user(world, scim, clien
         "PATCH",
         f"/Users/{person.uuid}",
         patch(
-            {"op": "Replace", "path": 'emails[type eq "work"].value', "value": "updatedEmail@microsoft.com"},
+            {
+                "op": "Replace",
+                "path": 'emails[type eq "work"].value',
+                "value": "updatedEmail@microsoft.com",
+            },
             {"op": "Replace", "path": "name.familyName", "value": "updatedFamilyName"},
         ),
     )
@@ -117,7 +134,13 @@ def test_entra_provisions_updates_disables_and_removes_a_user(world, scim, clien
     renamed = scim(
         "PATCH",
         f"/Users/{person.uuid}",
-        patch({"op": "Replace", "path": "userName", "value": "5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com"}),
+        patch(
+            {
+                "op": "Replace",
+                "path": "userName",
+                "value": "5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com",
+            }
+        ),
     )
     assert renamed.json()["userName"] == "5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com"
     # The enterprise extension: manager and department.
@@ -145,7 +168,9 @@ def test_entra_provisions_updates_disables_and_removes_a_user(world, scim, clien
     # The person signs in (a session), then Entra disables them: Disable User.
     client.force_login(person)
     assert client.get("/").status_code == 200
-    disabled = scim("PATCH", f"/Users/{person.uuid}", patch({"op": "Replace", "path": "active", "value": False}))
+    disabled = scim(
+        "PATCH", f"/Users/{person.uuid}", patch({"op": "Replace", "path": "active", "value": False})
+    )
     assert disabled.json()["active"] is False
     person.refresh_from_db()
     assert not person.is_active
@@ -163,7 +188,11 @@ def test_entras_other_patch_shapes(world, scim):
     scim("PATCH", f"/Users/{person.uuid}", patch({"op": "replace", "value": {"active": False}}))
     person.refresh_from_db()
     assert not person.is_active
-    scim("PATCH", f"/Users/{person.uuid}", patch({"op": "Replace", "path": "active", "value": "True"}))
+    scim(
+        "PATCH",
+        f"/Users/{person.uuid}",
+        patch({"op": "Replace", "path": "active", "value": "True"}),
+    )
     person.refresh_from_db()
     assert person.is_active
     scim(
@@ -202,13 +231,21 @@ def test_entra_provisions_updates_and_removes_a_group(world, scim):
     got = scim("GET", f"/Groups/{unit.uuid}", excludedAttributes="members").json()
     assert got["displayName"] == "displayName" and "members" not in got
     # Get Group by displayName
-    found = scim("GET", "/Groups", excludedAttributes="members", filter='displayName eq "displayName"')
+    found = scim(
+        "GET", "/Groups", excludedAttributes="members", filter='displayName eq "displayName"'
+    )
     assert found.json()["totalResults"] == 1
     # Update Group [Non-member attributes]
     renamed = scim(
         "PATCH",
         f"/Groups/{unit.uuid}",
-        patch({"op": "Replace", "path": "displayName", "value": "1879db59-3bdf-4490-ad68-ab880a2694471"}),
+        patch(
+            {
+                "op": "Replace",
+                "path": "displayName",
+                "value": "1879db59-3bdf-4490-ad68-ab880a2694471",
+            }
+        ),
     )
     assert renamed.status_code in (200, 204)
     unit.refresh_from_db()
@@ -218,7 +255,9 @@ def test_entra_provisions_updates_and_removes_a_group(world, scim):
     added = scim(
         "PATCH",
         f"/Groups/{unit.uuid}",
-        patch({"op": "Add", "path": "members", "value": [{"$ref": None, "value": str(member.uuid)}]}),
+        patch(
+            {"op": "Add", "path": "members", "value": [{"$ref": None, "value": str(member.uuid)}]}
+        ),
     )
     assert added.status_code in (200, 204)
     member.refresh_from_db()
@@ -229,7 +268,13 @@ def test_entra_provisions_updates_and_removes_a_group(world, scim):
     scim(
         "PATCH",
         f"/Groups/{unit.uuid}",
-        patch({"op": "Remove", "path": "members", "value": [{"$ref": None, "value": str(member.uuid)}]}),
+        patch(
+            {
+                "op": "Remove",
+                "path": "members",
+                "value": [{"$ref": None, "value": str(member.uuid)}],
+            }
+        ),
     )
     member.refresh_from_db()
     assert member.unit is None
@@ -256,7 +301,9 @@ def test_the_rules_of_hrs_pages_hold_for_scim(world, scim):
     world.manager.refresh_from_db()
     assert world.manager.line_manager is None
     # One account per e-mail address: 409 uniqueness.
-    taken = scim("POST", "/Users", {**CREATE_USER, "userName": "employee@zorg.test", "externalId": "x"})
+    taken = scim(
+        "POST", "/Users", {**CREATE_USER, "userName": "employee@zorg.test", "externalId": "x"}
+    )
     assert taken.status_code == 409 and taken.json()["scimType"] == "uniqueness"
     # Not an e-mail address: refused, with the reason.
     odd = scim("POST", "/Users", {**CREATE_USER, "userName": "Test_User_without_domain"})
@@ -266,8 +313,14 @@ def test_the_rules_of_hrs_pages_hold_for_scim(world, scim):
 def test_another_organisation_is_never_reached(world, scim):
     elsewhere = world.other_employee
     assert scim("GET", f"/Users/{elsewhere.uuid}").status_code == 404
-    assert scim("GET", "/Users", filter=f'userName eq "{elsewhere.email}"').json()["totalResults"] == 0
-    gone = scim("PATCH", f"/Users/{elsewhere.uuid}", patch({"op": "Replace", "path": "active", "value": False}))
+    assert (
+        scim("GET", "/Users", filter=f'userName eq "{elsewhere.email}"').json()["totalResults"] == 0
+    )
+    gone = scim(
+        "PATCH",
+        f"/Users/{elsewhere.uuid}",
+        patch({"op": "Replace", "path": "active", "value": False}),
+    )
     assert gone.status_code == 404
     elsewhere.refresh_from_db()
     assert elsewhere.is_active
@@ -277,7 +330,9 @@ def test_another_organisation_is_never_reached(world, scim):
 
 def test_tokens_and_discovery(world, scim):
     assert Scim("pop_wrong")("GET", "/Users").status_code == 401
-    api_token = api_client_create(organisation=world.organisation, by=world.hr, name="HRIS", scopes=["people:read"])[1]
+    api_token = api_client_create(
+        organisation=world.organisation, by=world.hr, name="HRIS", scopes=["people:read"]
+    )[1]
     assert Scim(api_token)("GET", "/Users").status_code == 401  # an API token is not a SCIM token
     config = scim("GET", "/ServiceProviderConfig").json()
     assert config["patch"]["supported"] is True and config["filter"]["supported"] is True
