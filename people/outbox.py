@@ -75,6 +75,7 @@ from django.utils import timezone, translation
 
 from pop_platform.email import absolute_url
 from pop_platform.locks import exclusive
+from pop_platform.outbound import DestinationRefused
 from pop_platform.queue import enqueue, enqueue_on_commit
 from pop_platform.retries import lost_database_errors
 
@@ -414,10 +415,11 @@ def outbox_deliver(*, message_id: int) -> bool:
 
 def _attempt(message: OutgoingMessage, send: Callable[[], None]) -> None:
     """Send; a transport failure or an unsuccessful answer is recorded on the row and
-    raised (the task retries)."""
+    raised (the task retries). A destination that may not be called (``DestinationRefused``)
+    is recorded too, and not retried."""
     try:
         send()
-    except OSError as error:
+    except (OSError, DestinationRefused) as error:
         OutgoingMessage.objects.filter(pk=message.pk).update(
             last_error=f"{type(error).__name__}: {error}",
             status_code=error.status if isinstance(error, NotDelivered) else None,
