@@ -42,12 +42,14 @@ def client_for_token(token: str, *, kind: str) -> ApiClient | None:
 
 
 def networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    """The networks of an ``allowed_networks`` text (``ValueError`` for a bad line)."""
-    return [
-        ipaddress.ip_network(line.strip(), strict=False)
-        for line in text.splitlines()
-        if line.strip()
-    ]
+    """The networks of an ``allowed_networks`` text (``ValueError`` naming a bad line)."""
+    found = []
+    for line in filter(None, (line.strip() for line in text.splitlines())):
+        try:
+            found.append(ipaddress.ip_network(line, strict=False))
+        except ValueError as bad:
+            raise ValueError(line) from bad
+    return found
 
 
 def address_allowed(client: ApiClient, address: str | None) -> bool:
