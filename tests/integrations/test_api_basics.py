@@ -114,3 +114,13 @@ def test_last_used_is_recorded(world, api):
     client = ApiClient.objects.get(name="HRIS")
     assert client.last_used_at is not None
     assert timezone.now() - client.last_used_at < datetime.timedelta(minutes=1)
+
+
+def test_hr_reads_the_clients_calls_in_the_audit_trail(world, api):
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    api.get("/people")
+    page = client_for(world.hr).get(reverse("people:audit-log")).content.decode()
+    assert "API-koppeling HRIS" in page and "GET api/v1/people" in page
