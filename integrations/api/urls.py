@@ -16,4 +16,5 @@ def _without_sign_in(patterns: list) -> list:
 
 
 _patterns, _app, app_name = api.urls  # the namespace "api-v1"
-urlpatterns = _without_sign_in(_patterns)
+# Not ninja's root page: /api/v1/ itself is no operation (the docs are at /api/docs/).
+urlpatterns = _without_sign_in([p for p in _patterns if getattr(p, "name", "") != "api-root"])
