@@ -26,7 +26,15 @@ from django.utils import timezone
 
 from conversations.models import Agreement, Conversation, PreparationQuestion
 from conversations.services import conversation_schedule
-from people.models import Invitation, Notification, OrgUnit, PeopleImport
+from integrations.services import api_client_create, chat_channel_set, subscription_create
+from people.models import (
+    ApiClient,
+    Invitation,
+    Notification,
+    OrgUnit,
+    PeopleImport,
+    WebhookSubscription,
+)
 from plans.models import PlanExport
 from tests.conftest import World, make_world
 from tests.conversations.conftest import in_days, make_conversation, make_held, start_it
@@ -60,6 +68,8 @@ class Objects:
     people_import: PeopleImport  # an uploaded people file awaiting HR's confirmation
     empty_unit: OrgUnit  # a unit without people or sub-units (HR may remove it)
     invitation: Invitation  # Daan's pending invitation (its link: the ``token`` kwarg)
+    api_client: ApiClient  # HR's API client for the HR system
+    subscription: WebhookSubscription  # HR's webhook, with one delivery
 
     def named(self, path: str):
         """``"pop.plan"``, ``"cascade.draft"``, ``"held"``: the object a URL kwarg names."""
@@ -117,8 +127,32 @@ def make_objects() -> Objects:
         invited_by=world.hr,
         expires_at=timezone.now() + datetime.timedelta(days=14),
     )
+    api_client, _token = api_client_create(
+        organisation=world.organisation, by=world.hr, name="AFAS-koppeling", scopes=["people:read"]
+    )
+    subscription = subscription_create(
+        organisation=world.organisation,
+        by=world.hr,
+        url="https://hooks.zorg.test/pop",
+        events=["plan.agreed"],
+    )
+    chat_channel_set(
+        organisation=world.organisation,
+        by=world.hr,
+        service="teams",
+        url="https://teams.zorg.test/x",
+    )
+    chat_channel_set(
+        organisation=world.organisation,
+        by=world.employee,
+        person=world.employee,
+        service="slack",
+        url="https://hooks.slack.test/sanne",
+    )
     return Objects(
         world=world,
+        api_client=api_client,
+        subscription=subscription,
         invitation=invitation,
         question=question,
         people_import=people_import,
