@@ -52,12 +52,13 @@ class ClientToken(HttpBearer):
 _AUTH = {scope: ClientToken(scope) for scope in ApiClient.Scope.values}
 
 
-def scoped(scope: str) -> dict:
-    """The keyword arguments of an operation that needs ``scope``."""
-    return {
-        "auth": _AUTH[scope],
-        "openapi_extra": {"security": [{SCHEME: [scope]}], "x-scope": scope},
-    }
+def scoped(scope: str, *, if_match: bool | None = None) -> dict:
+    """The keyword arguments of an operation that needs ``scope``; ``if_match``: it names
+    the version it read (PATCH, PUT and DELETE always do)."""
+    extra = {"security": [{SCHEME: [scope]}], "x-scope": scope}
+    if if_match:
+        extra["x-if-match"] = True
+    return {"auth": _AUTH[scope], "openapi_extra": extra}
 
 
 class ClientRateThrottle(BaseThrottle):

@@ -69,7 +69,7 @@ def openapi_schema() -> dict:
         for operations in schema["paths"].values():
             for method, operation in operations.items():
                 operation["security"] = [{SCHEME: [operation["x-scope"]]}]
-                writes = method in ("patch", "put", "delete")
+                writes = method in ("patch", "put", "delete") or operation.get("x-if-match")
                 if writes:
                     operation.setdefault("parameters", []).append(IF_MATCH)
                 statuses = ERRORS + (WRITE_ERRORS if writes else ())

@@ -233,7 +233,11 @@ def person_change(request: HttpRequest, person_id: UUID, payload: PersonPatch):
     return with_etag(request, get_or_404(_people(request), person_id), PersonOut)
 
 
-@router.post("/people/{person_id}/deactivate", response=PersonOut, **WRITE)
+@router.post(
+    "/people/{person_id}/deactivate",
+    response=PersonOut,
+    **scoped(ApiClient.Scope.PEOPLE_WRITE, if_match=True),
+)
 def person_deactivate(request: HttpRequest, person_id: UUID):
     """The person can no longer sign in; their open sessions end at their next request.
     Their plan, goals and conversations stay."""
