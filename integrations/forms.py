@@ -96,6 +96,8 @@ class WebhookEditForm(forms.Form):
 
 
 class ChatChannelForm(forms.Form):
+    prefix = "chat"  # beside the webhook form's URL field on HR's page: ids stay unique
+
     service = forms.ChoiceField(label=_("Service"), choices=ChatChannel.Service.choices)
     url = forms.URLField(
         label=_("Incoming webhook URL"),

@@ -9,7 +9,9 @@
   window.SwaggerUIBundle({
     url: root.dataset.schemaUrl,
     domNode: root,
-    deepLinking: true,
+    // Without deep links the path in an operation's header is text, not a link nested in
+    // its toggle button (axe-core: nested-interactive).
+    deepLinking: false,
     defaultModelsExpandDepth: 0,
     // Try-it-out sends the token the reader gives under "Authorize", nothing of the site.
     withCredentials: false,

@@ -75,7 +75,7 @@ def test_hr_subscribes_a_webhook_sends_a_test_event_and_reads_its_log(world, set
 
 def test_hr_sets_the_chat_channel_and_the_policy_and_people_choose_within_it(world):
     hr = client_for(world.hr)
-    hr.post(reverse("integrations:chat-set"), {"service": "teams", "url": "https://contoso.webhook.office.com/x"})
+    hr.post(reverse("integrations:chat-set"), {"chat-service": "teams", "chat-url": "https://contoso.webhook.office.com/x"})
     assert ChatChannel.objects.get(person=None).service == "teams"
     data = {f"{topic}-default": "email" for topic in ("invitations", "reminders", "approvals", "agreements", "digests")}
     data.update({f"{topic}-minimum": "none" for topic in ("reminders", "approvals", "agreements", "digests")})
@@ -104,7 +104,7 @@ def test_hr_sets_the_chat_channel_and_the_policy_and_people_choose_within_it(wor
 
 def test_a_person_sets_their_own_channel(world):
     employee = client_for(world.employee)
-    employee.post(reverse("integrations:my-chat-set"), {"service": "slack", "url": "https://hooks.slack.com/services/T/B/X"})
+    employee.post(reverse("integrations:my-chat-set"), {"chat-service": "slack", "chat-url": "https://hooks.slack.com/services/T/B/X"})
     assert ChatChannel.objects.get(person=world.employee).service == "slack"
     employee.post(reverse("integrations:my-chat-remove"))
     assert not ChatChannel.objects.filter(person=world.employee).exists()

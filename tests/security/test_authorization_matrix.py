@@ -1506,7 +1506,7 @@ INTEGRATION_ROWS: list[Row] = [
         "integrations:chat-set",
         get=NOT_GET,
         post=by(hr=OVERVIEW, other_hr=OVERVIEW, rest=404),
-        data=lambda o, user: {"service": "slack", "url": "https://hooks.slack.test/org"},
+        data=lambda o, user: {"chat-service": "slack", "chat-url": "https://hooks.slack.test/org"},
         stored=lambda o, user: ChatChannel.objects.filter(
             organisation_id=_own_org(user), person=None, service="slack"
         ).exists(),
@@ -1541,7 +1541,7 @@ INTEGRATION_ROWS: list[Row] = [
         "integrations:my-chat-set",
         get=NOT_GET,
         post=by(rest=MY_NOTIFICATIONS),
-        data=lambda o, user: {"service": "teams", "url": "https://teams.zorg.test/eigen"},
+        data=lambda o, user: {"chat-service": "teams", "chat-url": "https://teams.zorg.test/eigen"},
         stored=lambda o, user: ChatChannel.objects.filter(person=user, service="teams").exists(),
     ),
     Row(
