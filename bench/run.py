@@ -22,7 +22,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import psycopg2
 
@@ -130,9 +130,9 @@ def server_times(log: Path) -> dict[int, list[float]]:
     times: dict[int, list[float]] = {}
     for line in log.read_text().splitlines():
         parts = line.split(" ")
-        if len(parts) == 4 and parts[1].startswith("bench="):
-            number = int(parts[1].removeprefix("bench=").split("&")[0])
-            times.setdefault(number, []).append(int(parts[3]) / 1000)
+        query = dict(parse_qsl(parts[1])) if len(parts) == 4 else {}
+        if "bench" in query:  # anywhere in the query (the API's pages have their own)
+            times.setdefault(int(query["bench"]), []).append(int(parts[3]) / 1000)
     return times
 
 

@@ -55,10 +55,15 @@ def deliver_all() -> list[OutgoingMessage]:
     return rows
 
 
-def test_each_event_reaches_the_subscription_signed_with_ids_and_facts_only(world, pop, cascade, receiver):  # noqa: F811
+def test_each_event_reaches_the_subscription_signed_with_ids_and_facts_only(
+    world, pop, cascade, receiver
+):  # noqa: F811
     subscribe(world, receiver)
     elsewhere = WebhookSubscription.objects.create(
-        organisation=world.other_organisation, url=receiver.url + "/elders", events=ALL_EVENTS, secret="whsec_AAAA"
+        organisation=world.other_organisation,
+        url=receiver.url + "/elders",
+        events=ALL_EVENTS,
+        secret="whsec_AAAA",
     )
     plan = pop.plan
     # plan.agreed, then plan.changed_since_agreement and action.completed
@@ -79,11 +84,19 @@ def test_each_event_reaches_the_subscription_signed_with_ids_and_facts_only(worl
     goal_services.goal_approve(goal=cascade.draft, by=world.manager, comment="Prima, Sanne!")
     team_goal = cascade.team_goal
     goal_services.goal_update(
-        goal=team_goal, by=world.manager, data={"status": "achieved"}, version=team_goal.version, manage=True
+        goal=team_goal,
+        by=world.manager,
+        data={"status": "achieved"},
+        version=team_goal.version,
+        manage=True,
     )
     # conversation.scheduled and conversation.held
     conversation = conversation_services.conversation_schedule(
-        manager=world.manager, employee=world.employee, kind="development", starts_at=in_days(3), location="Kamer 2.14"
+        manager=world.manager,
+        employee=world.employee,
+        kind="development",
+        starts_at=in_days(3),
+        location="Kamer 2.14",
     )
     conversation.starts_at = timezone.now() - datetime.timedelta(minutes=5)
     conversation.save(update_fields=["starts_at"])
@@ -118,7 +131,9 @@ def test_each_event_reaches_the_subscription_signed_with_ids_and_facts_only(worl
     assert all(row.status_code == 200 for row in OutgoingMessage.objects.filter(channel="webhook"))
 
 
-def test_a_receiver_that_fails_twice_gets_the_event_once_with_the_same_id(world, receiver, retries_in_process):  # noqa: F811
+def test_a_receiver_that_fails_twice_gets_the_event_once_with_the_same_id(
+    world, receiver, retries_in_process
+):  # noqa: F811
     subscription = subscribe(world, receiver)
     receiver.script("/hook", [500, 503])
     subscription_send_test(subscription=subscription, by=world.hr)
@@ -132,7 +147,9 @@ def test_a_receiver_that_fails_twice_gets_the_event_once_with_the_same_id(world,
     assert len(receiver.accepted("/hook")) == 1 and all(request.verified for request in requests)
 
 
-def test_repeated_failure_switches_the_subscription_off_and_tells_hr(world, receiver, settings, retries_in_process):  # noqa: F811
+def test_repeated_failure_switches_the_subscription_off_and_tells_hr(
+    world, receiver, settings, retries_in_process
+):  # noqa: F811
     settings.TASK_MAX_RETRIES, settings.WEBHOOK_DISABLE_AFTER = 1, 2
     subscription = subscribe(world, receiver)
     receiver.script("/hook", [500] * 10)
@@ -150,7 +167,9 @@ def test_repeated_failure_switches_the_subscription_off_and_tells_hr(world, rece
     assert subscription.deliveries.count() == 2
 
 
-def test_private_destinations_are_refused_unless_allowed(world, receiver, settings, retries_in_process):  # noqa: F811
+def test_private_destinations_are_refused_unless_allowed(
+    world, receiver, settings, retries_in_process
+):  # noqa: F811
     subscription = subscribe(world, receiver)
     settings.WEBHOOK_ALLOW_PRIVATE = False
     subscription_send_test(subscription=subscription, by=world.hr)
@@ -163,7 +182,19 @@ def test_private_destinations_are_refused_unless_allowed(world, receiver, settin
 
 @pytest.mark.parametrize(
     "address",
-    ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "::1", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "0.0.0.0"],
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "::1",
+        "fe80::1",
+        "fd00::1",
+        "::ffff:127.0.0.1",
+        "0.0.0.0",
+    ],
 )
 def test_loopback_private_and_link_local_addresses_are_refused(address):
     import ipaddress
@@ -174,17 +205,25 @@ def test_loopback_private_and_link_local_addresses_are_refused(address):
 def test_a_name_that_resolves_to_the_loopback_is_refused_and_nothing_connects(receiver):
     port = receiver.server.server_address[1]
     with pytest.raises(outbound.DestinationRefused):
-        outbound.post(f"http://localhost:{port}/hook", body=b"{}", headers={}, timeout=2, allow_private=False)
+        outbound.post(
+            f"http://localhost:{port}/hook", body=b"{}", headers={}, timeout=2, allow_private=False
+        )
     assert receiver.received() == []
-    assert outbound.address_allowed(__import__("ipaddress").ip_address("93.184.216.34"), allow_private=False)
+    assert outbound.address_allowed(
+        __import__("ipaddress").ip_address("93.184.216.34"), allow_private=False
+    )
 
 
 @pytest.mark.parametrize("service", ["teams", "slack"])
-def test_notifications_post_to_teams_or_slack_in_the_readers_language_with_a_link(world, receiver, service, settings):
+def test_notifications_post_to_teams_or_slack_in_the_readers_language_with_a_link(
+    world, receiver, service, settings
+):
     settings.SITE_URL = "https://pop.zorg.test"
     world.employee.language = "en"
     world.employee.save(update_fields=["language"])
-    chat_channel_set(organisation=world.organisation, by=world.hr, service=service, url=receiver.url + "/chat")
+    chat_channel_set(
+        organisation=world.organisation, by=world.hr, service=service, url=receiver.url + "/chat"
+    )
     rows = outbox_send(
         recipient=world.employee,
         kind="goal_approved",
@@ -197,7 +236,9 @@ def test_notifications_post_to_teams_or_slack_in_the_readers_language_with_a_lin
     [request] = receiver.accepted("/chat")
     body = request.json
     if service == "teams":  # Microsoft's MessageCard
-        assert body["@type"] == "MessageCard" and body["@context"] == "https://schema.org/extensions"
+        assert (
+            body["@type"] == "MessageCard" and body["@context"] == "https://schema.org/extensions"
+        )
         assert body["title"] == "Your goal is approved: Twintig cliënten <b>beeldzorg</b>"
         [action] = body["potentialAction"]
         assert action["@type"] == "OpenUri"
@@ -214,12 +255,28 @@ def test_notifications_post_to_teams_or_slack_in_the_readers_language_with_a_lin
 
 
 def test_a_persons_own_channel_comes_before_the_organisations(world, receiver):
-    chat_channel_set(organisation=world.organisation, by=world.hr, service="slack", url=receiver.url + "/org")
     chat_channel_set(
-        organisation=world.organisation, by=world.employee, service="teams", url=receiver.url + "/own", person=world.employee
+        organisation=world.organisation, by=world.hr, service="slack", url=receiver.url + "/org"
     )
-    outbox_send(recipient=world.employee, kind="goal_approved", context={"title": "X"}, channels=(Channel.CHAT,))
-    outbox_send(recipient=world.colleague, kind="goal_approved", context={"title": "Y"}, channels=(Channel.CHAT,))
+    chat_channel_set(
+        organisation=world.organisation,
+        by=world.employee,
+        service="teams",
+        url=receiver.url + "/own",
+        person=world.employee,
+    )
+    outbox_send(
+        recipient=world.employee,
+        kind="goal_approved",
+        context={"title": "X"},
+        channels=(Channel.CHAT,),
+    )
+    outbox_send(
+        recipient=world.colleague,
+        kind="goal_approved",
+        context={"title": "Y"},
+        channels=(Channel.CHAT,),
+    )
     deliver_all()
     assert [r.json["@type"] for r in receiver.accepted("/own")] == ["MessageCard"]
     assert [r.json["text"] for r in receiver.accepted("/org")] == ["Je doel is goedgekeurd: Y"]
