@@ -12,8 +12,8 @@ from people.models import (
     NotificationChoice,
     OutgoingMessage,
     TopicPolicy,
+    WebhookSubscription,
 )
-from people.models import WebhookSubscription
 from people.outbox import Channel, outbox_send
 from tests.conftest import client_for
 

@@ -57,7 +57,7 @@ def deliver_all() -> list[OutgoingMessage]:
 
 def test_each_event_reaches_the_subscription_signed_with_ids_and_facts_only(
     world, pop, cascade, receiver
-):  # noqa: F811
+):
     subscribe(world, receiver)
     elsewhere = WebhookSubscription.objects.create(
         organisation=world.other_organisation,
@@ -133,7 +133,7 @@ def test_each_event_reaches_the_subscription_signed_with_ids_and_facts_only(
 
 def test_a_receiver_that_fails_twice_gets_the_event_once_with_the_same_id(
     world, receiver, retries_in_process
-):  # noqa: F811
+):
     subscription = subscribe(world, receiver)
     receiver.script("/hook", [500, 503])
     subscription_send_test(subscription=subscription, by=world.hr)
@@ -149,7 +149,7 @@ def test_a_receiver_that_fails_twice_gets_the_event_once_with_the_same_id(
 
 def test_repeated_failure_switches_the_subscription_off_and_tells_hr(
     world, receiver, settings, retries_in_process
-):  # noqa: F811
+):
     settings.TASK_MAX_RETRIES, settings.WEBHOOK_DISABLE_AFTER = 1, 2
     subscription = subscribe(world, receiver)
     receiver.script("/hook", [500] * 10)
@@ -169,7 +169,7 @@ def test_repeated_failure_switches_the_subscription_off_and_tells_hr(
 
 def test_private_destinations_are_refused_unless_allowed(
     world, receiver, settings, retries_in_process
-):  # noqa: F811
+):
     subscription = subscribe(world, receiver)
     settings.WEBHOOK_ALLOW_PRIVATE = False
     subscription_send_test(subscription=subscription, by=world.hr)
