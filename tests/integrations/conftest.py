@@ -10,6 +10,12 @@ from django.test import Client
 from integrations.services import api_client_create
 from people.models import ApiClient
 
+# Fixtures of the other apps' tests, used here too.
+from tests.conversations.conftest import conversation, held  # noqa: F401
+from tests.goals.conftest import cascade  # noqa: F401
+from tests.people.test_notifications import retries_in_process  # noqa: F401
+from tests.plans.conftest import pop  # noqa: F401
+
 ALL_SCOPES = list(ApiClient.Scope.values)
 
 

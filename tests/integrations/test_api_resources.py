@@ -9,17 +9,14 @@ import pytest
 
 from goals.models import Goal
 from people.models import AuditEvent, OrgUnit, User
-from tests.conversations.conftest import (  # noqa: F401 - fixtures
+from tests.conversations.conftest import (
     EMPLOYEE_ANSWER,
     EMPLOYEE_PRIVATE,
     MANAGER_ANSWER,
     MANAGER_PRIVATE,
     SHARED,
-    conversation,
-    held,
 )
-from tests.goals.conftest import cascade  # noqa: F401 - fixture
-from tests.plans.conftest import EMPLOYEE_NOTE, MANAGER_NOTE, pop  # noqa: F401 - fixture
+from tests.plans.conftest import EMPLOYEE_NOTE, MANAGER_NOTE
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +111,7 @@ def test_units_are_added_moved_and_removed(world, api):
     assert busy.status_code == 422
 
 
-def test_goals_show_what_hr_sees_and_change_with_their_version(world, api, cascade):  # noqa: F811
+def test_goals_show_what_hr_sees_and_change_with_their_version(world, api, cascade):
     ids = {row["id"] for row in api.get("/goals").json()["items"]}
     assert str(cascade.team_goal.uuid) in ids and str(cascade.org_goal.uuid) in ids
     for private in (cascade.employee_goal, cascade.proposal, cascade.draft, cascade.elsewhere_goal):
@@ -139,7 +136,7 @@ def test_goals_show_what_hr_sees_and_change_with_their_version(world, api, casca
     assert refused.status_code == 403
 
 
-def test_a_client_adds_a_team_goal_a_draft_for_an_employee_and_a_check_in(world, api, cascade):  # noqa: F811
+def test_a_client_adds_a_team_goal_a_draft_for_an_employee_and_a_check_in(world, api, cascade):
     team = api.send(
         "POST",
         "/goals",
@@ -178,7 +175,7 @@ def test_a_client_adds_a_team_goal_a_draft_for_an_employee_and_a_check_in(world,
     ).exists()
 
 
-def test_plans_without_ambitions_comments_or_private_notes_and_each_read_audited(world, api, pop):  # noqa: F811
+def test_plans_without_ambitions_comments_or_private_notes_and_each_read_audited(world, api, pop):
     listed = api.get("/plans")
     text = listed.content.decode()
     row = listed.json()["items"][0]
@@ -201,7 +198,7 @@ def test_plans_without_ambitions_comments_or_private_notes_and_each_read_audited
     assert reads.count() == 1 and reads.get().api_client.name == "HRIS"
 
 
-def test_conversations_without_notes_or_preparation(world, api, held):  # noqa: F811
+def test_conversations_without_notes_or_preparation(world, api, held):
     listed = api.get("/conversations")
     text = listed.content.decode()
     row = listed.json()["items"][0]
@@ -228,7 +225,7 @@ def test_conversations_without_notes_or_preparation(world, api, held):  # noqa: 
     )
 
 
-def test_alignment_hides_groups_below_the_minimum(world, api, pop):  # noqa: F811
+def test_alignment_hides_groups_below_the_minimum(world, api, pop):
     body = api.get("/alignment").json()
     assert body["min_group_size"] == 5
     cells = [cell for table in body["tables"] for row in table["rows"] for cell in row]

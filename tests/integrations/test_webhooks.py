@@ -22,9 +22,6 @@ from plans import services as plan_services
 from plans.items import KINDS
 from pop_platform import outbound
 from tests.conversations.conftest import in_days
-from tests.goals.conftest import cascade  # noqa: F401 - fixture
-from tests.people.test_notifications import retries_in_process  # noqa: F401 - fixture
-from tests.plans.conftest import pop  # noqa: F401 - fixture
 from tests.receiver import Receiver
 
 pytestmark = pytest.mark.django_db
@@ -193,7 +190,7 @@ def test_private_destinations_are_refused_unless_allowed(
         "fe80::1",
         "fd00::1",
         "::ffff:127.0.0.1",
-        "0.0.0.0",
+        "0.0.0.0",  # noqa: S104 - an address refused, not bound
     ],
 )
 def test_loopback_private_and_link_local_addresses_are_refused(address):
