@@ -311,7 +311,7 @@ def write_results(pages, results, served, facts, seed_seconds, started, people_f
         f"{facts['plans']} plans, {facts['actions']} development actions, "
         f"{facts['conversations']} conversations.",
         f"- Server: gunicorn, {WORKERS} sync workers, `DJANGO_DEBUG=false`, persistent "
-        "database connections (`DJANGO_CONN_MAX_AGE=60`), on 127.0.0.1:8099.",
+        f"database connections (`DJANGO_CONN_MAX_AGE=60`), on 127.0.0.1:{PORT}.",
         f"- Load: `bench/load.py` in a second process, {CONCURRENCY} keep-alive clients per "
         f"page, signed in as the demo account shown; 10 warm-up requests, then at most "
         f"{SECONDS:.0f} s or {MAX_REQUESTS} requests. Machine: {os.cpu_count()} cores, "
