@@ -58,8 +58,22 @@ def with_etag(request: HttpRequest, row: Model, schema: type, status: int = 200)
     return response
 
 
+def in_utc(moment: datetime.datetime, name: str) -> datetime.datetime:
+    """``moment`` in UTC (a moment without an offset is read as UTC). Any offset ISO 8601
+    allows is taken, also the ±18:00 PostgreSQL would refuse; 400 for one outside the
+    years a database can hold."""
+    try:
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=datetime.UTC)
+        return moment.astimezone(datetime.UTC)
+    except OverflowError as far:
+        raise Problem(400, _("%(name)s is out of range.") % {"name": name}, code="range") from far
+
+
 def changed_since(rows: QuerySet, updated_since: datetime.datetime | None) -> QuerySet:
-    return rows.filter(updated_at__gte=updated_since) if updated_since else rows
+    if updated_since is None:
+        return rows
+    return rows.filter(updated_at__gte=in_utc(updated_since, "updated_since"))
 
 
 def get_or_404(rows: QuerySet, uuid: UUID):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 
+from .common import in_utc
 from .problems import Problem
 
 MAX_LIMIT = 100
@@ -32,7 +33,7 @@ def decode(cursor: str) -> tuple[datetime.datetime, int]:
         moment = parse_datetime(stamp)
         if moment is None:
             raise ValueError(stamp)
-        return moment, int(pk)
+        return in_utc(moment, "cursor"), int(pk)
     except (ValueError, UnicodeError, binascii.Error) as bad:
         raise Problem(400, _("This cursor is not valid."), code="cursor") from bad
 

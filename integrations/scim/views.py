@@ -241,15 +241,19 @@ def _user_create(request: HttpRequest, client: ApiClient) -> HttpResponse:
     )
 
 
-def _person(client: ApiClient, person_id: str, *, lock: bool = False) -> User:
-    query = protocol.filter_query(f'id eq "{person_id}"', USER_FILTERS)
-    people = _people(client)
+def _by_id(rows, resource_id: str, what: str, *, lock: bool):
+    """The row of ``rows`` (this organisation's) with the SCIM id; 404 for any other."""
+    query = protocol.filter_query(f'id eq "{resource_id}"', {"id": "uuid"})
     if lock:
-        people = people.select_for_update(of=("self",))
-    person = people.filter(query).first() if query is not None else None
-    if person is None:
-        raise ScimError(404, "No such user.")
-    return person
+        rows = rows.select_for_update(of=("self",))
+    found = rows.filter(query).first() if query is not None else None
+    if found is None:
+        raise ScimError(404, f"No such {what}.")
+    return found
+
+
+def _person(client: ApiClient, person_id: str, *, lock: bool = False) -> User:
+    return _by_id(_people(client), person_id, "user", lock=lock)
 
 
 @endpoint
@@ -309,12 +313,7 @@ def _members_wanted(request: HttpRequest) -> bool:
 
 
 def _group(client: ApiClient, group_id: str, *, lock: bool = False) -> OrgUnit:
-    query = protocol.filter_query(f'id eq "{group_id}"', GROUP_FILTERS)
-    units = _units(client).select_for_update() if lock else _units(client)
-    unit = units.filter(query).first() if query is not None else None
-    if unit is None:
-        raise ScimError(404, "No such group.")
-    return unit
+    return _by_id(_units(client), group_id, "group", lock=lock)
 
 
 def _member_ids(value: object) -> list[str]:

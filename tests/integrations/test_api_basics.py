@@ -124,3 +124,10 @@ def test_hr_reads_the_clients_calls_in_the_audit_trail(world, api):
     api.get("/people")
     page = client_for(world.hr).get(reverse("people:audit-log")).content.decode()
     assert "API-koppeling HRIS" in page and "GET api/v1/people" in page
+
+
+def test_any_offset_in_updated_since_is_read_and_a_moment_out_of_range_refused(world, api):
+    """Found by schemathesis: PostgreSQL refuses offsets past ±15:59, ISO 8601 allows ±18."""
+    assert api.get("/people", {"updated_since": "0779-05-07T00:23:26+17:47"}).status_code == 200
+    far = api.get("/people", {"updated_since": "0001-01-01T00:00:00+17:47"})
+    assert far.status_code == 400 and far["Content-Type"] == "application/problem+json"
