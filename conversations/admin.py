@@ -12,8 +12,8 @@ from .models import Conversation, PreparationQuestion, ReminderDelivery, UnitCad
 
 @admin.register(PreparationQuestion)
 class PreparationQuestionAdmin(OrganisationScopedAdmin):
-    list_display = ["kind", "position", "text_nl", "text_en", "is_active"]
-    list_filter = ["kind", "is_active"]
+    list_display = ["kind", "audience", "position", "text_nl", "text_en", "is_active"]
+    list_filter = ["kind", "audience", "is_active"]
     list_editable = ["position", "is_active"]
     ordering = ["kind", "position"]
 

@@ -27,3 +27,10 @@ class ConversationsConfig(AppConfig):
         from .messages import KINDS
 
         register_kinds(*KINDS)
+
+        # A new line manager: the former one no longer holds the coming conversations.
+        from people.services import register_manager_changed
+
+        from .services import conversations_after_manager_change
+
+        register_manager_changed(conversations_after_manager_change)

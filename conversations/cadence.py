@@ -107,6 +107,15 @@ class CadenceStatus:
         """The kinds overdue, in the active language."""
         return [str(Kind(kind).label) for kind in self.missed]
 
+    @property
+    def kind_due(self) -> str:
+        """The conversation to plan first: a start conversation, then a development
+        conversation, then a check-in ("" when nothing is overdue)."""
+        for kind in (Kind.START, Kind.DEVELOPMENT, Kind.CHECK_IN):
+            if kind in self.missed:
+                return str(kind)
+        return ""
+
 
 def cadence_status(
     *,

@@ -145,9 +145,10 @@ def _sanne(organisation: Organisation) -> None:
         author=sanne,
         text="Minder avonddiensten om de opleiding te kunnen volgen",
     )
-    questions = list(
-        PreparationQuestion.objects.filter(organisation=organisation, kind=Kind.DEVELOPMENT)
+    development = PreparationQuestion.objects.filter(
+        organisation=organisation, kind=Kind.DEVELOPMENT
     )
+    questions = list(development.exclude(audience=PreparationQuestion.Audience.MANAGER))
     answers = [
         "Mijn eerste beeldzorgcliënten zijn zelfstandiger geworden.",
         "Energie is goed, maar de werkdruk in de avond is hoog.",
@@ -165,6 +166,15 @@ def _sanne(organisation: Organisation) -> None:
             question=questions[0],
             author=jeroen,
             body="Sanne heeft beeldzorg in het team op gang gebracht.",
+        )
+    asked_of_manager = development.filter(audience=PreparationQuestion.Audience.MANAGER)
+    support = asked_of_manager.filter(text_nl__startswith="Wat kun jij").first()
+    if support is not None:
+        PreparationAnswer.objects.create(
+            conversation=upcoming,
+            question=support,
+            author=jeroen,
+            body="Roosteren zodat Sanne de opleiding kan volgen.",
         )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from people.models import User
 from plans.forms import VersionField
@@ -112,7 +113,9 @@ class NoteForm(forms.Form):
 
 
 class AgreementForm(forms.Form):
-    text = forms.CharField(label=_("Agreement"), max_length=300)
+    text = forms.CharField(
+        label=pgettext_lazy("made in a conversation", "Agreement"), max_length=300
+    )
     owner = forms.TypedChoiceField(label=_("Who"), coerce=int)
     due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
 
@@ -127,17 +130,35 @@ class AgreementForm(forms.Form):
 class AgreementToPlanForm(forms.Form):
     """One choice: ``gap:<uuid>`` or ``goal:<uuid>``, and what to make of it."""
 
-    target = forms.CharField(label=_("On the plan, for"))
-    kind = forms.ChoiceField(
-        label=_("Kind of action"), choices=DevelopmentAction.Kind.choices, required=False
+    target = forms.CharField(
+        label=_("On the plan, for"),
+        error_messages={"required": _("Choose a competency gap or goal.")},
     )
-    make = forms.ChoiceField(choices=[("action", "action"), ("check_in", "check_in")])
+    kind = forms.ChoiceField(
+        label=_("Kind of action"),
+        choices=DevelopmentAction.Kind.choices,
+        required=False,
+        error_messages={"invalid_choice": _("Choose the kind of development action.")},
+    )
+    make = forms.ChoiceField(
+        choices=[("action", "action"), ("check_in", "check_in")],
+        error_messages={
+            "required": _("Choose: a development action or a goal check-in."),
+            "invalid_choice": _("Choose: a development action or a goal check-in."),
+        },
+    )
 
     def clean_target(self) -> tuple[str, str]:
         kind, _sep, uuid = self.cleaned_data["target"].partition(":")
         if kind not in ("gap", "goal") or not uuid:
             raise forms.ValidationError(_("Choose a competency gap or goal."))
         return kind, uuid
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("make") == "action" and not data.get("kind"):
+            self.add_error("kind", _("Choose the kind of development action."))
+        return data
 
 
 # --- HR: preparation questions and cadence per unit ----------------------------------------
@@ -150,6 +171,14 @@ def _plain_text(text: str) -> str:
 
 
 class PreparationQuestionForm(forms.Form):
+    audience = forms.ChoiceField(
+        label=_("Asked of"),
+        choices=PreparationQuestion.Audience.choices,
+        initial=PreparationQuestion.Audience.BOTH,
+        help_text=_(
+            "Each side prepares with its own questions; a question for both is asked of each."
+        ),
+    )
     text_nl = forms.CharField(label=_("Question in Dutch"), max_length=300)
     text_en = forms.CharField(
         label=_("Question in English"),
@@ -167,7 +196,7 @@ class PreparationQuestionForm(forms.Form):
 
 class PreparationQuestionAddForm(PreparationQuestionForm):
     kind = forms.ChoiceField(label=_("Conversation kind"), choices=Kind.choices)
-    field_order = ["kind", "text_nl", "text_en"]
+    field_order = ["kind", "audience", "text_nl", "text_en"]
 
 
 class UnitCadenceForm(forms.ModelForm):

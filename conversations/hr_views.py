@@ -45,7 +45,11 @@ def question_edit(request: HttpRequest, question_uuid: UUID) -> HttpResponse:
     question = access.question_get_for_hr(user=request.user, question_uuid=question_uuid)
     form = PreparationQuestionForm(
         request.POST if request.method == "POST" else None,
-        initial={"text_nl": question.text_nl, "text_en": question.text_en},
+        initial={
+            "audience": question.audience,
+            "text_nl": question.text_nl,
+            "text_en": question.text_en,
+        },
     )
     if request.method == "POST" and form.is_valid():
         policy.question_reword(

@@ -42,6 +42,20 @@ def conversation_context(
     }
 
 
+def invitation_context(conversation: Conversation, person_id: int) -> dict:
+    """An invitation also says what changed when the conversation was moved (a rising
+    sequence): its former time and place."""
+    context = conversation_context(conversation, person_id)
+    if conversation.sequence and conversation.previous_starts_at is not None:
+        context |= {
+            "changed": True,
+            "was_starts_at": conversation.previous_starts_at,
+            "was_location": conversation.previous_location,
+            "duration_minutes": conversation.duration_minutes,
+        }
+    return context
+
+
 def ics(conversation: Conversation) -> Attachment:
     """The calendar file, in the active language."""
     return Attachment(

@@ -78,6 +78,9 @@ class Conversation(BaseModel):
     )
     # Raised on every change the attendees' calendars must follow (RFC 5545 SEQUENCE).
     sequence = models.PositiveIntegerField(_("calendar sequence"), default=0)
+    # Time and place before the last change, for the changed invitation ("was ...").
+    previous_starts_at = models.DateTimeField(_("previous start"), null=True, blank=True)
+    previous_location = models.CharField(_("previous place"), max_length=300, blank=True)
     held_at = models.DateTimeField(_("held at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
@@ -166,12 +169,21 @@ class AgendaItem(BaseModel):
 
 
 class PreparationQuestion(BaseModel):
-    """A question to prepare a conversation of one kind; the organisation edits them."""
+    """A question to prepare a conversation of one kind, for one side or both; the
+    organisation edits them."""
+
+    class Audience(models.TextChoices):
+        BOTH = "both", _("both")
+        EMPLOYEE = "employee", _("the employee")
+        MANAGER = "manager", _("the manager")
 
     organisation = models.ForeignKey(
         "people.Organisation", on_delete=models.CASCADE, related_name="preparation_questions"
     )
     kind = models.CharField(_("conversation kind"), max_length=20, choices=Kind.choices)
+    audience = models.CharField(
+        _("asked of"), max_length=10, choices=Audience.choices, default=Audience.BOTH
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     text_nl = models.CharField(_("question in Dutch"), max_length=300)
     text_en = models.CharField(_("question in English"), max_length=300)

@@ -31,17 +31,19 @@ def question_add(
     organisation: Organisation,
     by: User,
     kind: str,
+    audience: str,
     text_nl: str,
     text_en: str,
     request: HttpRequest | None = None,
 ) -> PreparationQuestion:
-    """A new question, last in its kind's list."""
+    """A new question, last in its kind's list, asked of the employee, the manager or both."""
     last = PreparationQuestion.objects.filter(organisation=organisation, kind=kind).aggregate(
         last=Max("position")
     )["last"]
     question = PreparationQuestion.objects.create(
         organisation=organisation,
         kind=kind,
+        audience=audience,
         position=0 if last is None else last + 1,
         text_nl=text_nl,
         text_en=text_en,
@@ -55,13 +57,15 @@ def question_reword(
     *,
     question: PreparationQuestion,
     by: User,
+    audience: str,
     text_nl: str,
     text_en: str,
     request: HttpRequest | None = None,
 ) -> PreparationQuestion:
-    if (question.text_nl, question.text_en) != (text_nl, text_en):
-        question.text_nl, question.text_en = text_nl, text_en
-        question.save(update_fields=["text_nl", "text_en", "updated_at"])
+    """New wording, or another side to ask (answers given stay with their conversation)."""
+    if (question.audience, question.text_nl, question.text_en) != (audience, text_nl, text_en):
+        question.audience, question.text_nl, question.text_en = audience, text_nl, text_en
+        question.save(update_fields=["audience", "text_nl", "text_en", "updated_at"])
         _audit(by, "preparation question", str(question.uuid), "reworded", request)
     return question
 

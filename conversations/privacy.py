@@ -65,6 +65,8 @@ def _export(person: User) -> list[privacy.Section]:
                 "starts_at",
                 "duration_minutes",
                 "location",
+                "previous_starts_at",
+                "previous_location",
                 "manager",
                 "request_note",
                 "requested_by",
@@ -162,7 +164,7 @@ def _anonymise(people: list[User]) -> None:
     """The leavers' conversations stay (kind, time, status: the cadence figures), their
     content goes; so do their private notes anywhere and their reminders."""
     conversations = Conversation.objects.filter(employee__in=people)
-    conversations.update(request_note="", location="")
+    conversations.update(request_note="", location="", previous_location="")
     AgendaItem.objects.filter(conversation__in=conversations).delete()
     PreparationAnswer.objects.filter(conversation__in=conversations).delete()
     SharedNote.objects.filter(conversation__in=conversations).update(body="")

@@ -28,16 +28,19 @@ REPORT_MAX_PAGES = 40
 
 
 def last_held_agreements(plan: DevelopmentPlan) -> ConversationAgreements | None:
-    """The agreements of the employee's most recent held conversation."""
+    """The agreements of the employee's most recent held conversation with their current
+    line manager: the plan PDF is the document of those two, and a new manager may not
+    read a conversation they were not part of."""
+    held = Conversation.objects.filter(
+        organisation_id=plan.organisation_id,
+        employee_id=plan.employee_id,
+        status=Conversation.Status.HELD,
+    )
+    manager_id = plan.employee.line_manager_id
+    if manager_id is not None:
+        held = held.filter(manager_id=manager_id)
     conversation = (
-        Conversation.objects.filter(
-            organisation_id=plan.organisation_id,
-            employee_id=plan.employee_id,
-            status=Conversation.Status.HELD,
-        )
-        .order_by("-held_at", "-starts_at", "-id")
-        .prefetch_related("agreements__owner")
-        .first()
+        held.order_by("-held_at", "-starts_at", "-id").prefetch_related("agreements__owner").first()
     )
     if conversation is None:
         return None

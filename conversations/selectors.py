@@ -4,12 +4,15 @@ count of a page does not grow with the number of conversations, reports or items
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from goals.models import Goal
 from people.models import User
 from plans.models import CompetencyGap, DevelopmentAction, DevelopmentPlan
 from plans.selectors import linkable_goals
@@ -86,6 +89,7 @@ class ConversationPage:
     goals: list
     previous: Conversation | None
     other_answered: bool = False
+    their_questions: list[QuestionLine] = field(default_factory=list)
 
     @property
     def is_manager(self) -> bool:
@@ -111,6 +115,16 @@ class ConversationPage:
     def agenda_open(self) -> bool:
         return self.conversation.is_open
 
+    @cached_property
+    def suggestions(self) -> dict[int, tuple[str, str]]:
+        """Per agreement not yet on the plan: the gap or goal and the kind of action its
+        words suggest ("" when they suggest none: the person chooses)."""
+        return {
+            agreement.pk: suggest_for_agreement(agreement.text, self.gaps, self.goals)
+            for agreement in self.agreements
+            if not agreement.on_plan
+        }
+
     @property
     def individual_goals(self) -> list:
         return [
@@ -118,16 +132,62 @@ class ConversationPage:
         ]
 
 
+# Words in an agreement that say which kind of development action it is (Dutch and
+# English), one entry per kind.
+KIND_WORDS: dict[str, tuple[str, ...]] = {
+    DevelopmentAction.Kind.TRAINING: ("training", "cursus", "opleiding", "workshop", "course"),
+    DevelopmentAction.Kind.ELEARNING: ("e-learning", "elearning", "online module", "webinar"),
+    DevelopmentAction.Kind.COACHING: ("coach", "coaching", "intervisie"),
+    DevelopmentAction.Kind.MENTORING: ("mentor", "buddy", "maatje"),
+    DevelopmentAction.Kind.SHADOWING: ("meelopen", "meeloop", "shadow", "kijkje"),
+    DevelopmentAction.Kind.JOB_CRAFTING: ("job crafting", "taken anders", "taak anders"),
+    DevelopmentAction.Kind.ASSIGNMENT: ("opdracht", "project", "assignment"),
+    DevelopmentAction.Kind.CONFERENCE: ("congres", "conferentie", "symposium", "conference"),
+    DevelopmentAction.Kind.SELF_STUDY: ("zelfstudie", "boek", "lezen", "self-study", "read"),
+}
+_WORD = re.compile(r"[\w-]{4,}")
+
+
+def _words(text: str) -> set[str]:
+    return {word.lower() for word in _WORD.findall(text)}
+
+
+def suggest_for_agreement(text: str, gaps: list, goals: list) -> tuple[str, str]:
+    """The target (``gap:<uuid>`` or ``goal:<uuid>``) sharing the most words with the
+    agreement, and the kind of action its words name; "" for either when nothing fits."""
+    words = _words(text)
+    lowered = text.lower()
+    options = [(f"gap:{gap.uuid}", _words(gap.competency.name)) for gap in gaps]
+    options += [(f"goal:{goal.uuid}", _words(goal.title)) for goal in goals]
+    scored = sorted(((len(words & found), key) for key, found in options), reverse=True)
+    target = scored[0][1] if scored and scored[0][0] > 0 else ""
+    if len(scored) > 1 and scored[0][0] == scored[1][0]:
+        target = ""  # a tie: no honest guess
+    kind = next(
+        (str(kind) for kind, cues in KIND_WORDS.items() if any(cue in lowered for cue in cues)),
+        "",
+    )
+    return target, kind
+
+
+def side_of(conversation: Conversation, user: User) -> str:
+    """Which side of the conversation ``user`` is on (a ``PreparationQuestion.Audience``)."""
+    Audience = PreparationQuestion.Audience
+    return Audience.EMPLOYEE if user.pk == conversation.employee_id else Audience.MANAGER
+
+
 def preparation_questions(
-    *, conversation: Conversation, answerable: bool = False
+    *, conversation: Conversation, answerable: bool = False, side: str | None = None
 ) -> QuerySet[PreparationQuestion]:
     """The questions the conversation's page asks (its kind's, in use, and those retired
     since that were answered in it: answers are kept); ``answerable``: also the other
     retired ones, so that an answer typed on a page opened before that is saved rather
-    than refused."""
+    than refused. ``side``: only those asked of that side (its own and those for both)."""
     questions = PreparationQuestion.objects.filter(
         organisation_id=conversation.organisation_id, kind=conversation.kind
     )
+    if side is not None:
+        questions = questions.filter(audience__in=(PreparationQuestion.Audience.BOTH, side))
     if answerable:
         return questions
     answered = PreparationAnswer.objects.filter(conversation=conversation, question=OuterRef("pk"))
@@ -147,13 +207,23 @@ def conversation_page(
     }
     other_id = conversation.other_party(viewer).pk
     started = conversation.has_started(now)
+    side, both = side_of(conversation, viewer), PreparationQuestion.Audience.BOTH
     lines = [
         QuestionLine(
             question=question,
             mine=answers.get((question.pk, viewer.pk), ""),
-            theirs=answers.get((question.pk, other_id), "") if started else None,
+            theirs=answers.get((question.pk, other_id), "")
+            if started and question.audience == both
+            else None,
         )
         for question in questions
+        if question.audience in (both, side)
+    ]
+    # The other side's own questions, with their answers, once the conversation started.
+    their_lines = [
+        QuestionLine(question=question, mine="", theirs=answers.get((question.pk, other_id), ""))
+        for question in questions
+        if started and question.audience not in (both, side)
     ]
     # The plan's gaps and goals only for those who may edit the plan now (not a former
     # manager who still has the old conversation).
@@ -181,6 +251,7 @@ def conversation_page(
         now=now,
         agenda=agenda,
         questions=lines,
+        their_questions=their_lines,
         shared_note=SharedNote.objects.filter(conversation=conversation)
         .select_related("updated_by")
         .first(),
@@ -197,6 +268,17 @@ def conversation_page(
         previous=previous,
         other_answered=any(answers.get((q.pk, other_id)) for q in questions),
     )
+
+
+def note_now(
+    *, conversation: Conversation, user: User, private: bool
+) -> SharedNote | ConversationPrivateNote | None:
+    """The shared note (or the user's private note) as it is saved now."""
+    if private:
+        return ConversationPrivateNote.objects.filter(
+            conversation=conversation, author=user
+        ).first()
+    return SharedNote.objects.filter(conversation=conversation).first()
 
 
 # --- The plan page's fragment ------------------------------------------------------------
@@ -224,6 +306,72 @@ def plan_conversations(
     )
 
 
+# --- What a manager should do ----------------------------------------------------------
+
+PREPARE_WITHIN = datetime.timedelta(days=14)
+
+
+def conversations_to_prepare(*, manager: User, employee_ids: list[int]) -> dict[int, Conversation]:
+    """Per report: their next conversation with ``manager`` within two weeks that the
+    manager has not prepared yet (no answer of theirs), in one query."""
+    now = timezone.now()
+    answered = PreparationAnswer.objects.filter(
+        conversation=OuterRef("pk"), author_id=manager.pk
+    ).exclude(body="")
+    found: dict[int, Conversation] = {}
+    for conversation in (
+        Conversation.objects.filter(
+            employee_id__in=employee_ids,
+            manager_id=manager.pk,
+            status=Conversation.Status.SCHEDULED,
+            starts_at__gte=now,
+            starts_at__lte=now + PREPARE_WITHIN,
+        )
+        .exclude(Exists(answered))
+        .order_by("starts_at")
+    ):
+        found.setdefault(conversation.employee_id, conversation)
+    return found
+
+
+# A conversation of the same kind this close to a new one is probably the same one.
+NEARBY = datetime.timedelta(days=30)
+
+
+def _shifted(moment: datetime.datetime, delta: datetime.timedelta) -> datetime.datetime:
+    """``moment + delta``, held at the calendar's ends (a date typed in year 9999)."""
+    try:
+        return moment + delta
+    except OverflowError:
+        end = datetime.datetime.max if delta > datetime.timedelta(0) else datetime.datetime.min
+        return end.replace(tzinfo=datetime.UTC)
+
+
+def planned_nearby(*, employee: User, kind: str, around: datetime.datetime) -> list[Conversation]:
+    """The employee's open conversations of ``kind`` (planned within ``NEARBY`` of
+    ``around``, or requested without a time yet)."""
+    return list(
+        Conversation.objects.filter(
+            employee=employee,
+            kind=kind,
+            status__in=[Conversation.Status.SCHEDULED, Conversation.Status.REQUESTED],
+        )
+        .filter(
+            Q(starts_at__isnull=True)
+            | Q(starts_at__gte=_shifted(around, -NEARBY), starts_at__lte=_shifted(around, NEARBY))
+        )
+        .order_by("starts_at")
+    )
+
+
+def kind_due_for(*, employee: User) -> str:
+    """The kind of conversation the cadence policy says is due first for the employee
+    ("" when none is overdue)."""
+    organisation = employee.organisation
+    today = timezone.localdate(timezone.now(), organisation.tzinfo)
+    return team_cadence(organisation, today, [employee])[employee.pk].kind_due
+
+
 # --- /team/ ------------------------------------------------------------------------------
 
 
@@ -244,6 +392,7 @@ class TeamRow:
     overdue_actions: int
     cadence: CadenceStatus
     policy: Policy
+    proposed: list = field(default_factory=list)  # goals to review
 
 
 @dataclass
@@ -285,6 +434,11 @@ def team_overview(*, manager: User, now: datetime.datetime) -> TeamOverview:
     }
     policies = unit_policies(organisation)
     statuses = team_cadence(organisation, today, reports, policies=policies)
+    proposed: dict[int, list[Goal]] = defaultdict(list)
+    for goal in Goal.objects.filter(owner_person__in=reports, status=Goal.Status.PROPOSED).order_by(
+        "proposed_at", "pk"
+    ):
+        proposed[goal.owner_person_id].append(goal)
     rows = []
     for person in reports:
         conversations = by_person[person.pk]
@@ -323,6 +477,7 @@ def team_overview(*, manager: User, now: datetime.datetime) -> TeamOverview:
                 overdue_actions=plan.overdue if plan else 0,
                 cadence=statuses[person.pk],
                 policy=policies.get(person.unit_id, policies[None]),
+                proposed=proposed[person.pk],
             )
         )
     return TeamOverview(rows=rows)

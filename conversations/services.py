@@ -49,47 +49,96 @@ __all__ = ["VersionConflict"]
 # Actions due within this many days after the conversation go on its agenda.
 AGENDA_ACTION_HORIZON = datetime.timedelta(days=14)
 
-DEFAULT_QUESTIONS: dict[str, list[tuple[str, str]]] = {
+BOTH, EMPLOYEE, MANAGER = (
+    PreparationQuestion.Audience.BOTH,
+    PreparationQuestion.Audience.EMPLOYEE,
+    PreparationQuestion.Audience.MANAGER,
+)
+# Each side prepares with its own questions (the manager is not asked what they need from
+# their manager); a question for both is answered by each. (Dutch, English, asked of.)
+DEFAULT_QUESTIONS: dict[str, list[tuple[str, str, str]]] = {
     "common": [
-        ("Wat ging er goed sinds ons vorige gesprek?", "What went well since our last talk?"),
+        ("Wat ging er goed sinds ons vorige gesprek?", "What went well since our last talk?", BOTH),
         (
             "Hoe zijn je energie en je werkdruk op dit moment?",
             "How are your energy and workload at the moment?",
+            EMPLOYEE,
         ),
-        ("Wat wil je leren of verder ontwikkelen?", "What do you want to learn or develop?"),
+        (
+            "Hoe zie jij de energie en de werkdruk van je medewerker op dit moment?",
+            "How do you see your report's energy and workload at the moment?",
+            MANAGER,
+        ),
+        (
+            "Wat wil je leren of verder ontwikkelen?",
+            "What do you want to learn or develop?",
+            EMPLOYEE,
+        ),
+        (
+            "Waarin zie je je medewerker groeien, en wat vraagt de organisatie?",
+            "Where do you see your report grow, and what does the organisation ask?",
+            MANAGER,
+        ),
         (
             "Wat heb je nodig van je leidinggevende of je team?",
             "What do you need from your manager or your team?",
+            EMPLOYEE,
+        ),
+        (
+            "Wat kun jij doen om je medewerker te ondersteunen?",
+            "What can you do to support your report?",
+            MANAGER,
         ),
     ],
     Kind.START: [
         (
             "Wat wil je in je eerste maanden bereiken?",
             "What do you want to achieve in your first months?",
+            EMPLOYEE,
+        ),
+        (
+            "Wat verwacht je van je nieuwe medewerker in de eerste maanden, en hoe help je op weg?",
+            "What do you expect of your new report in the first months, and how will you help?",
+            MANAGER,
         ),
     ],
     Kind.PROGRESS: [
         (
             "Hoe staan je doelen en ontwikkelacties ervoor?",
             "Where do your goals and development actions stand?",
+            EMPLOYEE,
+        ),
+        (
+            "Hoe staan de doelen en ontwikkelacties van je medewerker ervoor?",
+            "Where do your report's goals and development actions stand?",
+            MANAGER,
         ),
     ],
     Kind.PERFORMANCE: [
         (
             "Wat zou je willen veranderen aan je werk of de samenwerking?",
             "What would you like to change in your work or how we work together?",
+            BOTH,
         ),
     ],
     Kind.APPRAISAL: [
         (
             "Welke resultaten ben je het meest trots op dit jaar?",
             "Which results are you most proud of this year?",
+            EMPLOYEE,
+        ),
+        (
+            "Welke resultaten van je medewerker wil je dit jaar waarderen?",
+            "Which results of your report do you want to recognise this year?",
+            MANAGER,
         ),
     ],
     Kind.DEVELOPMENT: [
+        ("Waar wil je over twee jaar staan?", "Where would you like to be in two years?", EMPLOYEE),
         (
-            "Waar wil je over twee jaar staan?",
-            "Where would you like to be in two years?",
+            "Waar zie je je medewerker over twee jaar?",
+            "Where do you see your report in two years?",
+            MANAGER,
         ),
     ],
     Kind.CHECK_IN: [],
@@ -102,12 +151,15 @@ def preparation_questions_ensure(*, organisation_id: int) -> None:
         return
     rows = []
     for kind in Kind:
-        questions = DEFAULT_QUESTIONS["common"][: 2 if kind == Kind.CHECK_IN else 4]
-        for position, (dutch, english) in enumerate([*questions, *DEFAULT_QUESTIONS[kind]]):
+        questions = DEFAULT_QUESTIONS["common"][: 3 if kind == Kind.CHECK_IN else 7]
+        for position, (dutch, english, audience) in enumerate(
+            [*questions, *DEFAULT_QUESTIONS[kind]]
+        ):
             rows.append(
                 PreparationQuestion(
                     organisation_id=organisation_id,
                     kind=kind,
+                    audience=audience,
                     position=position,
                     text_nl=dutch,
                     text_en=english,
@@ -128,7 +180,11 @@ def _invite(*, conversation: Conversation, kind: str) -> None:
         outbox_send(
             recipient=person,
             kind=kind,
-            context=messages.conversation_context(conversation, person.pk),
+            context=(
+                messages.invitation_context(conversation, person.pk)
+                if kind == INVITATION
+                else messages.conversation_context(conversation, person.pk)
+            ),
             link=conversation.get_absolute_url(),
             attachment=attachment,
         )
@@ -153,10 +209,16 @@ def _audit_change(
 PLAN_AHEAD_AT_MOST = datetime.timedelta(days=5 * 366)
 
 
-def _check_times(starts_at: datetime.datetime | None, now: datetime.datetime) -> None:
+def _check_times(
+    starts_at: datetime.datetime | None,
+    now: datetime.datetime,
+    grace: datetime.timedelta = datetime.timedelta(days=1),
+) -> None:
+    """``grace``: how far in the past it may start (a new conversation may be recorded
+    the day after; a moved one may not go into the past at all)."""
     if starts_at is None:
         raise ValidationError({"starts_at": _("Choose a date and time.")})
-    if starts_at < now - datetime.timedelta(days=1):
+    if starts_at < now - grace:
         raise ValidationError({"starts_at": _("Choose a moment that has not passed yet.")})
     if starts_at > now + PLAN_AHEAD_AT_MOST:
         raise ValidationError({"starts_at": _("Choose a moment within the next five years.")})
@@ -235,7 +297,10 @@ def conversation_reschedule(
         raise PermissionDenied
     if not conversation.is_open:
         raise ValidationError(_("Only a planned or requested conversation can be moved."))
-    _check_times(starts_at, timezone.now())
+    # Never into the past: each side sees the other's preparation once the conversation
+    # has started, so moving it back in time would show the answers early (and moving it
+    # forward again would hide that they were seen).
+    _check_times(starts_at, timezone.now(), grace=datetime.timedelta(0))
     was_requested = conversation.status == Conversation.Status.REQUESTED
     Conversation.objects.filter(pk=conversation.pk).update(
         starts_at=starts_at,
@@ -243,6 +308,9 @@ def conversation_reschedule(
         location=location,
         status=Conversation.Status.SCHEDULED,
         sequence=F("sequence") + (0 if was_requested else 1),
+        # What the changed invitation says it was.
+        previous_starts_at=None if was_requested else conversation.starts_at,
+        previous_location="" if was_requested else conversation.location,
         updated_at=timezone.now(),
     )
     conversation.refresh_from_db()
@@ -260,6 +328,13 @@ def conversation_cancel(*, conversation: Conversation, by: User) -> Conversation
         raise PermissionDenied
     if not conversation.is_open:
         raise ValidationError(_("Only a planned or requested conversation can be cancelled."))
+    _cancel(conversation)
+    _audit_change(conversation=conversation, by=by, part="cancel")
+    return conversation
+
+
+def _cancel(conversation: Conversation) -> None:
+    """Cancelled, with a cancellation to both when it had a time (their calendars)."""
     had_time = conversation.status == Conversation.Status.SCHEDULED
     now = timezone.now()
     Conversation.objects.filter(pk=conversation.pk).update(
@@ -271,8 +346,36 @@ def conversation_cancel(*, conversation: Conversation, by: User) -> Conversation
     conversation.refresh_from_db()
     if had_time:
         _invite(conversation=conversation, kind=CANCELLATION)
-    _audit_change(conversation=conversation, by=by, part="cancel")
-    return conversation
+
+
+@transaction.atomic
+def conversations_after_manager_change(
+    employee: User, old_manager_id: int | None, new_manager: User | None
+) -> None:
+    """The former manager no longer holds the employee's coming conversations (they would
+    see the preparation the employee writes for them): a planned one that has not started
+    is cancelled, with a cancellation to both (the new manager plans their own); a request
+    without a time goes to the new manager (cancelled when there is none). A conversation
+    that has started stays with the manager who held it, to finish. (``people.services``
+    calls this for every change of line manager.)"""
+    if old_manager_id is None:
+        return
+    now = timezone.now()
+    coming = Conversation.objects.filter(
+        employee=employee,
+        manager_id=old_manager_id,
+        status__in=[Conversation.Status.REQUESTED, Conversation.Status.SCHEDULED],
+    ).select_related("employee", "manager", "organisation")
+    for conversation in coming:
+        requested = conversation.status == Conversation.Status.REQUESTED
+        if not requested and conversation.starts_at <= now:
+            continue
+        if requested and new_manager is not None:
+            Conversation.objects.filter(pk=conversation.pk).update(
+                manager=new_manager, updated_at=now
+            )
+        else:
+            _cancel(conversation)
 
 
 @transaction.atomic
@@ -314,9 +417,12 @@ def _conversation_event(conversation: Conversation, event: str) -> None:
 
 
 def previous_conversation(conversation: Conversation) -> Conversation | None:
-    """The employee's last held conversation before this one."""
+    """The employee's last held conversation before this one with the same manager (whose
+    agreements carry over: a new manager does not read a former manager's conversation)."""
     earlier = Conversation.objects.filter(
-        employee_id=conversation.employee_id, status=Conversation.Status.HELD
+        employee_id=conversation.employee_id,
+        manager_id=conversation.manager_id,
+        status=Conversation.Status.HELD,
     ).exclude(pk=conversation.pk)
     if conversation.starts_at:
         earlier = earlier.filter(starts_at__lt=conversation.starts_at)
@@ -404,9 +510,13 @@ def preparation_save(
 ) -> list[PreparationAnswer]:
     """Save ``by``'s answers (question id → text) for this conversation."""
     _check_writable(conversation, by)
+    side = EMPLOYEE if by.pk == conversation.employee_id else MANAGER
     questions = set(
         PreparationQuestion.objects.filter(
-            organisation_id=conversation.organisation_id, kind=conversation.kind, pk__in=answers
+            organisation_id=conversation.organisation_id,
+            kind=conversation.kind,
+            audience__in=(BOTH, side),
+            pk__in=answers,
         ).values_list("pk", flat=True)
     )
     saved = []
@@ -441,6 +551,17 @@ def shared_note_save(
     note.refresh_from_db()
     _audit_change(conversation=conversation, by=by, part="notes")
     return note
+
+
+def notes_merged(*, theirs: str, mine: str) -> str:
+    """Both texts in one: theirs, then what only mine adds (nothing twice when one
+    already holds the other)."""
+    theirs, mine = theirs.strip(), mine.strip()
+    if not theirs or mine.startswith(theirs) or theirs in mine:
+        return mine
+    if not mine or theirs.startswith(mine) or mine in theirs:
+        return theirs
+    return f"{theirs}\n\n{mine}"
 
 
 @transaction.atomic

@@ -122,17 +122,15 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
     ):
         raise Http404
     data = request.POST if request.method == "POST" else None
+    nearby: list[Conversation] = []
     if mode == "schedule":
-        tz = user.organisation.tzinfo
         form = ScheduleForm(
-            data,
-            reports=reports,
-            tz=tz,
-            initial={"employee": request.GET.get("employee"), "kind": request.GET.get("kind")},
+            data, reports=reports, tz=user.organisation.tzinfo, initial=_schedule_initial(request)
         )
+        nearby = _planned_nearby(form, request)
     else:
         form = RequestForm(data)
-    if data is not None and form.is_valid():
+    if data is not None and form.is_valid() and not (nearby and not data.get("confirm_nearby")):
         values = form.cleaned_data
         try:
             if mode == "schedule":
@@ -166,8 +164,45 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
             "mode": mode,
             "may_request": access.may_request(user),
             "may_schedule": reports.exists(),
+            "nearby": nearby,
         },
     )
+
+
+def _schedule_initial(request: HttpRequest) -> dict:
+    """The report from the link, and the kind it names or else the one the cadence
+    policy says is due for them."""
+    initial = {"employee": request.GET.get("employee"), "kind": request.GET.get("kind")}
+    if initial["employee"] and not initial["kind"]:
+        employee = access.reports_of(request.user).filter(uuid=_uuid_or_none(initial["employee"]))
+        person = employee.select_related("organisation").first()
+        if person is not None:
+            initial["kind"] = selectors.kind_due_for(employee=person)
+    return initial
+
+
+def _uuid_or_none(value: str) -> UUID | None:
+    try:
+        return UUID(value)
+    except ValueError:
+        return None
+
+
+def _planned_nearby(form: ScheduleForm, request: HttpRequest) -> list[Conversation]:
+    """Open conversations of the chosen kind with the chosen report, close to the chosen
+    time (or, before a time is chosen, to now): a second one is probably a mistake."""
+    if form.is_bound:
+        if not form.is_valid():
+            return []
+        employee, kind = form.cleaned_data["employee"], form.cleaned_data["kind"]
+        around = form.cleaned_data["starts_at"]
+    else:
+        people = access.reports_of(request.user)
+        employee = people.filter(uuid=_uuid_or_none(form.initial.get("employee") or "")).first()
+        kind, around = form.initial.get("kind"), timezone.now()
+    if employee is None or not kind:
+        return []
+    return selectors.planned_nearby(employee=employee, kind=kind, around=around)
 
 
 def _audit(request: HttpRequest, conversation: Conversation, action: str, part: str) -> None:
@@ -322,7 +357,11 @@ def preparation_save(request: HttpRequest, conversation_uuid: UUID) -> HttpRespo
     conversation = _writable(request, conversation_uuid)
     form = PreparationForm(
         request.POST,
-        questions=selectors.preparation_questions(conversation=conversation, answerable=True),
+        questions=selectors.preparation_questions(
+            conversation=conversation,
+            answerable=True,
+            side=selectors.side_of(conversation, request.user),
+        ),
     )
     if any(name.startswith("answer-") and name not in form.fields for name in request.POST):
         raise PermissionDenied  # an answer to a question this page does not ask
@@ -354,11 +393,19 @@ def _note_save(request: HttpRequest, conversation_uuid: UUID, *, private: bool) 
     if not form.is_valid():
         return _part(request, conversation, part, errors_in=part, **{form_key: form})
     save = services.private_note_save if private else services.shared_note_save
+    body = form.cleaned_data["body"]
+    # After a conflict, one click: keep their version, or put both together.
+    resolve = request.POST.get("resolve")
+    if resolve in ("theirs", "both"):
+        current = selectors.note_now(conversation=conversation, user=request.user, private=private)
+        if resolve == "theirs":
+            return _part(request, conversation, part, announce=_("Their version is kept."))
+        body = services.notes_merged(theirs=current.body if current else "", mine=body)
     try:
         save(
             conversation=conversation,
             by=request.user,
-            body=form.cleaned_data["body"],
+            body=body,
             expected_version=form.cleaned_data["version"],
         )
     except services.VersionConflict as conflict:
@@ -435,7 +482,15 @@ def agreement_to_plan(
             request,
             conversation,
             "conv-agreements",
-            plan_error=(agreement.pk, _("Choose a competency gap or goal.")),
+            plan_error=(
+                agreement.pk,
+                list(dict.fromkeys(m for e in form.errors.values() for m in e)),
+            ),
+            plan_choice=(
+                agreement.pk,
+                request.POST.get("target", ""),
+                request.POST.get("kind", ""),
+            ),
             errors_in="agreements",
         )
     kind, uuid = form.cleaned_data["target"]
@@ -448,8 +503,8 @@ def agreement_to_plan(
         raise Http404
     try:
         if form.cleaned_data["make"] == "check_in":
-            if not isinstance(target, Goal):
-                raise ValidationError(_("A check-in goes on a goal."))
+            if not isinstance(target, Goal) or target.owner_person_id != conversation.employee_id:
+                raise ValidationError(_("A check-in goes on one of the employee's own goals."))
             services.agreement_to_check_in(agreement=agreement, by=request.user, goal=target)
             done = _("The agreement is recorded as a check-in on the goal.")
         else:
@@ -458,7 +513,7 @@ def agreement_to_plan(
                 by=request.user,
                 gap=target if kind == "gap" else None,
                 goal=target if kind == "goal" else None,
-                kind=form.cleaned_data["kind"] or DevelopmentAction.Kind.OTHER,
+                kind=form.cleaned_data["kind"],
             )
             done = _("The agreement is now a development action on the plan.")
     except ValidationError as error:
@@ -466,7 +521,12 @@ def agreement_to_plan(
             request,
             conversation,
             "conv-agreements",
-            plan_error=(agreement.pk, " ".join(error.messages)),
+            plan_error=(agreement.pk, error.messages),
+            plan_choice=(
+                agreement.pk,
+                request.POST.get("target", ""),
+                request.POST.get("kind", ""),
+            ),
             errors_in="agreements",
         )
     # Its buttons are gone: focus goes to the agreement itself, which now links the plan.

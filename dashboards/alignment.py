@@ -1,13 +1,15 @@
 """HR alignment figures: does development land on the strategy?
 
-``compute`` turns the database into plain numbers (JSON-ready, unsuppressed) in a fixed
-number of queries, whatever the number of people, units or goals: aggregates in SQL
-where they can be summed, and the goal cascade in Python over the organisation's goals
-loaded once, with progress from ``goals.progress.rollup`` (the one progress function).
-``dashboards.tables`` turns these numbers into suppressed tables for the page and the CSV.
+``compute`` turns the database into plain numbers (JSON-ready) in a fixed number of
+queries, whatever the number of people, units or goals: aggregates in SQL where they can
+be summed, and the goal cascade in Python over the organisation's goals loaded once, with
+progress from ``goals.progress.rollup`` (the one progress function). Its rows and its
+selection are the ones ``disclosure`` allows, so the numbers are safe to show as they are;
+``dashboards.tables`` turns them into the tables of the page and the CSV.
 
 Who counts: the active people of the organisation (HR), or a manager's active direct
-reports; with a unit filter, those in the unit and the units below it.
+reports; with a unit filter, those in the unit and the units below it (or, when that unit
+may not be shown on its own, in the smallest unit above it that may).
 Period (a year): goals and development actions whose period overlaps that year (no date
 means no limit). Plan coverage is the situation today.
 A goal, action or gap is *linked* when following its parents reaches an organisation goal.
@@ -30,12 +32,13 @@ from goals.progress import rollup
 from people.models import Organisation, OrgUnit, User
 from plans.models import CompetencyGap, DevelopmentAction, DevelopmentPlan
 
+from .disclosure import Selection, UnitTree, hr_selection, manager_selection
+
 COUNTED = tuple(str(status) for status in Goal.COUNTED)
 PRIVATE_GOAL = _("a private goal")
 AGREED = (DevelopmentPlan.Status.AGREED, DevelopmentPlan.Status.CHANGED)
 RECENT_DAYS = 90
 TOP_GAPS = 10
-NO_UNIT = "none"
 GOAL_FIELDS = (
     "id",
     "uuid",
@@ -84,62 +87,6 @@ def _in_year(start: datetime.date | None, due: datetime.date | None, year: int |
     return (due is None or due.year >= year) and (start is None or start.year <= year)
 
 
-class UnitRows:
-    """Which table row a unit belongs to.
-
-    HR: the children of the filtered unit (or the top-level units), each with everything
-    below it, plus a row for people directly in the filtered unit. A manager: each
-    report's own unit. People without a unit get their own row.
-    """
-
-    def __init__(self, units: list[tuple[int, int | None, str, int | None]], scope: Scope) -> None:
-        self.names = {unit_id: name for unit_id, _parent, name, _manager in units}
-        self.parents = {unit_id: parent for unit_id, parent, _name, _manager in units}
-        self.scope = scope
-        self.subtree: set[int] | None = None
-        if scope.unit_id is not None:
-            self.subtree = {u for u in self.names if scope.unit_id in self.chain(u)}
-        # Without a filter, rows are the top-level units; when there is only one (a
-        # board above everything), its children are more telling.
-        roots = [unit_id for unit_id, parent in self.parents.items() if parent is None]
-        self.base = scope.unit_id
-        if self.base is None and len(roots) == 1 and scope.manager_id is None:
-            self.base = roots[0]
-
-    def chain(self, unit_id: int) -> list[int]:
-        """The unit and the units above it, bottom up."""
-        result: list[int] = []
-        current: int | None = unit_id
-        while current is not None and current not in result:
-            result.append(current)
-            current = self.parents.get(current)
-        return result
-
-    def row_of(self, unit_id: int | None) -> str | None:
-        """The row key for a person's unit, or None when the unit is outside the filter."""
-        if self.subtree is not None and unit_id not in self.subtree:
-            return None
-        if unit_id is None:
-            return NO_UNIT
-        if self.scope.manager_id is not None:
-            return str(unit_id)
-        chain = self.chain(unit_id)
-        if self.base is None:
-            return str(chain[-1])
-        if self.base not in chain:
-            return NO_UNIT
-        position = chain.index(self.base)
-        return str(chain[position - 1]) if position > 0 else f"direct-{self.base}"
-
-    def label(self, key: str) -> tuple[str, int | None]:
-        if key == NO_UNIT:
-            return "", None
-        if key.startswith("direct-"):
-            unit_id = int(key.removeprefix("direct-"))
-            return self.names.get(unit_id, ""), unit_id
-        return self.names.get(int(key), ""), int(key)
-
-
 def population(scope: Scope) -> QuerySet[User]:
     """The people the figures are about (before the unit filter)."""
     today = timezone.localdate()
@@ -178,21 +125,72 @@ def _goal_roots(goals: list) -> dict[int, int | None]:
     return roots
 
 
-def compute(scope: Scope) -> dict:
-    """All figures for one scope, unsuppressed, as JSON-ready data."""
+def selection_for(scope: Scope, people: list[tuple[int, int | None, int | None]]) -> Selection:
+    """Which people and rows the scope shows (``disclosure``): ``people`` are
+    ``(id, unit id, line manager id)``."""
     organisation = scope.organisation
-    today = timezone.localdate()
     units = list(
         OrgUnit.objects.filter(organisation_id=organisation.pk).values_list(
-            "id", "parent_id", "name", "manager_id"
+            "id", "parent_id", "name"
         )
     )
-    rows = UnitRows(units, scope)
+    tree = UnitTree(units)
+    if scope.manager_id is not None:
+        manager = User.objects.filter(pk=scope.manager_id).values_list("id", "full_name").get()
+        return manager_selection(
+            names=tree.names, people=people, manager=manager, asked=scope.unit_id
+        )
+    manager_ids = {row[2] for row in people if row[2] is not None}
+    managers = {
+        pk: (name, unit_id)
+        for pk, name, unit_id in User.objects.filter(pk__in=manager_ids).values_list(
+            "id", "full_name", "unit_id"
+        )
+    }
+    return hr_selection(
+        tree=tree,
+        people=people,
+        managers=managers,
+        k=organisation.min_group_size,
+        asked=scope.unit_id,
+    )
+
+
+def _selection_data(selection: Selection, names: dict[int, str]) -> dict:
+    return {
+        "asked": selection.asked,
+        "unit_id": selection.unit_id,
+        "asked_label": names.get(selection.asked, ""),
+        "label": names.get(selection.unit_id, ""),
+        "shown": selection.units.shown,
+        "compliance_shown": selection.compliance.shown,
+    }
+
+
+def compute(scope: Scope) -> dict:
+    """All figures for one scope, as JSON-ready data, for the rows and the selection that
+    ``disclosure`` allows (HR: groups of at least the minimum size, that cannot be told
+    apart by subtraction)."""
+    organisation = scope.organisation
+    today = timezone.localdate()
     people = population(scope)
+    people_rows = list(
+        people.values_list("id", "unit_id", "line_manager_id", "start_date", "date_joined")
+    )
+    selection = selection_for(scope, [row[:3] for row in people_rows])
+    layout = selection.units
+    names = dict(OrgUnit.objects.filter(organisation_id=organisation.pk).values_list("id", "name"))
+    person_row = {}
+    for pk, unit_id, manager_id, _start, _joined in people_rows:
+        key = layout.row_for(unit_id=unit_id, manager_id=manager_id)
+        if key is not None:
+            person_row[pk] = key
 
     # Headcount and plan coverage per unit, in SQL.
     recent = timezone.now() - datetime.timedelta(days=RECENT_DAYS)
-    coverage: dict[str, dict[str, int]] = {}
+    keys = [row.key for row in layout.rows] if layout.shown else []
+    coverage = {key: {"people": 0, "with_plan": 0, "agreed": 0, "recent": 0} for key in keys}
+    available = {key: Decimal(0) for key in keys}
     per_unit = people.values("unit_id").annotate(
         people=Count("id"),
         with_plan=Count("development_plan"),
@@ -200,15 +198,13 @@ def compute(scope: Scope) -> dict:
         recent=Count("development_plan", filter=Q(development_plan__updated_at__gte=recent)),
         budget=Sum("development_plan__yearly_budget"),
     )
-    available: dict[str, Decimal] = {}
     for item in per_unit:
-        key = rows.row_of(item["unit_id"])
+        key = layout.row_for(unit_id=item["unit_id"], manager_id=None)
         if key is None:
             continue
-        totals = coverage.setdefault(key, {"people": 0, "with_plan": 0, "agreed": 0, "recent": 0})
-        for name in totals:
-            totals[name] += item[name]
-        available[key] = available.get(key, Decimal(0)) + (item["budget"] or Decimal(0))
+        for name, total in coverage[key].items():
+            coverage[key][name] = total + item[name]
+        available[key] += item["budget"] or Decimal(0)
 
     # The cascade: every goal of the organisation, once.
     goals = list(
@@ -221,11 +217,7 @@ def compute(scope: Scope) -> dict:
         at_risk_margin=organisation.goal_at_risk_margin,
     )
     roots = _goal_roots(goals)
-    people_rows = list(
-        people.values_list("id", "unit_id", "line_manager_id", "start_date", "date_joined")
-    )
-    person_unit = {row[0]: row[1] for row in people_rows}
-    managed = _managed_units(units, scope)
+    managed = _managed_units(scope)
     strategic = [
         g
         for g in goals
@@ -244,7 +236,7 @@ def compute(scope: Scope) -> dict:
             continue
         root = roots.get(goal.id)
         if goal.level == Goal.Level.TEAM:
-            if not _team_in_scope(goal.owner_unit_id, rows, managed, scope):
+            if not layout.shown or not _team_in_scope(goal.owner_unit_id, selection, managed):
                 continue
             if root is None:
                 not_linked["team_goals"] += 1
@@ -252,14 +244,13 @@ def compute(scope: Scope) -> dict:
                     {
                         "title": goal.title,
                         "uuid": str(goal.uuid),
-                        "unit": rows.names.get(goal.owner_unit_id, ""),
+                        "unit": names.get(goal.owner_unit_id, ""),
                     }
                 )
             elif root in per_goal:
                 per_goal[root]["team_goals"] += 1
         elif goal.level == Goal.Level.INDIVIDUAL:
-            unit_id = person_unit.get(goal.owner_person_id, 0)
-            if unit_id == 0 or rows.row_of(unit_id) is None:
+            if goal.owner_person_id not in person_row:
                 continue
             if root is None:
                 not_linked["individual_goals"] += 1
@@ -274,18 +265,17 @@ def compute(scope: Scope) -> dict:
         .annotate(count=Count("id"), cost=Sum("cost"))
     )
     by_kind: dict[str, dict[str, int]] = {}
-    used: dict[str, Decimal] = {}
+    used = dict.fromkeys(keys, Decimal(0))
     for item in actions:
         person_id = item["plan__employee_id"]
-        unit_id = person_unit.get(person_id, 0)
-        key = rows.row_of(unit_id) if unit_id != 0 else None
+        key = person_row.get(person_id)
         if key is None:
             continue
         kinds = by_kind.setdefault(item["kind"], {})
         kinds[item["status"]] = kinds.get(item["status"], 0) + item["count"]
         if item["status"] == DevelopmentAction.Status.CANCELLED:
             continue
-        used[key] = used.get(key, Decimal(0)) + (item["cost"] or Decimal(0))
+        used[key] += item["cost"] or Decimal(0)
         root = roots.get(item["goal_id"]) if item["goal_id"] else None
         if root is None and item["gap__goal_id"]:
             root = roots.get(item["gap__goal_id"])
@@ -295,28 +285,19 @@ def compute(scope: Scope) -> dict:
             per_goal[root]["actions"] += item["count"]
             contributors[root].add(person_id)
 
-    compliance, by_manager = _compliance(scope, people, people_rows, rows, today)
+    compliance, by_manager = _compliance(scope, people, people_rows, selection, today)
 
     heat: dict[str, dict[str, int]] = {}
     for goal_id, persons in contributors.items():
         for person_id in persons:
-            key = rows.row_of(person_unit[person_id])
-            cell = heat.setdefault(key, {})
+            cell = heat.setdefault(person_row[person_id], {})
             cell[str(goal_id)] = cell.get(str(goal_id), 0) + 1
 
-    row_keys = sorted(coverage, key=lambda key: (key == NO_UNIT, rows.label(key)[0].lower()))
     return {
         "computed_at": timezone.now().isoformat(),
         "scope": scope.key,
-        "rows": [
-            {
-                "key": key,
-                "label": rows.label(key)[0],
-                "unit_id": rows.label(key)[1],
-                "direct": key.startswith("direct-"),
-            }
-            for key in row_keys
-        ],
+        "selection": _selection_data(selection, names),
+        "rows": [row.as_dict() for row in layout.rows if row.key in coverage],
         "goals": [
             {
                 "id": g.id,
@@ -328,22 +309,23 @@ def compute(scope: Scope) -> dict:
                 **per_goal[g.id],
             }
             for g in strategic
-        ],
+        ]
+        if layout.shown
+        else [],
         "heat": heat,
         "coverage": coverage,
-        "budget": {
-            key: {
-                "used": str(used.get(key, Decimal(0))),
-                "available": str(available.get(key, Decimal(0))),
-            }
-            for key in row_keys
-        },
+        "budget": {key: {"used": str(used[key]), "available": str(available[key])} for key in keys},
         "not_linked": {
             **not_linked,
             "team_goal_list": sorted(not_linked_team_goals, key=lambda g: g["title"].lower()),
         },
         "actions": by_kind,
-        "gaps": _gaps(people, rows, roots, {g.id: g.title for g in strategic}),
+        "gaps": _gaps(people, selection, roots, {g.id: g.title for g in strategic})
+        if layout.shown
+        else [],
+        "compliance_rows": [row.as_dict() for row in selection.compliance.rows]
+        if selection.compliance.shown
+        else [],
         "compliance": compliance,
         "managers": by_manager,
     }
@@ -387,18 +369,20 @@ def _compliance(
     scope: Scope,
     people: QuerySet[User],
     people_rows: list[tuple],
-    rows: UnitRows,
+    selection: Selection,
     today: datetime.date,
-) -> tuple[dict[str, int], list[dict]]:
-    """People overdue under the cadence policy (organisation default or unit override),
-    per row and per line manager. Uses ``conversations.cadence.cadence_status`` on each
-    person's latest held conversation per kind (all it looks at), loaded in one query."""
+) -> tuple[dict[str, dict[str, int]], list[dict]]:
+    """People and people overdue under the cadence policy (organisation default or unit
+    override), per row and per line manager. Uses ``conversations.cadence.cadence_status``
+    on each person's latest held conversation per kind (all it looks at), loaded in one
+    query. HR: a person counts with their line manager's team (the conversation is the
+    manager's task), under the manager's unit (``disclosure``)."""
     policies = unit_policies(scope.organisation)
     latest = latest_held(people)
-    overdue: dict[str, int] = {}
-    managers: dict[int | None, list[int]] = {}
+    per_row: dict[str, dict[str, int]] = {}
+    per_manager: dict[str, dict[str, int]] = {}
     for pk, unit_id, manager_id, start_date, joined in people_rows:
-        key = rows.row_of(unit_id)
+        key = selection.compliance.row_for(unit_id=unit_id, manager_id=manager_id)
         if key is None:
             continue
         status = cadence_status(
@@ -408,59 +392,50 @@ def _compliance(
             today=today,
         )
         late = int(status.is_overdue)
-        overdue[key] = overdue.get(key, 0) + late
-        counts = managers.setdefault(manager_id, [0, 0])
-        counts[0] += 1
-        counts[1] += late
-    names = dict(
-        User.objects.filter(pk__in=[pk for pk in managers if pk]).values_list("id", "full_name")
-    )
+        manager_key = selection.managers.row_for(unit_id=unit_id, manager_id=manager_id)
+        for totals, name in ((per_row, key), (per_manager, manager_key)):
+            counts = totals.setdefault(name, {"people": 0, "overdue": 0})
+            counts["people"] += 1
+            counts["overdue"] += late
     by_manager = [
-        {"name": names.get(pk, ""), "people": people_count, "overdue": late}
-        for pk, (people_count, late) in managers.items()
+        {**row.as_dict(), **per_manager[row.key]}
+        for row in selection.managers.rows
+        if row.key in per_manager
     ]
-    by_manager.sort(key=lambda item: (item["name"] == "", item["name"].lower()))
-    return overdue, by_manager
+    return per_row, by_manager
 
 
-def _managed_units(
-    units: list[tuple[int, int | None, str, int | None]], scope: Scope
-) -> set[int] | None:
+def _managed_units(scope: Scope) -> set[int] | None:
     """A manager's team goals: those of the units they manage (and below); HR: all."""
     if scope.manager_id is None:
         return None
-    children: dict[int, list[int]] = {}
-    for unit_id, parent, _name, _manager in units:
-        if parent is not None:
-            children.setdefault(parent, []).append(unit_id)
+    units = OrgUnit.objects.filter(organisation_id=scope.organisation.pk)
+    tree = UnitTree(units.values_list("id", "parent_id", "name"))
     result: set[int] = set()
-    stack = [unit_id for unit_id, _p, _n, manager in units if manager == scope.manager_id]
-    while stack:
-        unit_id = stack.pop()
-        if unit_id not in result:
-            result.add(unit_id)
-            stack.extend(children.get(unit_id, ()))
+    for unit_id in units.filter(manager_id=scope.manager_id).values_list("id", flat=True):
+        result |= tree.below(unit_id)
     return result
 
 
-def _team_in_scope(
-    unit_id: int | None, rows: UnitRows, managed: set[int] | None, scope: Scope
-) -> bool:
+def _team_in_scope(unit_id: int | None, selection: Selection, managed: set[int] | None) -> bool:
     if managed is not None and unit_id not in managed:
         return False
-    return rows.subtree is None or unit_id in rows.subtree
+    return selection.subtree is None or unit_id in selection.subtree
 
 
 def _gaps(
-    people: QuerySet[User], rows: UnitRows, roots: dict[int, int | None], titles: dict[int, str]
+    people: QuerySet[User],
+    selection: Selection,
+    roots: dict[int, int | None],
+    titles: dict[int, str],
 ) -> list[dict]:
     """The largest competency gaps (training needs): people and level points per competency,
     with the strategic goals the gaps serve."""
     gaps = CompetencyGap.objects.filter(
         _prefixed(people, "plan__employee"), desired_level__gt=F("current_level")
     )
-    if rows.subtree is not None:
-        gaps = gaps.filter(plan__employee__unit_id__in=rows.subtree)
+    if selection.subtree is not None:
+        gaps = gaps.filter(plan__employee__unit_id__in=selection.subtree)
     top = list(
         gaps.values("competency_id", "competency__name")
         .annotate(
@@ -506,12 +481,11 @@ def drilldown(scope: Scope, *, strategic_id: int | None) -> list[DrillRow]:
     individual goals and actions; None: the individual goals and development actions that
     are not linked to any strategic goal, with whose they are.
     """
-    units = list(
-        OrgUnit.objects.filter(organisation_id=scope.organisation.pk).values_list(
-            "id", "parent_id", "name", "manager_id"
-        )
+    everyone = list(population(scope).values_list("id", "unit_id", "line_manager_id", "full_name"))
+    selection = selection_for(scope, [row[:3] for row in everyone])
+    names = dict(
+        OrgUnit.objects.filter(organisation_id=scope.organisation.pk).values_list("id", "name")
     )
-    rows = UnitRows(units, scope)
     goals = list(
         Goal.objects.filter(organisation_id=scope.organisation.pk).values_list(
             "id", "parent_id", "level", named=True
@@ -520,8 +494,8 @@ def drilldown(scope: Scope, *, strategic_id: int | None) -> list[DrillRow]:
     roots = _goal_roots(goals)
     people = {
         pk: (name, unit_id)
-        for pk, name, unit_id in population(scope).values_list("id", "full_name", "unit_id")
-        if rows.row_of(unit_id) is not None
+        for pk, unit_id, manager_id, name in everyone
+        if selection.units.row_for(unit_id=unit_id, manager_id=manager_id) is not None
     }
     found: dict[int, DrillRow] = {}
 
@@ -530,7 +504,7 @@ def drilldown(scope: Scope, *, strategic_id: int | None) -> list[DrillRow]:
             name, unit_id = people[person_id]
             found[person_id] = DrillRow(
                 name=name,
-                unit=rows.names.get(unit_id, ""),
+                unit=names.get(unit_id, ""),
                 goals=[],
                 actions=[],
                 person_id=person_id,

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from conversations.access import conversations_of
 from conversations.cadence import cadence_status, unit_policies
 from conversations.models import Conversation
+from conversations.selectors import conversations_to_prepare
 from goals.models import Goal
 from goals.progress import Progress, rollup
 from goals.selectors import CURRENT_STATUSES
@@ -42,12 +43,21 @@ class GoalLine:
 
 @dataclass
 class ReportLine:
+    """One report on a manager's home page, with what they need from the manager; each
+    item links to the page where it is done."""
+
     person: User
     plan: DevelopmentPlan | None
     awaits_my_agreement: bool
-    proposed_goals: int
+    proposed: list[Goal]  # goals to review, oldest proposal first
     overdue_actions: int
     conversations_overdue: list[str] = field(default_factory=list)
+    kind_due: str = ""  # the conversation to plan (a ``Kind`` value)
+    to_prepare: Conversation | None = None  # soon, and the manager has not prepared it
+
+    @property
+    def proposed_goals(self) -> int:
+        return len(self.proposed)
 
     @property
     def needs_attention(self) -> bool:
@@ -55,8 +65,9 @@ class ReportLine:
             self.plan is None
             or bool(self.conversations_overdue)
             or self.awaits_my_agreement
-            or self.proposed_goals > 0
+            or bool(self.proposed)
             or self.overdue_actions > 0
+            or self.to_prepare is not None
         )
 
 
@@ -117,12 +128,12 @@ def _reports(manager: User) -> list[ReportLine]:
         .order_by("full_name")
     )
     ids = [person.pk for person in people]
-    proposed = dict(
-        Goal.objects.filter(owner_person_id__in=ids, status=Goal.Status.PROPOSED)
-        .values("owner_person_id")
-        .annotate(n=Count("id"))
-        .values_list("owner_person_id", "n")
-    )
+    proposed: dict[int, list[Goal]] = {}
+    for goal in Goal.objects.filter(owner_person_id__in=ids, status=Goal.Status.PROPOSED).order_by(
+        "proposed_at", "pk"
+    ):
+        proposed.setdefault(goal.owner_person_id, []).append(goal)
+    to_prepare = conversations_to_prepare(manager=manager, employee_ids=ids)
     overdue = dict(
         DevelopmentAction.objects.filter(
             plan__employee_id__in=ids, status__in=OPEN_ACTIONS, due_date__lt=today
@@ -150,9 +161,11 @@ def _reports(manager: User) -> list[ReportLine]:
                 awaits_my_agreement=bool(
                     plan and plan.employee_agreed_at and not plan.manager_agreed_at
                 ),
-                proposed_goals=proposed.get(person.pk, 0),
+                proposed=proposed.get(person.pk, []),
                 overdue_actions=overdue.get(person.pk, 0),
                 conversations_overdue=cadence.overdue,
+                kind_due=cadence.kind_due,
+                to_prepare=to_prepare.get(person.pk),
             )
         )
     return lines

@@ -1,6 +1,6 @@
-"""The alignment figures as tables, suppressed for small groups (see ``suppression``).
-
-One set of tables serves the page and the CSV, so both show exactly the same numbers.
+"""The alignment figures as tables for the page and the CSV, which show exactly the same
+numbers. ``alignment.compute`` already chose rows and a selection that ``disclosure``
+allows, so every number is shown as it is.
 """
 
 from __future__ import annotations
@@ -11,17 +11,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from goals.progress import SIGNAL_LABELS
 from plans.models import DevelopmentAction
 
-from .suppression import Cell, Line, protect, rest_of
-
 COUNT, MONEY, PERCENT, TEXT = "count", "money", "percent", "text"
-HIDDEN_MARK = "*"
-SMALL_TITLE = gettext_lazy("A small group: not shown to protect privacy")
-HIDDEN_TITLE = gettext_lazy("Hidden so that a small group cannot be worked out from the totals")
 
 
 @dataclass
@@ -33,10 +28,9 @@ class Entry:
     kind: str = TEXT
     css: str = ""
     href: str = ""
-    small: bool = False
-    hidden: bool = False
     percent: int | None = None  # for progress bars
     label: str = ""  # signal label next to a progress bar
+    note: str = ""  # a second line in the cell (the heatmap's share)
 
     # The page's cells are built here rather than in a template: a dashboard has a few
     # hundred of them, and an ``{% include %}`` per cell would cost more than the rest.
@@ -64,12 +58,8 @@ class Entry:
                 self.text,
                 badge,
             )
-        elif self.hidden:
-            inner = format_html(
-                '<span class="suppressed" title="{}">{}</span>',
-                SMALL_TITLE if self.small else HIDDEN_TITLE,
-                self.text,
-            )
+        elif self.note:
+            inner = format_html('{}<span class="heat-share">{}</span>', self.text, self.note)
         elif self.href:
             inner = format_html('<a href="{}">{}</a>', self.href, self.text)
         else:
@@ -110,35 +100,26 @@ def _grouped(value: int | Decimal, *, decimals: int = 0) -> str:
     return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
 
 
-def _show(cell: Cell | None, kind: str, k: int) -> Entry:
-    if cell is None:
-        return Entry(text="", csv="", kind=kind)
-    if cell.small:
-        text = f"< {k}"
-        return Entry(text=text, csv=text, kind=kind, small=True, hidden=True)
-    if cell.hidden:
-        return Entry(text=HIDDEN_MARK, csv=HIDDEN_MARK, kind=kind, hidden=True)
+def _number(value: int | Decimal, kind: str = COUNT) -> Entry:
     if kind == MONEY:
-        amount = Decimal(cell.value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        text = "€ " + _grouped(amount, decimals=2)
-    else:
-        text = _grouped(cell.value)
-    return Entry(text=text, csv=_dutch_csv(cell.value, kind), kind=kind)
+        amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return Entry(
+            text="€ " + _grouped(amount, decimals=2), csv=_dutch_csv(value, kind), kind=kind
+        )
+    return Entry(text=_grouped(value), csv=_dutch_csv(value, kind), kind=kind)
 
 
-def _share(part: Cell, whole: Cell) -> int | None:
-    if not (part.shown and whole.shown) or not whole.value:
+def _share(part: int | Decimal, whole: int | Decimal) -> int | None:
+    if not whole:
         return None
-    share = Decimal(part.value) / Decimal(whole.value) * 100
+    share = Decimal(part) / Decimal(whole) * 100
     return int(share.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _percent_entry(part: Cell, whole: Cell) -> Entry:
+def _percent_entry(part: int | Decimal, whole: int | Decimal) -> Entry:
     share = _share(part, whole)
     if share is None:
-        hidden = not (part.shown and whole.shown)
-        mark = HIDDEN_MARK if hidden else ""
-        return Entry(text=mark, csv=mark, kind=PERCENT, hidden=hidden)
+        return Entry(text="", csv="", kind=PERCENT)
     return Entry(text=f"{share} %", csv=str(share), kind=PERCENT)
 
 
@@ -146,23 +127,51 @@ def _text(value: str, href: str = "") -> Entry:
     return Entry(text=value, csv=value, href=href)
 
 
-def _heat_css(part: Cell, whole: Cell) -> str:
-    if not part.shown:
-        return "heat heat-hidden"
-    share = _share(part, whole)
-    if share is None or share == 0:
-        return "heat heat-0"
-    return f"heat heat-{min(4, 1 + share // 25)}"
+def _heat_entry(part: int, whole: int) -> Entry:
+    """A heatmap cell: the number of people, and their share of the row's people as text
+    (the colour is the share in four bands, so the meaning never rests on colour alone)."""
+    entry = _number(part)
+    share = _share(part, whole) or 0
+    entry.css = f"heat heat-{min(4, 1 + share // 25) if share else 0}"
+    entry.note = f"{share} %"
+    return entry
 
 
 ROW_NO_UNIT = gettext_lazy("No unit")
 NO_MANAGER = gettext_lazy("No line manager")
+PART_NO_UNIT = gettext_lazy("people without a unit")
+PART_NO_MANAGER = gettext_lazy("people without a line manager")
+PARTS_SHOWN = 3
 
 
-def row_label(row: dict) -> str:
-    if row["key"] == "none":
-        return str(ROW_NO_UNIT)
-    if row["direct"]:
+def _part_label(part: dict, family: str) -> str:
+    if part["kind"] == "none":
+        return str(PART_NO_UNIT if family == "units" else PART_NO_MANAGER)
+    if part["kind"] == "direct":
+        return _("directly in %(unit)s") % {"unit": part["label"]}
+    return part["label"]
+
+
+def row_label(row: dict, family: str = "units") -> str:
+    """``family``: ``units`` (people by their own unit) or ``managers`` (compliance, by the
+    line manager's team)."""
+    kind = row.get("kind") or ("direct" if row.get("direct") else "unit")
+    if kind == "other":
+        names = [_part_label(part, family) for part in row.get("parts", [])]
+        if len(names) > PARTS_SHOWN:
+            more = len(names) - PARTS_SHOWN
+            names = [
+                *names[:PARTS_SHOWN],
+                ngettext("%(count)s more", "%(count)s more", more) % {"count": more},
+            ]
+        if family == "managers" and row["key"] == "other-managers":
+            return _("Other line managers, together (small teams): %(names)s") % {
+                "names": ", ".join(names)
+            }
+        return _("Small groups together: %(names)s") % {"names": ", ".join(names)}
+    if kind == "none":
+        return str(ROW_NO_UNIT if family == "units" else NO_MANAGER)
+    if kind == "direct":
         return _("Directly in %(unit)s") % {"unit": row["label"]}
     return row["label"]
 
@@ -172,206 +181,84 @@ class Dashboard:
     tables: dict[str, Table]
     not_linked_team_goals: list[dict]
     k: int
+    selection: dict = field(default_factory=dict)
 
     def __iter__(self):
         return iter(self.tables.values())
 
 
-def build(payload: dict, *, k: int, goal_url, drill_url=None) -> Dashboard:
-    """Suppressed tables from ``alignment.compute``'s figures.
-
-    ``goal_url(uuid)`` links a goal; ``drill_url(goal_uuid)`` (HR only) links the named
-    drill-down of a strategic goal.
-    """
-    cells: list[Cell] = []
-    lines: list[Line] = []
-
-    def cell(value, *, sensitive: bool = True) -> Cell:
-        made = Cell(value=value, sensitive=sensitive)
-        cells.append(made)
-        return made
-
-    rows = payload["rows"]
-    goals = payload["goals"]
-    coverage = payload["coverage"]
-
-    # People and plan coverage per row (the headcount is the whole for most other numbers).
-    names = ("people", "with_plan", "agreed", "recent")
-    cov = {row["key"]: {n: cell(coverage[row["key"]][n]) for n in names} for row in rows}
-    cov_total = {n: cell(sum(coverage[row["key"]][n] for row in rows)) for n in names}
-    for group in [*cov.values(), cov_total]:
-        group["people"].members += [group["with_plan"], group["agreed"], group["recent"]]
-        lines.append(rest_of(group["people"], group["with_plan"]))
-        lines.append(rest_of(group["with_plan"], group["agreed"]))
-        lines.append(rest_of(group["with_plan"], group["recent"]))
-    for n in names:
-        lines.append(Line(cells=[cov[row["key"]][n] for row in rows], total=cov_total[n]))
-
-    # Strategic goals and the unit × goal heatmap of people contributing.
-    goal_cells = {
-        goal["id"]: {
-            "individual_goals": cell(goal["individual_goals"]),
-            "actions": cell(goal["actions"]),
-            "people": cell(goal["people"]),
-            "team_goals": cell(goal["team_goals"], sensitive=False),
-        }
-        for goal in goals
-    }
-    heat: dict[str, dict[int, Cell]] = {}
-    for row in rows:
-        values = payload["heat"].get(row["key"], {})
-        heat[row["key"]] = {goal["id"]: cell(values.get(str(goal["id"]), 0)) for goal in goals}
-        whole = cov[row["key"]]["people"]
-        for goal_cell in heat[row["key"]].values():
-            whole.members.append(goal_cell)
-            lines.append(rest_of(whole, goal_cell))
-    for goal in goals:
-        total = goal_cells[goal["id"]]["people"]
-        lines.append(Line(cells=[heat[row["key"]][goal["id"]] for row in rows], total=total))
-        lines.append(rest_of(cov_total["people"], total))
-        total.members += [
-            goal_cells[goal["id"]]["individual_goals"],
-            goal_cells[goal["id"]]["actions"],
-        ]
-
-    # Not linked to any strategic goal.
-    not_linked = payload["not_linked"]
-    nl_cells = {
-        "team_goals": cell(not_linked["team_goals"], sensitive=False),
-        "individual_goals": cell(not_linked["individual_goals"]),
-        "actions": cell(not_linked["actions"]),
-    }
-
-    # Development actions by kind and status.
-    statuses = list(DevelopmentAction.Status)
-    kinds = [kind for kind in DevelopmentAction.Kind if kind.value in payload["actions"]]
-    grid = {
-        kind.value: {
-            s.value: cell(payload["actions"][kind.value].get(s.value, 0)) for s in statuses
-        }
-        for kind in kinds
-    }
-    kind_totals = {kind: cell(sum(c.value for c in grid[kind].values())) for kind in grid}
-    status_totals = {s.value: cell(sum(grid[k2][s.value].value for k2 in grid)) for s in statuses}
-    grand = cell(sum(c.value for c in kind_totals.values()))
-    for kind, by_status in grid.items():
-        lines.append(Line(cells=list(by_status.values()), total=kind_totals[kind]))
-    for s in statuses:
-        lines.append(Line(cells=[grid[k2][s.value] for k2 in grid], total=status_totals[s.value]))
-    lines.append(Line(cells=list(kind_totals.values()), total=grand))
-    lines.append(Line(cells=list(status_totals.values()), total=grand))
-
-    # Budget per row: hidden with the row's headcount.
-    budget = {
-        row["key"]: {
-            name: cell(Decimal(payload["budget"][row["key"]][name]), sensitive=False)
-            for name in ("used", "available")
-        }
-        for row in rows
-    }
-    budget_total = {
-        name: cell(sum((b[name].value for b in budget.values()), Decimal(0)), sensitive=False)
-        for name in ("used", "available")
-    }
-    for row in rows:
-        cov[row["key"]]["people"].dependents += list(budget[row["key"]].values())
-
-    # Conversation compliance: people overdue under the cadence policy, per row and manager.
-    overdue = {row["key"]: cell(payload["compliance"].get(row["key"], 0)) for row in rows}
-    overdue_total = cell(sum(c.value for c in overdue.values()))
-    for row in rows:
-        whole = cov[row["key"]]["people"]
-        whole.members.append(overdue[row["key"]])
-        lines.append(rest_of(whole, overdue[row["key"]]))
-    lines.append(Line(cells=list(overdue.values()), total=overdue_total))
-    lines.append(rest_of(cov_total["people"], overdue_total))
-    managers = []
-    for item in payload["managers"]:
-        reports, late = cell(item["people"]), cell(item["overdue"])
-        reports.members.append(late)
-        lines.append(rest_of(reports, late))
-        managers.append((item["name"], reports, late))
-    lines.append(Line(cells=[m[1] for m in managers], total=cov_total["people"]))
-    lines.append(Line(cells=[m[2] for m in managers], total=overdue_total))
-
-    # Training needs.
-    gap_cells = []
-    for gap in payload["gaps"]:
-        people = cell(gap["people"])
-        points = cell(gap["points"], sensitive=False)
-        people.members.append(points)
-        gap_cells.append((gap, people, points))
-
-    protect(cells=cells, lines=lines, k=k)
-
-    tables: dict[str, Table] = {}
-    strategy_columns = [
-        _("Strategic goal"),
-        _("Progress"),
-        _("Team goals"),
-        _("Individual goals"),
-        _("Development actions"),
-        _("People contributing"),
-    ]
-    strategy = Table(key="strategy", title=_("Strategic goals"), columns=strategy_columns)
-    for goal in goals:
-        c = goal_cells[goal["id"]]
+def _strategy(payload: dict, goal_url, drill_url) -> Table:
+    table = Table(
+        key="strategy",
+        title=_("Strategic goals"),
+        columns=[
+            _("Strategic goal"),
+            _("Progress"),
+            _("Team goals"),
+            _("Individual goals"),
+            _("Development actions"),
+            _("People contributing"),
+        ],
+    )
+    for goal in payload["goals"]:
         signal = str(SIGNAL_LABELS[goal["signal"]]) if goal["signal"] else ""
-        progress_text = "" if goal["percent"] is None else f"{goal['percent']} %"
         progress = Entry(
-            text=progress_text,
+            text="" if goal["percent"] is None else f"{goal['percent']} %",
             csv=(f"{goal['percent']}" if goal["percent"] is not None else "")
             + (f" ({signal})" if signal else ""),
             kind=PERCENT,
             percent=goal["percent"],
             label=signal,
         )
-        people = _show(c["people"], COUNT, k)
-        if drill_url is not None and c["people"].value:
+        people = _number(goal["people"])
+        if drill_url is not None and goal["people"]:
             people.href = drill_url(goal["uuid"])
-        strategy.rows.append(
+        table.rows.append(
             [
                 _text(goal["title"], goal_url(goal["uuid"])),
                 progress,
-                _show(c["team_goals"], COUNT, k),
-                _show(c["individual_goals"], COUNT, k),
-                _show(c["actions"], COUNT, k),
+                _number(goal["team_goals"]),
+                _number(goal["individual_goals"]),
+                _number(goal["actions"]),
                 people,
             ]
         )
-    tables["strategy"] = strategy
+    return table
 
-    heatmap = Table(
+
+def _heatmap(payload: dict) -> Table:
+    goals, rows, coverage = payload["goals"], payload["rows"], payload["coverage"]
+    table = Table(
         key="heatmap",
         title=_("People contributing per unit and strategic goal"),
         columns=[_("Unit"), *[goal["title"] for goal in goals]],
     )
     for row in rows:
-        entries = [_text(row_label(row))]
-        whole = cov[row["key"]]["people"]
-        for goal in goals:
-            part = heat[row["key"]][goal["id"]]
-            entry = _show(part, COUNT, k)
-            entry.css = _heat_css(part, whole)
-            entries.append(entry)
-        heatmap.rows.append(entries)
-    heatmap.total = [_text(_("Total"))] + [
-        _show(goal_cells[goal["id"]]["people"], COUNT, k) for goal in goals
-    ]
-    tables["heatmap"] = heatmap
+        values = payload["heat"].get(row["key"], {})
+        whole = coverage[row["key"]]["people"]
+        table.rows.append(
+            [_text(row_label(row))]
+            + [_heat_entry(values.get(str(goal["id"]), 0), whole) for goal in goals]
+        )
+    if rows:
+        total = sum(coverage[row["key"]]["people"] for row in rows)
+        table.total = [_text(_("Total"))] + [_heat_entry(goal["people"], total) for goal in goals]
+    return table
 
-    unlinked = Table(
+
+def _not_linked(payload: dict, goal_url) -> tuple[Table, Table]:
+    counts = payload["not_linked"]
+    numbers = Table(
         key="not_linked",
         title=_("Not linked to any strategic goal"),
         columns=[_("What"), _("Number")],
     )
-    unlinked.rows = [
-        [_text(_("Team goals")), _show(nl_cells["team_goals"], COUNT, k)],
-        [_text(_("Individual goals")), _show(nl_cells["individual_goals"], COUNT, k)],
-        [_text(_("Development actions")), _show(nl_cells["actions"], COUNT, k)],
-    ]
-    tables["not_linked"] = unlinked
-
+    if payload["rows"]:
+        numbers.rows = [
+            [_text(_("Team goals")), _number(counts["team_goals"])],
+            [_text(_("Individual goals")), _number(counts["individual_goals"])],
+            [_text(_("Development actions")), _number(counts["actions"])],
+        ]
     team_list = Table(
         key="not_linked_team_goals",
         title=_("Team goals not linked to a strategic goal"),
@@ -380,11 +267,13 @@ def build(payload: dict, *, k: int, goal_url, drill_url=None) -> Dashboard:
     )
     team_list.rows = [
         [_text(item["title"], goal_url(item["uuid"])), _text(item["unit"])]
-        for item in not_linked["team_goal_list"]
+        for item in counts["team_goal_list"]
     ]
-    tables["not_linked_team_goals"] = team_list
+    return numbers, team_list
 
-    cover = Table(
+
+def _coverage(payload: dict) -> Table:
+    table = Table(
         key="coverage",
         title=_("Plan coverage"),
         columns=[
@@ -397,94 +286,125 @@ def build(payload: dict, *, k: int, goal_url, drill_url=None) -> Dashboard:
         ],
     )
 
-    def coverage_row(label: str, group: dict[str, Cell]) -> list[Entry]:
+    def line(label: str, group: dict[str, int]) -> list[Entry]:
         return [
             _text(label),
-            _show(group["people"], COUNT, k),
-            _show(group["with_plan"], COUNT, k),
+            _number(group["people"]),
+            _number(group["with_plan"]),
             _percent_entry(group["with_plan"], group["people"]),
-            _show(group["agreed"], COUNT, k),
-            _show(group["recent"], COUNT, k),
+            _number(group["agreed"]),
+            _number(group["recent"]),
         ]
 
-    cover.rows = [coverage_row(row_label(row), cov[row["key"]]) for row in rows]
-    cover.total = coverage_row(_("Total"), cov_total)
-    tables["coverage"] = cover
+    groups = [payload["coverage"][row["key"]] for row in payload["rows"]]
+    table.rows = [
+        line(row_label(row), group) for row, group in zip(payload["rows"], groups, strict=True)
+    ]
+    if groups:
+        table.total = line(_("Total"), {n: sum(g[n] for g in groups) for n in groups[0]})
+    return table
 
-    def compliance_row(label: str, people: Cell, late: Cell) -> list[Entry]:
-        on_time = Cell(value=people.value - late.value, hidden=not (people.shown and late.shown))
+
+def _compliance(payload: dict) -> tuple[Table, Table]:
+    columns = [_("People"), _("Overdue under the conversation policy"), _("On schedule (%)")]
+
+    def line(label: str, counts: dict[str, int]) -> list[Entry]:
+        people, late = counts["people"], counts["overdue"]
         return [
             _text(label),
-            _show(people, COUNT, k),
-            _show(late, COUNT, k),
-            _percent_entry(on_time, people),
+            _number(people),
+            _number(late),
+            _percent_entry(people - late, people),
         ]
 
-    compliance_columns = [
-        _("People"),
-        _("Overdue under the conversation policy"),
-        _("On schedule (%)"),
-    ]
     per_unit = Table(
         key="compliance_units",
         title=_("Conversation compliance per unit"),
-        columns=[_("Unit"), *compliance_columns],
+        columns=[_("Unit of the line manager"), *columns],
     )
-    per_unit.rows = [
-        compliance_row(row_label(row), cov[row["key"]]["people"], overdue[row["key"]])
-        for row in rows
+    rows = [
+        row for row in payload.get("compliance_rows", []) if row["key"] in payload["compliance"]
     ]
-    per_unit.total = compliance_row(_("Total"), cov_total["people"], overdue_total)
-    tables["compliance_units"] = per_unit
+    per_unit.rows = [
+        line(row_label(row, "managers"), payload["compliance"][row["key"]]) for row in rows
+    ]
     per_manager = Table(
         key="compliance_managers",
         title=_("Conversation compliance per manager"),
-        columns=[_("Line manager"), *compliance_columns],
+        columns=[_("Line manager"), *columns],
         page_limit=40,
     )
     per_manager.rows = [
-        compliance_row(name or str(NO_MANAGER), reports, late) for name, reports, late in managers
+        line(row["label"] if row["kind"] == "manager" else row_label(row, "managers"), row)
+        for row in payload["managers"]
     ]
-    per_manager.total = compliance_row(_("Total"), cov_total["people"], overdue_total)
-    tables["compliance_managers"] = per_manager
+    if rows:
+        totals = {
+            name: sum(payload["compliance"][row["key"]][name] for row in rows)
+            for name in ("people", "overdue")
+        }
+        per_unit.total = per_manager.total = line(_("Total"), totals)
+    return per_unit, per_manager
 
-    by_kind = Table(
+
+def _actions(payload: dict) -> Table:
+    statuses = list(DevelopmentAction.Status)
+    kinds = [kind for kind in DevelopmentAction.Kind if kind.value in payload["actions"]]
+    grid = {kind.value: payload["actions"][kind.value] for kind in kinds}
+    table = Table(
         key="actions",
         title=_("Development actions by kind and status"),
         columns=[_("Kind"), *[str(s.label) for s in statuses], _("Total")],
     )
-    by_kind.rows = [
+    table.rows = [
         [_text(str(kind.label).capitalize())]
-        + [_show(grid[kind.value][s.value], COUNT, k) for s in statuses]
-        + [_show(kind_totals[kind.value], COUNT, k)]
+        + [_number(grid[kind.value].get(s.value, 0)) for s in statuses]
+        + [_number(sum(grid[kind.value].values()))]
         for kind in kinds
     ]
-    by_kind.total = (
-        [_text(_("Total"))]
-        + [_show(status_totals[s.value], COUNT, k) for s in statuses]
-        + [_show(grand, COUNT, k)]
-    )
-    tables["actions"] = by_kind
+    if kinds:
+        table.total = (
+            [_text(_("Total"))]
+            + [_number(sum(grid[k].get(s.value, 0) for k in grid)) for s in statuses]
+            + [_number(sum(sum(by_status.values()) for by_status in grid.values()))]
+        )
+    return table
 
-    money = Table(
+
+def _budget(payload: dict) -> Table:
+    table = Table(
         key="budget",
         title=_("Development budget per unit"),
         columns=[_("Unit"), _("Budget used (€)"), _("Budget available (€)"), _("Used (%)")],
     )
 
-    def budget_row(label: str, group: dict[str, Cell]) -> list[Entry]:
+    def line(label: str, used: Decimal, available: Decimal) -> list[Entry]:
         return [
             _text(label),
-            _show(group["used"], MONEY, k),
-            _show(group["available"], MONEY, k),
-            _percent_entry(group["used"], group["available"]),
+            _number(used, MONEY),
+            _number(available, MONEY),
+            _percent_entry(used, available),
         ]
 
-    money.rows = [budget_row(row_label(row), budget[row["key"]]) for row in rows]
-    money.total = budget_row(_("Total"), budget_total)
-    tables["budget"] = money
+    money = {
+        row["key"]: {name: Decimal(value) for name, value in payload["budget"][row["key"]].items()}
+        for row in payload["rows"]
+    }
+    table.rows = [
+        line(row_label(row), money[row["key"]]["used"], money[row["key"]]["available"])
+        for row in payload["rows"]
+    ]
+    if money:
+        table.total = line(
+            _("Total"),
+            sum((m["used"] for m in money.values()), Decimal(0)),
+            sum((m["available"] for m in money.values()), Decimal(0)),
+        )
+    return table
 
-    needs = Table(
+
+def _gaps(payload: dict) -> Table:
+    table = Table(
         key="gaps",
         title=_("Largest competency gaps (training needs)"),
         columns=[
@@ -494,14 +414,41 @@ def build(payload: dict, *, k: int, goal_url, drill_url=None) -> Dashboard:
             _("Strategic goals served"),
         ],
     )
-    needs.rows = [
+    table.rows = [
         [
             _text(gap["competency"]),
-            _show(people, COUNT, k),
-            _show(points, COUNT, k),
-            _text(", ".join(gap["goals"]) if people.shown else ""),
+            _number(gap["people"]),
+            _number(gap["points"]),
+            _text(", ".join(gap["goals"])),
         ]
-        for gap, people, points in gap_cells
+        for gap in payload["gaps"]
     ]
-    tables["gaps"] = needs
-    return Dashboard(tables=tables, not_linked_team_goals=not_linked["team_goal_list"], k=k)
+    return table
+
+
+def build(payload: dict, *, k: int, goal_url, drill_url=None) -> Dashboard:
+    """The tables of ``alignment.compute``'s figures.
+
+    ``goal_url(uuid)`` links a goal; ``drill_url(goal_uuid)`` (HR only) links the named
+    drill-down of a strategic goal.
+    """
+    not_linked, team_list = _not_linked(payload, goal_url)
+    per_unit, per_manager = _compliance(payload)
+    tables = [
+        _strategy(payload, goal_url, drill_url),
+        _heatmap(payload),
+        not_linked,
+        team_list,
+        _coverage(payload),
+        per_unit,
+        per_manager,
+        _actions(payload),
+        _budget(payload),
+        _gaps(payload),
+    ]
+    return Dashboard(
+        tables={table.key: table for table in tables},
+        not_linked_team_goals=payload["not_linked"]["team_goal_list"],
+        k=k,
+        selection=payload.get("selection", {}),
+    )

@@ -140,6 +140,17 @@ def alignment_csv(request: HttpRequest) -> HttpResponse:
     writer.writerow(
         [_("Figures from"), timezone.localtime(snapshot.computed_at).strftime("%d-%m-%Y %H:%M")]
     )
+    selection = dashboard.selection
+    writer.writerow([_("Unit"), selection.get("label") or _("All units")])
+    if selection.get("asked") and selection["asked"] != selection.get("unit_id"):
+        writer.writerow(
+            [
+                _("Asked for"),
+                selection.get("asked_label", ""),
+                _("not shown on its own: fewer than %(k)s people") % {"k": dashboard.k},
+            ]
+        )
+    writer.writerow([_("Period"), str(scope.year or _("All periods"))])
     for table in dashboard:
         writer.writerow([])
         writer.writerow([table.title])
@@ -152,20 +163,19 @@ def alignment_csv(request: HttpRequest) -> HttpResponse:
     writer.writerow(
         [
             _(
-                "< %(k)s: a group smaller than %(k)s people; "
-                "*: hidden so that such a group cannot be worked out from the totals."
+                "Every figure is about at least %(k)s people; smaller units and teams are "
+                "counted together."
             )
             % {"k": dashboard.k}
         ]
     )
-    if viewer == "hr":
-        audit_record(
-            actor=request.user,
-            action=AuditEvent.Action.EXPORT,
-            object_type=CSV_EXPORT,
-            summary=scope.key,
-            request=request,
-        )
+    audit_record(  # HR's and a manager's export alike
+        actor=request.user,
+        action=AuditEvent.Action.EXPORT,
+        object_type=CSV_EXPORT,
+        summary=scope.key,
+        request=request,
+    )
     return response
 
 

@@ -136,6 +136,15 @@ def goals_for_organisation_view(organisation_id: int) -> QuerySet[Goal]:
     )
 
 
+def goal_ids_shown_to(user: User, goal_ids: set[int]) -> set[int]:
+    """Which of these goals ``user`` may see (one query): wherever a goal is mentioned (a
+    plan's gap or action), its title shows only to whoever may open it. Drafts,
+    proposals and private goals are the employee's and their line manager's only."""
+    if not goal_ids:
+        return set()
+    return set(goals_visible_to(user).filter(pk__in=goal_ids).values_list("pk", flat=True))
+
+
 @dataclass(frozen=True)
 class GoalPermissions:
     """What a user may do with one goal they can see (by role; services check the state)."""

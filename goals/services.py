@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -20,6 +20,7 @@ from people.services import audit_event, audit_record_about, audit_record_many
 
 from .models import Goal, GoalUpdate
 from .privacy import AUDIT_TYPE
+from .smart import smart_essentials_missing
 
 Level, Status, Visibility, Metric = Goal.Level, Goal.Status, Goal.Visibility, Goal.Metric
 
@@ -319,6 +320,16 @@ def _transition(*, goal: Goal, expected: str, changes: dict) -> None:
     goal.version += 1
 
 
+def _require_essentials(goal: Goal, lead: str) -> None:
+    """The SMART check's essentials (a measure and a due date), with their hints, on the
+    form fields they concern."""
+    missing = smart_essentials_missing(goal)
+    if missing:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [lead], **{name: [hint] for name, hint in missing.items()}}
+        )
+
+
 @transaction.atomic
 def goal_submit(*, goal: Goal, by: User) -> Goal:
     """The employee proposes their goal to their line manager."""
@@ -327,6 +338,7 @@ def goal_submit(*, goal: Goal, by: User) -> Goal:
     manager = goal.owner_person.line_manager if goal.owner_person else None
     if manager is None:
         raise ValidationError(_("You have no line manager to approve this goal."))
+    _require_essentials(goal, _("Before you propose it, make it measurable and time-bound."))
     _transition(
         goal=goal,
         expected=Status.DRAFT,
@@ -346,6 +358,9 @@ def _review_done(*, goal: Goal, by: User, kind: str, part: str, comment: str) ->
 def goal_approve(*, goal: Goal, by: User, comment: str = "") -> Goal:
     if goal.status != Status.PROPOSED:
         raise ValidationError(_("Only a proposed goal can be approved."))
+    _require_essentials(
+        goal, _("It cannot be approved yet: it is not measurable and time-bound. Return it.")
+    )
     _transition(
         goal=goal,
         expected=Status.PROPOSED,

@@ -90,3 +90,22 @@ def smart_check(goal: Goal) -> list[SmartCriterion]:
 
 def smart_missing(goal: Goal) -> list[SmartCriterion]:
     return [criterion for criterion in smart_check(goal) if not criterion.met]
+
+
+# Without these a goal cannot be followed at all: nobody could tell whether or when it is
+# reached ("Beter worden", with no measure and no due date). Proposing and approving an
+# individual goal needs them; the other criteria stay advice.
+ESSENTIAL = {"measurable": "target_value", "time_bound": "due_date"}
+
+
+def smart_essentials_missing(goal: Goal) -> dict[str, str]:
+    """The form field and hint of each essential criterion the goal misses."""
+    if goal.level != Goal.Level.INDIVIDUAL:
+        return {}
+    missing = {}
+    for criterion in smart_missing(goal):
+        if criterion.key == "time_bound" and goal.due_date is not None:
+            continue  # dated, if not perfectly: advice, not a blocker
+        if criterion.key in ESSENTIAL:
+            missing[ESSENTIAL[criterion.key]] = f"{criterion.name}: {criterion.hint}"
+    return missing

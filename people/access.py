@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from pop_platform.memo import Memo
 from pop_platform.sql import one_row
 
+from . import audit
 from .models import AuditEvent, Notification, Organisation, OrgUnit, PeopleImport, User
 
 
@@ -178,7 +179,7 @@ def organisation_get_for_hr(*, user: User) -> Organisation:
 def audit_events_for_hr(*, user: User) -> QuerySet[AuditEvent]:
     """The audit trail of HR's own organisation; 404 for anyone else."""
     organisation = organisation_get_for_hr(user=user)
-    return AuditEvent.objects.filter(organisation_id=organisation.pk)
+    return audit.without_withdrawn(AuditEvent.objects.filter(organisation_id=organisation.pk))
 
 
 def person_get_for_hr(*, user: User, person_uuid: UUID) -> User:

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import AuditEvent, Organisation, OrgUnit, OutgoingMessage, User
 from .outbox import message_render
 from .services import organisation_delete
@@ -123,6 +124,12 @@ class UserAdmin(OrganisationScopedAdmin, DjangoUserAdmin):
             },
         )
     ]
+
+    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        old_manager_id = form.initial.get("line_manager") if change else None
+        super().save_model(request, obj, form, change)
+        if change and "line_manager" in form.changed_data:
+            services.person_manager_changed(person=obj, old_manager_id=old_manager_id)
 
     def get_fieldsets(self, request: HttpRequest, obj: User | None = None):
         fieldsets = super().get_fieldsets(request, obj)

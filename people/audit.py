@@ -65,8 +65,13 @@ class AuditMiddleware:
             response = self.get_response(request)
         finally:
             _current.reset(token)
-        if buffer.events:
-            AuditEvent.objects.bulk_create(buffer.events)
+        events = buffer.events
+        if 400 <= response.status_code < 500:
+            # Refused (not found, forbidden, bad request): whatever was looked up first was
+            # not shown, so it was not read.
+            events = [event for event in events if event.action != AuditEvent.Action.READ]
+        if events:
+            AuditEvent.objects.bulk_create(events)
         return response
 
 
@@ -116,6 +121,9 @@ class ObjectType:
     label: str | Promise
     parts: dict[str, str | Promise] = field(default_factory=dict)
     links: LinkResolver | None = None
+    #: Parts that must leave no trace (a private note): events about them that were
+    #: recorded before that rule are never shown or exported.
+    withdrawn: frozenset[str] = frozenset()
 
 
 _object_types: dict[str, ObjectType] = {}
@@ -127,9 +135,20 @@ def register_object_type(
     *,
     parts: dict[str, str | Promise] | None = None,
     links: LinkResolver | None = None,
+    withdrawn: Iterable[str] = (),
 ) -> None:
     """Called from an ``AppConfig.ready()``; registering a name again replaces it."""
-    _object_types[name] = ObjectType(name=name, label=label, parts=parts or {}, links=links)
+    _object_types[name] = ObjectType(
+        name=name, label=label, parts=parts or {}, links=links, withdrawn=frozenset(withdrawn)
+    )
+
+
+def without_withdrawn(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+    """The events that may be shown: none about a withdrawn part."""
+    for kind in _object_types.values():
+        if kind.withdrawn:
+            events = events.exclude(object_type=kind.name, summary__in=sorted(kind.withdrawn))
+    return events
 
 
 def describe(event: AuditEvent) -> tuple[str, str]:

@@ -28,7 +28,7 @@ from .models import (
     versions_moved,
 )
 from .outbox import outbox_event
-from .services import audit_record
+from .services import audit_record, person_manager_changed
 
 
 def descendants_of(unit: OrgUnit) -> set[int]:
@@ -144,10 +144,12 @@ def _members_report_to(unit: OrgUnit, manager: User, by: User, request) -> None:
         for member in members
         if member.line_manager_id != manager.pk and not manager_loops(member, manager)
     ]
+    old_managers = {member.pk: member.line_manager_id for member in moved}
     for member in moved:
         member.line_manager = manager
     User.objects.bulk_update(moved, ["line_manager", *versions_moved(moved)])
     for member in moved:
+        person_manager_changed(person=member, old_manager_id=old_managers[member.pk])
         _audit_person(by, AuditEvent.Action.CHANGE, member, "hr", request)
 
 
@@ -281,12 +283,15 @@ def person_update(
     changed = [name for name, value in changes.items() if getattr(person, name) != value]
     if not changed:
         return []
+    old_manager_id = person.line_manager_id
     for name in changed:
         setattr(person, name, changes[name])
     person.email = person.email.strip().lower()
     _check_person(person)
     person.full_clean(exclude=["password"])
     person.save(update_fields=changed)
+    # The former manager no longer holds their coming conversations (conversations app).
+    person_manager_changed(person=person, old_manager_id=old_manager_id)
     _audit_person(by, AuditEvent.Action.CHANGE, person, _via(client), request, client)
     return changed
 

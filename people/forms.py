@@ -1,3 +1,4 @@
+import datetime
 import re
 import unicodedata
 from urllib.parse import urlsplit
@@ -9,6 +10,7 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
     _unicode_ci_compare,
 )
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -88,6 +90,17 @@ class OrganisationPolicyForm(forms.ModelForm):
         ]
 
 
+# The trail holds events of this century; a date far outside it is a typing error (and
+# 31-12-9999 plus a day, or 01-01-0001 in the organisation's time zone, is off the
+# calendar).
+AUDIT_FIRST, AUDIT_LAST = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
+_AUDIT_DATE_MESSAGE = _("Choose a date between 1 January 2000 and 31 December 2099.")
+AUDIT_DATES = [
+    MinValueValidator(AUDIT_FIRST, _AUDIT_DATE_MESSAGE),
+    MaxValueValidator(AUDIT_LAST, _AUDIT_DATE_MESSAGE),
+]
+
+
 class AuditFilterForm(forms.Form):
     """Filters of the audit trail page; every field is optional."""
 
@@ -100,10 +113,16 @@ class AuditFilterForm(forms.Form):
         choices=[("", _("Everything")), *AuditEvent.Action.choices],
     )
     date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "min": AUDIT_FIRST, "max": AUDIT_LAST}),
+        validators=AUDIT_DATES,
     )
     date_to = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "min": AUDIT_FIRST, "max": AUDIT_LAST}),
+        validators=AUDIT_DATES,
     )
 
     def clean(self) -> dict:

@@ -700,7 +700,7 @@ def apply_import(*, plan: ImportPlan, actor: User | None) -> ImportResult:
     """Write ``plan`` (from ``plan_import``, without errors) in one transaction: units,
     new people, changes, line managers, deactivations, and their audit events."""
     assert plan.ok, "a plan with problems is never applied"
-    from .services import audit_event, audit_record_many
+    from .services import audit_event, audit_record_many, person_manager_changed
 
     result = ImportResult()
     organisation = plan.organisation
@@ -730,13 +730,14 @@ def apply_import(*, plan: ImportPlan, actor: User | None) -> ImportResult:
     result.updated = len(changed)
     # Line managers last: a manager may be new in this file.
     people = {person.email: person for person in User.objects.filter(organisation=organisation)}
-    with_manager = []
+    with_manager, old_managers = [], {}
     for row in plan.rows:
         if "manager_email" not in row.given:
             continue
         person = people[row.email]
         manager = people.get(row.given["manager_email"]) if row.given["manager_email"] else None
         if person.line_manager_id != (manager.pk if manager else None):
+            old_managers[person.pk] = person.line_manager_id
             person.line_manager = manager
             with_manager.append(person)
     User.objects.bulk_update(
@@ -744,6 +745,9 @@ def apply_import(*, plan: ImportPlan, actor: User | None) -> ImportResult:
         ["line_manager", *versions_moved(with_manager)],
         batch_size=BULK_UPDATE_BATCH,
     )
+    # Their former managers no longer hold their coming conversations (conversations app).
+    for person in with_manager:
+        person_manager_changed(person=person, old_manager_id=old_managers[person.pk])
     deactivated = [person for person in plan.deactivations if person.is_active]
     result.deactivated = User.objects.filter(
         pk__in=[person.pk for person in deactivated], is_active=True

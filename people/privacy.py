@@ -120,9 +120,9 @@ FIELD_LABELS: dict[str, str | Promise] = {
     "updated_by": _("last saved by"),
     "requested_by": _("requested by"),
     "manager": _("manager"),
-    "employee_agreed_at": _("employee's akkoord on"),
-    "manager_agreed_at": _("manager's akkoord on"),
-    "manager_agreed_by": _("manager who gave akkoord"),
+    "employee_agreed_at": _("employee agreed on"),
+    "manager_agreed_at": _("manager agreed on"),
+    "manager_agreed_by": _("manager who agreed"),
     "snapshot": _("content as agreed"),
     "at": _("when"),
     "operation": _("what"),
@@ -371,7 +371,7 @@ SIGN_IN_FIELDS: tuple[FieldSpec, ...] = ("attempt_time", "ip_address", "user_age
 
 def _export(person: User) -> list[Section]:
     account = User.objects.select_related("organisation", "unit", "line_manager").get(pk=person.pk)
-    events = AuditEvent.objects.select_related("actor", "subject")
+    events = audit.without_withdrawn(AuditEvent.objects.select_related("actor", "subject"))
     return [
         records(
             [account],

@@ -6,6 +6,7 @@ changes to people and units in ``people.directory``."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -151,6 +152,39 @@ def audit_record_about(
 def audit_record_many(events: list[AuditEvent]) -> None:
     """Several events from ``audit_event`` in one INSERT (e.g. one per person listed)."""
     audit.record(events)
+
+
+# --- A new line manager -----------------------------------------------------------------
+
+#: Called as ``handler(person, old_manager_id, new_manager)`` after a person's line manager
+#: changed: apps to the right of people react (conversations hands over or cancels the
+#: conversations the former manager still holds). Registered in their ``ready()``.
+ManagerChanged = Callable[[User, int | None, User | None], None]
+_manager_changed: list[ManagerChanged] = []
+
+
+def register_manager_changed(handler: ManagerChanged) -> None:
+    if handler not in _manager_changed:
+        _manager_changed.append(handler)
+
+
+def person_manager_changed(*, person: User, old_manager_id: int | None) -> None:
+    """Tell the apps that ``person``'s line manager changed (already saved)."""
+    if person.line_manager_id == old_manager_id:
+        return
+    for handler in _manager_changed:
+        handler(person, old_manager_id, person.line_manager)
+
+
+@transaction.atomic
+def person_line_manager_set(*, person: User, manager: User | None) -> None:
+    """Give ``person`` a new line manager (or none); the one way to change it in code."""
+    old_manager_id = person.line_manager_id
+    if old_manager_id == (manager.pk if manager else None):
+        return
+    person.line_manager = manager
+    person.save(update_fields=["line_manager"])
+    person_manager_changed(person=person, old_manager_id=old_manager_id)
 
 
 def organisation_update_policy(

@@ -34,8 +34,9 @@ from .models import (
     Priority,
     PrivateNote,
 )
-from .selectors import plan_snapshot
+from .selectors import plan_content, plan_snapshot
 from .services import item_create, item_update
+from .versions import version_snapshot
 
 Kind, Status = DevelopmentAction.Kind, DevelopmentAction.Status
 
@@ -367,11 +368,10 @@ def _sanne(organisation: Organisation, catalogue: dict[str, Competency]) -> None
             )
         ]
     )
-    content = DevelopmentPlan.objects.prefetch_related(*_CONTENT).get(pk=plan.pk)
     PlanVersion.objects.create(
         plan=plan,
         number=1,
-        snapshot=plan_snapshot(plan=content),
+        snapshot=version_snapshot(plan=plan_content(plan_id=plan.pk, comments=False)),
         employee_agreed_at=agreed_at - datetime.timedelta(hours=2),
         manager_agreed_at=agreed_at,
         manager=jeroen,

@@ -155,6 +155,17 @@ class GapForm(ItemForm):
             self.add_error(
                 "desired_level", _("The desired level cannot be below the current level.")
             )
+        competency = data.get("competency")
+        others = CompetencyGap.objects.filter(plan=self.plan, competency=competency)
+        if competency is not None and others.exclude(pk=self.instance.pk).exists():
+            self.add_error(
+                "competency",
+                _(
+                    "%(name)s is already on this plan as a competency to develop. "
+                    "Change that one instead."
+                )
+                % {"name": competency.name},
+            )
         return data
 
 

@@ -310,6 +310,14 @@ class DevelopmentAction(BaseModel):
         return self.status != self.Status.CANCELLED
 
     @property
+    def planned_in_the_past(self) -> bool:
+        """Still "planned" while its start (or, without one, its due date) has passed."""
+        when = self.start_date or self.due_date
+        return (
+            self.status == self.Status.PLANNED and when is not None and when < timezone.localdate()
+        )
+
+    @property
     def is_overdue(self) -> bool:
         return (
             self.due_date is not None
@@ -422,7 +430,7 @@ class PlanChange(models.Model):
         CHANGED = "changed", pgettext_lazy("plan history", "changed")
         REMOVED = "removed", pgettext_lazy("plan history", "removed")
         COMMENTED = "commented", pgettext_lazy("plan history", "commented on")
-        AGREED = "agreed", pgettext_lazy("plan history", "gave akkoord")
+        AGREED = "agreed", pgettext_lazy("plan history", "agreed to")
 
     plan = models.ForeignKey(DevelopmentPlan, on_delete=models.CASCADE, related_name="changes")
     author = models.ForeignKey(

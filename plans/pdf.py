@@ -19,7 +19,6 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
@@ -31,10 +30,11 @@ from people.models import Organisation, User
 from pop_platform.pdf import print_context, render_pdf, render_pdf_counted
 
 from .models import CompetencyGap, DevelopmentAction, DevelopmentPlan, PlanVersion
-from .selectors import GoalLine, budget_used, plan_content, plan_goal_lines, plan_snapshot
+from .selectors import GoalLine, PlanBudget, plan_content, plan_goal_lines, plan_snapshot
+from .versions import version_content
 
 # Bump when the layout changes, so unchanged plans get a fresh file in the new layout.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 PLAN_MAX_PAGES = 150
 TEMPLATE_MAX_PAGES = 20
 
@@ -78,7 +78,7 @@ SECTIONS: tuple[Section, ...] = (
         "actions",
         _("Development actions"),
         _("What will you do to get there: a course, coaching, an assignment, job shadowing…"),
-        blank_rows=7,
+        blank_rows=5,
     ),
     Section("budget", _("Budget"), _("What does it cost, and does it fit the yearly budget?")),
     Section(
@@ -137,7 +137,7 @@ def last_conversation_agreements(plan: DevelopmentPlan) -> ConversationAgreement
 
 
 @dataclass
-class PlanDocument:
+class PlanDocument(PlanBudget):
     """Everything the plan PDF shows, read once with everything prefetched."""
 
     plan: DevelopmentPlan
@@ -148,6 +148,10 @@ class PlanDocument:
     latest_version: PlanVersion | None
     agreements: ConversationAgreements | None
     manager: User | None = field(default=None)
+    #: Set for the PDF of an agreed version: the document shows that version, frozen.
+    version: PlanVersion | None = None
+    #: False: an older version's snapshot holds no goals.
+    goals_recorded: bool = True
 
     @property
     def employee(self) -> User:
@@ -156,14 +160,6 @@ class PlanDocument:
     @property
     def organisation(self) -> Organisation:
         return self.plan.organisation
-
-    @property
-    def budget_used(self) -> Decimal:
-        return budget_used(self.actions)
-
-    @property
-    def budget_left(self) -> Decimal:
-        return self.plan.yearly_budget - self.budget_used
 
     @property
     def is_agreed(self) -> bool:
@@ -218,6 +214,8 @@ class PlanDocument:
 
 def plan_document(*, plan_id: int, language: str) -> PlanDocument:
     plan = plan_content(plan_id=plan_id, comments=False)
+    for action in plan.actions.all():
+        action.step_list = list(action.steps.all())
     return PlanDocument(
         plan=plan,
         language=language,
@@ -227,6 +225,23 @@ def plan_document(*, plan_id: int, language: str) -> PlanDocument:
         latest_version=plan.versions.select_related("manager").first(),
         agreements=last_conversation_agreements(plan),
         manager=plan.employee.line_manager,
+    )
+
+
+def version_document(*, plan: DevelopmentPlan, version: PlanVersion, language: str) -> PlanDocument:
+    """An agreed version, for its PDF (the employee and their line manager: every goal)."""
+    content = version_content(version=version, plan=plan, shown_goals=None)
+    return PlanDocument(
+        plan=content.plan,
+        language=language,
+        gaps=content.gaps,
+        actions=content.actions,
+        goals=content.goals or [],
+        latest_version=version,
+        agreements=None,
+        manager=plan.employee.line_manager,
+        version=version,
+        goals_recorded=content.goals is not None,
     )
 
 

@@ -151,7 +151,7 @@ def _export(person: User) -> list[privacy.Section]:
             .select_related("employee"),
             ("employee", "manager_agreed_at"),
             model=DevelopmentPlan,
-            title=_("Your akkoord as manager, waiting for the employee's"),
+            title=_("You agreed as manager; waiting for the employee"),
         ),
     ]
 
@@ -222,13 +222,21 @@ PLANS = privacy.PersonalData(
 
 def register() -> None:
     privacy.register(PLANS)
-    parts = {name: kind.title for name, kind in KINDS.items()}
+    parts = {name: kind.title for name, kind in KINDS.items() if kind.content}
     parts.update(
         {
             "page": _("plan page"),
             "comment": _("comment"),
-            "akkoord": _("akkoord"),
+            "akkoord": _("agreement to the plan"),
             "pdf": _("PDF"),
+            "version": _("agreed version"),
+            "history": _("change history"),
         }
     )
-    audit.register_object_type(AUDIT_TYPE, _("development plan"), parts=parts, links=_plan_links)
+    audit.register_object_type(
+        AUDIT_TYPE,
+        _("development plan"),
+        parts=parts,
+        links=_plan_links,
+        withdrawn=[name for name, kind in KINDS.items() if not kind.content],
+    )

@@ -4,6 +4,7 @@ the page costs the same number of queries for 3 actions as for 30."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -13,13 +14,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy, pgettext
 
-from goals.access import goals_visible_to
+from goals.access import goal_ids_shown_to, goals_visible_to
 from goals.models import Goal
 from goals.progress import Progress, rollup
 from people.access import is_line_manager_of
 from people.models import User
 
 from .access import PLAN_RELATED, may_edit
+from .diff import Segment, is_prose, word_diff
 from .items import ACTION_FIELDS, MODEL_OF_TYPE, raw
 from .models import (
     ActionStep,
@@ -41,8 +43,9 @@ STATUS_ORDER = [
     DevelopmentAction.Status.DONE,
     DevelopmentAction.Status.CANCELLED,
 ]
-CHANGE_LIMIT = 40
-HISTORY_LIMIT = 200
+CHANGE_LIMIT = 30
+CHANGE_ROWS = 300  # change rows read for those lines (merged saves count once)
+HISTORY_ROWS = 150  # change rows per page of the full history
 TYPE_LABELS = {
     "plan": gettext_lazy("the plan"),
     "gap": gettext_lazy("competency gap"),
@@ -54,6 +57,23 @@ TYPE_LABELS = {
 def budget_used(actions) -> Decimal:
     """The part of the budget actions take: the cost of every action that is not cancelled."""
     return sum((action.cost for action in actions if action.counts_for_budget), Decimal("0"))
+
+
+class PlanBudget:
+    """The budget figures of a plan shown with its actions (the plan page, the PDF, an
+    agreed version): needs ``plan`` and ``actions``."""
+
+    @property
+    def budget_used(self) -> Decimal:
+        return budget_used(self.actions)
+
+    @property
+    def budget_left(self) -> Decimal:
+        return self.plan.yearly_budget - self.budget_used
+
+    @property
+    def over_budget(self) -> bool:
+        return self.budget_left < 0
 
 
 @dataclass
@@ -69,10 +89,17 @@ class ChangeLine:
     author: User | None = None
     at: datetime.datetime | None = None
     field: str = ""
+    #: Older saves of the same field by the same person folded into this line.
+    merged: int = 0
 
     @property
     def type_label(self) -> str:
         return str(TYPE_LABELS.get(self.item_type, ""))
+
+    @cached_property
+    def segments(self) -> list[Segment]:
+        """A text's change word by word, in context ([] for short values: old → new)."""
+        return word_diff(self.old, self.new) if is_prose(self.old, self.new) else []
 
 
 @dataclass
@@ -83,13 +110,25 @@ class GoalLine:
 
 
 @dataclass
-class ActionGroup:
-    priority: str
-    statuses: list[tuple[str, list[DevelopmentAction]]]
+class StatusGroup:
+    status: str
+    label: str
+    actions: list[DevelopmentAction]
+
+    @property
+    def finished(self) -> bool:
+        """Done or cancelled: the page folds them away."""
+        return self.status in (DevelopmentAction.Status.DONE, DevelopmentAction.Status.CANCELLED)
 
 
 @dataclass
-class PlanPage:
+class ActionGroup:
+    priority: str
+    statuses: list[StatusGroup]
+
+
+@dataclass
+class PlanPage(PlanBudget):
     """What the plan page shows. The parts that only the whole page shows (private notes,
     goal lines, the history and what changed since the last visit or version) are read
     when first used, so the fragments that htmx swaps after an edit do not read them."""
@@ -99,7 +138,7 @@ class PlanPage:
     gaps: list[CompetencyGap]
     actions: list[DevelopmentAction]
     comments: list[PlanComment]
-    latest_version: PlanVersion | None
+    versions: list[PlanVersion]
     #: When the viewer last saw the plan, read before this visit is recorded.
     last_visit: datetime.datetime | None
     can_edit: bool
@@ -117,30 +156,31 @@ class PlanPage:
 
     @cached_property
     def since_visit(self) -> list[ChangeLine]:
+        """What others changed since the viewer's last visit (at most ``CHANGE_LIMIT``
+        lines: the page must not grow with the history, which loads on demand)."""
         if self.last_visit is None:
             return []
         changes = self._changes.filter(at__gt=self.last_visit).exclude(author=self.viewer)
-        return self._shown([describe(change) for change in changes[:CHANGE_LIMIT]])
-
-    @cached_property
-    def since_version(self) -> list[ChangeLine]:
-        if self.latest_version is None:
-            return []
-        changes = self._changes.filter(at__gt=self.latest_version.agreed_at).exclude(
-            operation=PlanChange.Operation.AGREED
-        )
-        return self._shown([describe(change) for change in changes[:CHANGE_LIMIT]])
+        return self._shown(merged_lines(changes[:CHANGE_ROWS]))[:CHANGE_LIMIT]
 
     @cached_property
     def version_diff(self) -> list[ChangeLine]:
+        """How the plan now differs from the last agreed version (net, word by word)."""
         if self.latest_version is None or self.plan.status != DevelopmentPlan.Status.CHANGED:
             return []
         now = plan_snapshot(plan=self.plan)
         return self._shown(snapshot_diff(agreed=self.latest_version.snapshot, now=now))
 
-    @cached_property
-    def history(self) -> list[ChangeLine]:
-        return self._shown([describe(change) for change in self._changes[:HISTORY_LIMIT]])
+    @property
+    def latest_version(self) -> PlanVersion | None:
+        return self.versions[0] if self.versions else None
+
+    @property
+    def changes_default(self) -> str:
+        """Which view of "what changed" the page opens with."""
+        if self.can_edit and self.last_visit is not None:
+            return "visit"
+        return "version" if self.latest_version else "visit"
 
     @property
     def _changes(self) -> QuerySet[PlanChange]:
@@ -151,17 +191,18 @@ class PlanPage:
         # private goals (goals' visibility rule), so other readers (HR) see no goal titles.
         return lines if self.is_employee or self.is_manager else _without_goal_titles(lines)
 
-    @property
-    def budget_used(self) -> Decimal:
-        return budget_used(self.actions)
+    @cached_property
+    def _goals_shown(self) -> set[int] | None:
+        """The linked goals the viewer may see (None: all of them, for the employee and
+        their line manager), read when the page first mentions one."""
+        if self.is_employee or self.is_manager:
+            return None
+        linked = {item.goal_id for item in (*self.gaps, *self.actions) if item.goal_id}
+        return goal_ids_shown_to(self.viewer, linked)
 
-    @property
-    def budget_left(self) -> Decimal:
-        return self.plan.yearly_budget - self.budget_used
-
-    @property
-    def over_budget(self) -> bool:
-        return self.budget_left < 0
+    def shows_goal(self, goal) -> bool:
+        shown = self._goals_shown
+        return shown is None or goal.pk in shown
 
     @property
     def my_akkoord_pending(self) -> bool:
@@ -187,7 +228,7 @@ def _field_display(item_type: str, name: str, value: str) -> str:
     if model_field.choices:
         return str({str(k): v for k, v in model_field.choices}.get(value, value))
     if isinstance(model_field, DateField):
-        return date_format(datetime.date.fromisoformat(value), "j M Y")
+        return date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
     return value
 
 
@@ -212,34 +253,68 @@ def describe(change: PlanChange) -> ChangeLine:
     )
 
 
+# Saves of one field by one person this close together read as one change.
+MERGE_WITHIN = datetime.timedelta(minutes=10)
+
+
+def merged_lines(changes: Iterable[PlanChange]) -> list[ChangeLine]:
+    """The changes (newest first) as lines, with consecutive saves of one field by one
+    person within ``MERGE_WITHIN`` of each other folded into one: from the value before
+    the first to the value after the last."""
+    lines: list[ChangeLine] = []
+    last: PlanChange | None = None
+    for change in changes:
+        same_edit = (
+            last is not None
+            and change.operation == PlanChange.Operation.CHANGED == last.operation
+            and change.field
+            and (change.author_id, change.item_uuid, change.field)
+            == (last.author_id, last.item_uuid, last.field)
+            and last.at - change.at <= MERGE_WITHIN
+        )
+        if same_edit:
+            line = lines[-1]
+            line.old = _field_display(change.item_type, change.field, change.old)
+            line.merged += 1
+            line.__dict__.pop("segments", None)
+        else:
+            lines.append(describe(change))
+        last = change
+    return [line for line in lines if line.old != line.new or not line.field]
+
+
 def snapshot_diff(*, agreed: dict, now: dict) -> list[ChangeLine]:
-    """What differs between an agreed snapshot and the plan as it is now."""
+    """What differs between an agreed snapshot and another (the plan as it is now, or a
+    later version). Keys starting with "_" are bookkeeping, not content."""
+    changed = pgettext("plan difference", "changed")
     lines: list[ChangeLine] = []
     for name, value in now["plan"].items():
-        if agreed["plan"].get(name, "") != value:
+        old = agreed["plan"].get(name, "")
+        if old != value:
             lines.append(
                 ChangeLine(
-                    operation=pgettext("plan history", "changed"),
+                    operation=changed,
                     item_type="plan",
                     item_label="",
                     field_label=_field_label("plan", name),
-                    old=agreed["plan"].get(name, ""),
-                    new=value,
+                    old=_field_display("plan", name, old),
+                    new=_field_display("plan", name, value),
+                    field=name,
                 )
             )
     for item_type in ("gap", "action", "step"):
-        before, after = agreed.get(item_type, {}), now[item_type]
+        before, after = agreed.get(item_type, {}), now.get(item_type, {})
         for uuid, values in after.items():
             if uuid not in before:
                 lines.append(
-                    ChangeLine(pgettext("plan history", "added"), item_type, values["_label"])
+                    ChangeLine(pgettext("plan difference", "added"), item_type, values["_label"])
                 )
                 continue
             for name, value in values.items():
-                if name != "_label" and before[uuid].get(name, "") != value:
+                if not name.startswith("_") and before[uuid].get(name, "") != value:
                     lines.append(
                         ChangeLine(
-                            operation=pgettext("plan history", "changed"),
+                            operation=changed,
                             item_type=item_type,
                             item_label=values["_label"],
                             field_label=_field_label(item_type, name),
@@ -251,7 +326,7 @@ def snapshot_diff(*, agreed: dict, now: dict) -> list[ChangeLine]:
         for uuid, values in before.items():
             if uuid not in after:
                 lines.append(
-                    ChangeLine(pgettext("plan history", "removed"), item_type, values["_label"])
+                    ChangeLine(pgettext("plan difference", "removed"), item_type, values["_label"])
                 )
     return lines
 
@@ -325,13 +400,13 @@ def _group_actions(actions: list[DevelopmentAction]) -> list[ActionGroup]:
         if not of_priority:
             continue
         statuses = [
-            (str(status.label), [a for a in of_priority if a.status == status])
+            StatusGroup(status, str(status.label), [a for a in of_priority if a.status == status])
             for status in STATUS_ORDER
         ]
         groups.append(
             ActionGroup(
                 priority=str(priority.label),
-                statuses=[(s, items) for s, items in statuses if items],
+                statuses=[group for group in statuses if group.actions],
             )
         )
     return groups
@@ -388,20 +463,25 @@ def plan_snapshot(*, plan: DevelopmentPlan) -> dict:
         "step": {},
     }
     gap_fields = ("competency", "current_level", "desired_level", "why_it_matters", "goal")
+    # Keys starting with "_" are bookkeeping, not content: which goal a title names (its
+    # title shows only to whoever may see the goal) and which action a step belongs to.
     for gap in plan.gaps.all():
         snapshot["gap"][str(gap.uuid)] = {
             "_label": gap.competency.name,
+            "_goal": gap.goal_id,
             **{name: raw(getattr(gap, name)) for name in (*gap_fields, "priority")},
         }
     for action in plan.actions.all():
         snapshot["action"][str(action.uuid)] = {
             "_label": action.title,
+            "_goal": action.goal_id,
             **{name: raw(getattr(action, name)) for name in ACTION_FIELDS},
         }
     for action in plan.actions.all():
         for step in action.steps.all():
             snapshot["step"][str(step.uuid)] = {
                 "_label": step.title,
+                "_action": str(action.uuid),
                 **{name: raw(getattr(step, name)) for name in ("title", "due_date", "done_on")},
             }
     return snapshot
@@ -424,7 +504,7 @@ def plan_page(*, plan_id: int, viewer: User, loaded: DevelopmentPlan | None = No
         gaps=list(plan.gaps.all()),
         actions=actions,
         comments=plan.plan_comments,
-        latest_version=plan.versions.select_related("manager").first(),
+        versions=list(plan.versions.select_related("manager")),
         last_visit=visit.last_seen_at if visit else None,
         can_edit=may_edit(viewer, plan),
         is_employee=plan.employee_id == viewer.pk,
@@ -432,6 +512,22 @@ def plan_page(*, plan_id: int, viewer: User, loaded: DevelopmentPlan | None = No
     )
     page.action_groups = _group_actions(actions)
     return page
+
+
+@dataclass
+class HistoryPage:
+    lines: list[ChangeLine]
+    number: int
+    has_more: bool
+
+
+def plan_history(*, page: PlanPage, number: int = 1) -> HistoryPage:
+    """One page of the plan's full history, newest first, saves merged."""
+    rows = list(page._changes[(number - 1) * HISTORY_ROWS : number * HISTORY_ROWS + 1])
+    has_more = len(rows) > HISTORY_ROWS
+    return HistoryPage(
+        lines=page._shown(merged_lines(rows[:HISTORY_ROWS])), number=number, has_more=has_more
+    )
 
 
 def plans_for_organisation(*, organisation_id: int) -> QuerySet[DevelopmentPlan]:

@@ -48,7 +48,8 @@ from .models import (
 )
 from .pdf import owner_language, plan_document, plan_pdf_counted
 from .privacy import AUDIT_TYPE
-from .selectors import plan_content, plan_snapshot
+from .selectors import plan_content
+from .versions import version_snapshot
 
 
 class VersionConflict(Exception):
@@ -411,7 +412,7 @@ def plan_agree(*, plan: DevelopmentPlan, by: User, revision: int) -> PlanVersion
         version = PlanVersion.objects.create(
             plan=locked,
             number=number,
-            snapshot=plan_snapshot(plan=plan_content(plan_id=locked.pk, comments=False)),
+            snapshot=version_snapshot(plan=plan_content(plan_id=locked.pk, comments=False)),
             employee_agreed_at=locked.employee_agreed_at,
             manager_agreed_at=locked.manager_agreed_at,
             manager=locked.manager_agreed_by,

@@ -12,6 +12,13 @@ urlpatterns = [
     path("<uuid:plan_uuid>/", views.plan_detail, name="plan-detail"),
     path("<uuid:plan_uuid>/pdf/", views.plan_pdf, name="plan-pdf"),
     path("<uuid:plan_uuid>/agree/", views.plan_agree, name="plan-agree"),
+    path("<uuid:plan_uuid>/changes/", views.plan_changes, name="plan-changes"),
+    path("<uuid:plan_uuid>/versions/<int:number>/", views.plan_version, name="plan-version"),
+    path(
+        "<uuid:plan_uuid>/versions/<int:number>/pdf/",
+        views.plan_version_pdf,
+        name="plan-version-pdf",
+    ),
     path("<uuid:plan_uuid>/comments/", views.comment_add, name="plan-comment-add"),
     path("<uuid:plan_uuid>/<slug:kind>/add/", views.item_add, name="plan-item-add"),
     path("<uuid:plan_uuid>/<slug:kind>/<uuid:item_uuid>/", views.item_show, name="plan-item"),

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -25,7 +25,7 @@ from django_htmx.http import reswap, retarget
 from people.models import AuditEvent
 from people.services import audit_record, audit_record_about
 
-from . import access, selectors, services
+from . import access, selectors, services, versions
 from . import pdf as pdf_documents
 from .forms import CommentForm, CompetencyForm, VersionField, item_form
 from .items import KINDS, ItemKind, field_value, kind_named, raw
@@ -42,10 +42,13 @@ SECTION_OF = {
 }
 
 
-def _read_plan(request: HttpRequest, plan_uuid: UUID, part: str = "page") -> DevelopmentPlan:
+def _read_plan(
+    request: HttpRequest, plan_uuid: UUID, part: str = "page", plan: DevelopmentPlan | None = None
+) -> DevelopmentPlan:
     """The plan for reading; a read by anyone but its employee (their manager, HR) goes
-    to the audit trail, with ``part``: the page or the kind of item shown."""
-    plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid)
+    to the audit trail, with ``part``: the page or the kind of item shown. ``plan``: the
+    plan as the access check just read it."""
+    plan = plan or access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid)
     audit_record_about(
         actor=request.user,
         subject=plan.employee,
@@ -93,13 +96,104 @@ def plan_mine(request: HttpRequest) -> HttpResponse:
     return redirect(plan)
 
 
+CHANGE_VIEWS = ("visit", "version", "history")
+
+
+def _changes_context(request: HttpRequest, page: selectors.PlanPage) -> dict:
+    """Which view of "what changed" to show (``?changes=``), with its lines: since the
+    viewer's last visit, against the last agreed version, or a page of the full history
+    (only when asked for: the plan page must not grow with its history)."""
+    view = request.GET.get("changes")
+    if view not in CHANGE_VIEWS:
+        view = page.changes_default
+    context = {"changes_view": view}
+    if view == "history":
+        number = max(1, min(_page_number(request.GET.get("page")), 10_000))
+        context["history"] = selectors.plan_history(page=page, number=number)
+    return context
+
+
+def _page_number(value: str | None) -> int:
+    try:
+        return int(value or 1)
+    except ValueError:
+        return 1
+
+
 @require_GET
 def plan_detail(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
     plan = _read_plan(request, plan_uuid)
     context = _page_context(request, plan, fresh=True)
+    context.update(_changes_context(request, context["page"]))
     if context["page"].can_edit:
         services.plan_visit_record(plan=plan, user=request.user)
     return render(request, TEMPLATE, context)
+
+
+@require_GET
+def plan_changes(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
+    """The "what changed" panel in one of its views (htmx swaps it into the page); without
+    JavaScript, the plan page with that view."""
+    if not request.htmx:
+        plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid)
+        query = request.GET.urlencode()
+        return redirect(f"{plan.get_absolute_url()}?{query}#plan-changes")
+    plan = _read_plan(request, plan_uuid, part="history")
+    page = selectors.plan_page(plan_id=plan.pk, viewer=request.user, loaded=plan)
+    context = {"page": page, "plan": page.plan, **_changes_context(request, page)}
+    return render(request, f"{TEMPLATE}#plan-changes", context)
+
+
+@require_GET
+def plan_version(request: HttpRequest, plan_uuid: UUID, number: int) -> HttpResponse:
+    """An agreed version, read-only, with the plan's sections; ``?compare=current`` or
+    ``?compare=<n>`` adds what differs from the plan now or from version n."""
+    plan = _read_plan(request, plan_uuid, part="version")
+    version = versions.version_get(plan=plan, number=number)
+    parties = access.may_edit(request.user, plan)
+    shown = versions.shown_goals_for(version=version, viewer=request.user, parties=parties)
+    against = request.GET.get("compare", "")
+    context = {
+        "plan": plan,
+        "version": version,
+        "versions": list(plan.versions.select_related("manager")),
+        "content": versions.version_content(version=version, plan=plan, shown_goals=shown),
+        "parties": parties,
+        "against": against,
+        "comparison": versions.version_compare(
+            plan=plan, version=version, against=against, parties=parties
+        )
+        if against
+        else None,
+    }
+    return render(request, "plans/plan_version.html", context)
+
+
+@never_cache
+@require_GET
+def plan_version_pdf(request: HttpRequest, plan_uuid: UUID, number: int) -> HttpResponse:
+    """The PDF of an agreed version, marked with when and by whom it was agreed. Like the
+    plan's PDF it is the employee's and their line manager's document."""
+    plan = access.plan_get_for_pdf(user=request.user, plan_uuid=plan_uuid)
+    version = versions.version_get(plan=plan, number=number)
+    language = pdf_documents.owner_language(plan)
+    with translation.override(language):
+        document = pdf_documents.version_document(plan=plan, version=version, language=language)
+        pdf = pdf_documents.plan_pdf(document=document, generated_at=timezone.now())
+        name = slugify(f"pop {plan.employee.full_name} {_('version')} {version.number}")
+    audit_record(
+        actor=request.user,
+        subject=plan.employee,
+        action=AuditEvent.Action.EXPORT,
+        object_type=AUDIT_TYPE,
+        object_id=str(plan.uuid),
+        summary="version",
+    )
+    return HttpResponse(
+        pdf,
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
+    )
 
 
 @require_GET
@@ -110,8 +204,10 @@ def item_show(request: HttpRequest, plan_uuid: UUID, kind: str, item_uuid: UUID)
         item = kind_named(kind).get(plan=plan, user=request.user, item_uuid=item_uuid)
         return redirect(f"{plan.get_absolute_url()}#item-{kind}-{item.uuid}")
     spec = kind_named(kind)
-    plan = _read_plan(request, plan_uuid, part=spec.name)
+    plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid)
     item = spec.get(plan=plan, user=request.user, item_uuid=item_uuid)
+    if spec.content:  # a private note is its author's own: it leaves no trace
+        _read_plan(request, plan_uuid, part=spec.name, plan=plan)
     context = _page_context(request, plan, item=item, focus_edit=True)
     return _fragments(request, context, f"item-{kind}")
 
@@ -313,10 +409,7 @@ def plan_agree(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
     except services.VersionConflict:
         messages.warning(
             request,
-            _(
-                "The plan changed after you opened it. Look at the changes, then give your "
-                "akkoord again."
-            ),
+            _("The plan changed after you opened it. Look at the changes, then agree again."),
         )
         return redirect(f"{plan.get_absolute_url()}#plan-changes")
     if version is not None:
@@ -325,9 +418,8 @@ def plan_agree(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
             _("Both of you agreed: version %(number)s is saved.") % {"number": version.number},
         )
     else:
-        messages.success(
-            request, _("Your akkoord is saved. The plan is agreed once the other side agrees too.")
-        )
+        done = _("Your agreement is saved. The plan is agreed once the other side agrees too.")
+        messages.success(request, done)
     return redirect(f"{plan.get_absolute_url()}#plan-status")
 
 

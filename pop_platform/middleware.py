@@ -8,12 +8,13 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views import defaults
 from django_htmx.http import HttpResponseClientRedirect
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -48,6 +49,33 @@ class UserLanguageMiddleware:
         patch_vary_headers(response, ("Cookie",))
         translation.deactivate()
         return response
+
+
+class OwnNotFoundPageMiddleware:
+    """The app's own "page not found" page in every mode: with ``DEBUG`` on (the demo),
+    Django would show its yellow technical page, with the URL patterns, to anyone who
+    opens a link they may not see. ``DEBUG_TECHNICAL_404`` brings it back for developers.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and settings.DEBUG
+            and not settings.DEBUG_TECHNICAL_404
+            and getattr(request, "resolver_match", None) is None  # no view: an unknown URL
+        ):
+            return defaults.page_not_found(request, Http404())
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A view's ``Http404`` (out of scope or missing): our page, as without DEBUG."""
+        if isinstance(exception, Http404) and not settings.DEBUG_TECHNICAL_404:
+            return defaults.page_not_found(request, exception)
+        return None
 
 
 class NoStoreForSignedInMiddleware:

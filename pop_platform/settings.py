@@ -38,6 +38,9 @@ def env_bool(name: str, *, default: bool) -> bool:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=True)
+# With DEBUG on, people still get the app's own "page not found" page; a developer who
+# wants Django's technical 404 page (with the URL patterns tried) switches this on.
+DEBUG_TECHNICAL_404 = DEBUG and env_bool("DJANGO_DEBUG_TECHNICAL_404", default=False)
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -108,6 +111,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "pop_platform.middleware.UserLanguageMiddleware",
+    "pop_platform.middleware.OwnNotFoundPageMiddleware",
     "pop_platform.middleware.NoStoreForSignedInMiddleware",
     # Writes the request's audit events (people.audit) in one INSERT when it is done.
     "people.audit.AuditMiddleware",
@@ -289,6 +293,8 @@ LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [Path(env.str("POP_LOCALE_DIR", default="") or BASE_DIR / "locale")]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
+# One date format per language for every page, e-mail and PDF (pop_platform/formats).
+FORMAT_MODULE_PATH = ["pop_platform.formats"]
 USE_TZ = True
 
 # --- Static files ----------------------------------------------------------------------

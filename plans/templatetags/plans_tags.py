@@ -20,3 +20,9 @@ def url_if_available(name: str, **kwargs: object) -> str:
 def item_label(item, spec) -> str:
     """What the page calls a plan item ("Digitale vaardigheden", an action's title)."""
     return spec.label_of(item)
+
+
+@register.filter
+def goal_shown_on(goal, page) -> bool:
+    """Whether the plan page may name this linked goal to its viewer (``PlanPage``)."""
+    return bool(page) and page.shows_goal(goal)

@@ -72,7 +72,8 @@ class Demo:
 
     @property
     def action(self):
-        return self.plan.actions.order_by("pk").first()
+        """An open action (done and cancelled ones are folded away on the plan page)."""
+        return self.plan.actions.exclude(status__in=["done", "cancelled"]).order_by("pk").first()
 
     @property
     def reset_link(self) -> dict:
@@ -227,6 +228,10 @@ def _plan(d: Demo) -> dict:
     return {"plan_uuid": d.plan.uuid}
 
 
+def _version(d: Demo) -> dict:
+    return {"plan_uuid": d.plan.uuid, "number": 1}
+
+
 def _action(d: Demo) -> dict:
     return {"plan_uuid": d.plan.uuid, "kind": "action", "item_uuid": d.action.uuid}
 
@@ -289,6 +294,10 @@ URLS: tuple[Url, ...] = (
     Url("plans:plan-item-add",                   PAGE, (E, M), lambda d: {"plan_uuid": d.plan.uuid, "kind": "action"}),
     Url("plans:plan-item",                       REDIRECT, (E,), _action),
     Url("plans:plan-pdf",                        PAGE, (E, M), _plan),
+    Url("plans:plan-version",                    PAGE, (E, M, H), _version),
+    Url("plans:plan-version",                    PAGE, (E,), _version, query="compare=current", label="compared"),
+    Url("plans:plan-version-pdf",                PDF, (E,), _version),
+    Url("plans:plan-changes",                    REDIRECT, (E,), _plan, query="changes=history"),
     Url("plans:plan-template-pdf",               PDF, (E,)),
     Url("plans:competency-list",                 PAGE, (H,)),
     Url("plans:competency-edit",                 PAGE, (H,), lambda d: {"competency_uuid": d.competency.uuid}),

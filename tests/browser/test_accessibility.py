@@ -133,6 +133,7 @@ def test_forms_with_validation_errors_are_accessible(open_session):
     problems += _errors_shown(page, "plan gap add", "#add-gap")
     comments = f"#comments-plan-{demo.plan.uuid}"
     plan_comments = page.locator(comments)
+    plan_comments.get_by_text("Reactie schrijven").click()  # the folded comment form
     plan_comments.get_by_role("button", name="Reageren").click()
     expect(plan_comments.get_by_label("Reactie toevoegen")).to_be_focused()
     problems += _errors_shown(page, "plan comment", comments)
@@ -228,6 +229,8 @@ def test_pages_after_htmx_swaps_and_with_a_dialog_open(open_session):
 
     # The plan: a step, a private note, a comment, each added in place and announced.
     page.goto(demo.plan.get_absolute_url())
+    card = page.locator(f"#item-action-{demo.action.uuid}").locator("xpath=ancestor::article")
+    card.locator("summary", has_text="Stap toevoegen").click()  # the folded step form
     step_form = page.locator(f"#add-step-{demo.action.uuid}")
     step_form.get_by_label("Nieuwe stap").fill("Terugkomdag plannen")
     step_form.get_by_role("button", name="Stap toevoegen").click()
@@ -238,6 +241,7 @@ def test_pages_after_htmx_swaps_and_with_a_dialog_open(open_session):
     page.locator("#add-note").get_by_role("button", name="Toevoegen").click()
     expect(page.get_by_test_id("private-note").last).to_have_text("Vragen naar de terugkomdag.")
     comments = page.locator(f"#comments-plan-{demo.plan.uuid}")
+    comments.get_by_text("Reactie schrijven").click()
     comments.get_by_label("Reactie toevoegen").fill("Ik plan de terugkomdag in mei.")
     comments.get_by_role("button", name="Reageren").click()
     expect(live).to_have_text("Je reactie is toegevoegd.")
@@ -261,6 +265,13 @@ def test_pages_after_htmx_swaps_and_with_a_dialog_open(open_session):
     page.get_by_role("button", name="Afspraak toevoegen").click()
     expect(live).to_have_text("De afspraak is toegevoegd.")
     agreement = page.locator("li.agreement").filter(has_text="Meelopen bij de e-healthpoli")
+    agreement.get_by_role("button", name="Maak ontwikkelactie").click()  # nothing chosen yet
+    expect(page.locator("#conv-agreements").get_by_role("alert").first).to_have_text(
+        "Kies een competentie-ontwikkelpunt of een doel."
+    )
+    problems += axe_serious(page, where="agreement to plan, not chosen", context="#conv-agreements")
+    agreement = page.locator("li.agreement").filter(has_text="Meelopen bij de e-healthpoli")
+    agreement.get_by_label("Op het plan, voor").select_option(index=1)
     agreement.get_by_role("button", name="Maak ontwikkelactie").click()
     expect(live).to_have_text("De afspraak is nu een ontwikkelactie op het plan.")
     expect(agreement).to_be_focused()  # its buttons are gone; the agreement has focus
@@ -288,7 +299,12 @@ def test_pages_after_htmx_swaps_and_with_a_dialog_open(open_session):
 def test_without_javascript_the_confirmed_actions_still_post(open_session):
     """The dialog is an enhancement: without JavaScript, Remove and Cancel simply post."""
     demo = build_demo()
-    step = ActionStep.objects.filter(action__plan=demo.plan).order_by("pk").first()
+    step = (  # a step of an open action (finished ones are folded away)
+        ActionStep.objects.filter(action__plan=demo.plan)
+        .exclude(action__status__in=["done", "cancelled"])
+        .order_by("pk")
+        .first()
+    )
     employee = open_session(java_script_enabled=False)
     page = employee.page
     employee.sign_in(demo.employee.email, DEMO_PASSWORD)

@@ -81,7 +81,9 @@ def test_manager_and_employee_hold_a_development_conversation(open_session):
     page.get_by_role("button", name="Afspraak toevoegen").click()
     agreements = page.get_by_test_id("agreements")
     expect(agreements).to_contain_text("Opleiding coachen volgen")
-    agreements.get_by_label("Soort actie").select_option(label="Training of cursus")
+    # What it serves and its kind are asked (the kind preselected from "Opleiding").
+    expect(agreements.get_by_label("Soort actie")).to_have_value("training")
+    agreements.get_by_label("Op het plan, voor").select_option(index=1)
     agreements.get_by_role("button", name="Maak ontwikkelactie").click()
     expect(page.get_by_test_id("on-plan")).to_contain_text("Opleiding coachen volgen")
     assert_accessible(page)

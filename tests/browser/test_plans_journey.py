@@ -121,6 +121,7 @@ def test_employee_and_manager_write_and_agree_on_the_plan(open_session):
     mpage = manager.page
     mpage.goto(plan.get_absolute_url())
     card = mpage.get_by_test_id("action-card")
+    card.get_by_text("Reactie schrijven").click()  # the comment form is folded away
     card.get_by_label("Reactie toevoegen").fill("Goed plan, ik plan de uren in.")
     card.get_by_role("button", name="Reageren").click()
     expect(card.get_by_test_id("comments")).to_contain_text("Goed plan, ik plan de uren in.")
@@ -130,7 +131,7 @@ def test_employee_and_manager_write_and_agree_on_the_plan(open_session):
 
     # The employee sees the comment and agrees: version 1 is frozen.
     page.reload()
-    expect(page.get_by_test_id("since-visit")).to_contain_text("Jeroen de Vries reageerde op")
+    expect(page.get_by_test_id("changes-visit")).to_contain_text("Jeroen de Vries reageerde op")
     expect(page.get_by_test_id("action-card").get_by_test_id("comments")).to_contain_text(
         "Goed plan, ik plan de uren in."
     )
@@ -194,7 +195,9 @@ def test_two_browsers_edit_the_same_action_and_see_the_conflict(open_session):
     manager.screenshot("plan-conflict-resolved-manager")
     employee.page.reload()
     expect(employee.page.get_by_test_id("action-description")).to_have_text(combined)
-    expect(employee.page.get_by_test_id("since-visit")).to_contain_text("Jeroen de Vries wijzigde")
+    expect(employee.page.get_by_test_id("changes-visit")).to_contain_text(
+        "Jeroen de Vries wijzigde"
+    )
     employee.screenshot("plan-conflict-resolved-employee")
     action.refresh_from_db()
     assert action.description == combined and action.version == 3

@@ -74,7 +74,7 @@ def _writes(world, conversation, pop):
         (
             "conversation-agreement-plan",
             {"agreement_uuid": agreement.uuid},
-            {"target": f"gap:{pop.gap.uuid}", "make": "action"},
+            {"target": f"gap:{pop.gap.uuid}", "kind": "training", "make": "action"},
             False,
         ),
         ("conversation-agreement-done", {"agreement_uuid": agreement.uuid}, {"done": "1"}, False),

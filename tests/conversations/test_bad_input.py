@@ -203,8 +203,10 @@ def test_agenda_item(world, conversation, as_user):
 def test_preparation(world, conversation, as_user):
     client = as_user(world.employee)
     url = reverse("conversations:conversation-preparation", args=[conversation.uuid])
-    questions = list(
-        conversation.organisation.preparation_questions.filter(kind=conversation.kind)
+    questions = list(  # the employee's own questions and those for both
+        conversation.organisation.preparation_questions.filter(
+            kind=conversation.kind, audience__in=["both", "employee"]
+        )
         .order_by("pk")
         .values_list("pk", flat=True)
     )

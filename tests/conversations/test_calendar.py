@@ -112,3 +112,30 @@ def test_emailed_invitation_and_cancellation_carry_the_calendar_file(
         ("REQUEST", 0, "REQUEST"),
         ("CANCEL", 1, "CANCEL"),
     ]
+
+
+def test_a_changed_invitation_says_so_and_what_changed(world, conversation, mailoutbox):
+    """Issue 16, item 9: a reschedule sent an invitation whose subject was the same as
+    that of a new one."""
+    emails = OutgoingMessage.objects.filter(channel="email", kind="reminder_invitation")
+    for message in emails:
+        outbox_deliver(message_id=message.pk)
+    services.conversation_reschedule(
+        conversation=conversation,
+        by=world.manager,
+        starts_at=in_days(9, hour=14),
+        duration_minutes=45,
+        location="Kamer 3.02",
+    )
+    for message in emails.filter(sent_at__isnull=True):
+        outbox_deliver(message_id=message.pk)
+    to_employee = [m for m in mailoutbox if m.to == [world.employee.email]]
+    assert [m.subject for m in to_employee] == [
+        "Uitnodiging: ontwikkelgesprek met Jeroen de Vries",
+        "Gewijzigd: ontwikkelgesprek met Jeroen de Vries",
+    ]
+    body = to_employee[1].body
+    assert "Nieuwe tijd:" in body and "14:00 (was " in body and "10:00)." in body
+    assert "Nieuwe plaats: Kamer 3.02 (was Kamer 2.14)." in body
+    (part,) = to_employee[1].attachments
+    assert _event(Calendar.from_ical(part.get_payload(decode=True)))["SEQUENCE"] == 1

@@ -17,7 +17,7 @@ from conversations.models import (
     SharedNote,
 )
 from goals.models import GoalUpdate
-from people.models import Notification, OutgoingMessage
+from people.models import Notification, OutgoingMessage, User
 from people.outbox import message_render
 from plans.models import DevelopmentAction
 
@@ -242,7 +242,7 @@ def test_agreement_cannot_go_on_another_persons_plan(world, pop, conversation, a
     )
     response = as_user(world.manager).post(
         _url("conversation-agreement-plan", conversation, agreement_uuid=agreement.uuid),
-        {"target": f"gap:{other_gap.uuid}", "make": "action"},
+        {"target": f"gap:{other_gap.uuid}", "kind": "training", "make": "action"},
     )
     assert response.status_code == 404
     assert not DevelopmentAction.objects.filter(title="X").exists()
@@ -313,7 +313,9 @@ def test_preparation_answers_show_to_the_other_side_once_started(world, conversa
 
 
 def test_preparation_is_saved_per_author(world, conversation, as_user):
-    question = conversation.organisation.preparation_questions.filter(kind="development").last()
+    question = conversation.organisation.preparation_questions.filter(
+        kind="development", audience__in=["both", "employee"]
+    ).last()
     as_user(world.employee).post(
         _url("conversation-preparation", conversation),
         {f"answer-{question.pk}": "Over twee jaar ben ik specialist."},
@@ -384,7 +386,7 @@ def test_team_page_shows_who_is_overdue_under_the_policy(world, pop, as_user):
     )
     html = as_user(world.manager).get(reverse("conversations:team")).content.decode()
     rows = {
-        re.search(r'<th scope="row">([^<]+)<', row).group(1): row
+        re.search(r'<th scope="row">(?:<a [^>]+>)?([^<]+)<', row).group(1): row
         for row in html.split('data-testid="team-row"')[1:]
     }
     assert (
@@ -454,3 +456,194 @@ def test_a_question_taken_out_of_use_meanwhile_keeps_every_answer(world, convers
         )
     )
     assert (saved[first.pk], saved[second.pk]) == ("Meer regie.", "Minder avonddiensten.")
+
+
+def test_a_conversation_cannot_be_moved_into_the_past_to_read_the_preparation(
+    world, conversation, as_user
+):
+    """Issue 16, item 14: a manager could move it to 23 hours ago (accepted), read the
+    employee's answers, and move it back."""
+    from tests.conversations.conftest import EMPLOYEE_ANSWER
+
+    client = as_user(world.manager)
+    before = conversation.starts_at
+    earlier = timezone.localtime() - datetime.timedelta(hours=23)
+    response = client.post(
+        _url("conversation-reschedule", conversation),
+        {
+            "date": earlier.date().isoformat(),
+            "time": earlier.strftime("%H:%M"),
+            "duration_minutes": 60,
+            "location": "Kamer 2.14",
+        },
+    )
+    assert response.status_code == 200
+    assert "Kies een moment dat nog niet voorbij is." in response.content.decode()
+    conversation.refresh_from_db()
+    assert conversation.starts_at == before and conversation.sequence == 0
+    page = client.get(conversation.get_absolute_url()).content.decode()
+    assert EMPLOYEE_ANSWER not in page
+
+
+def test_turning_an_agreement_into_an_action_asks_for_its_kind_and_target(
+    world, pop, conversation, as_user
+):
+    """Issue 16, item 6: "agreement → plan action" silently took the first competency gap
+    and the kind "Anders". Now both are asked, prefilled from the agreement's words."""
+    client = as_user(world.manager)
+    suggested = services.agreement_add(
+        conversation=conversation,
+        by=world.manager,
+        text="Sanne volgt een cursus digitale vaardigheden",
+        owner=world.employee,
+    )
+    unclear = services.agreement_add(
+        conversation=conversation,
+        by=world.manager,
+        text="Samen verder kijken",
+        owner=world.employee,
+    )
+    html = client.get(conversation.get_absolute_url()).content.decode()
+    form = html[html.index(f'id="target-{suggested.uuid}"') :]
+    assert f'<option value="gap:{pop.gap.uuid}" selected>' in form.split("</select>")[0]
+    kinds = html[html.index(f'id="kind-{suggested.uuid}"') :].split("</select>")[0]
+    assert '<option value="training" selected>' in kinds
+    vague = html[html.index(f'id="target-{unclear.uuid}"') :].split("</select>")[0]
+    assert "selected" not in vague  # nothing chosen for the person
+    vague_kind = html[html.index(f'id="kind-{unclear.uuid}"') :].split("</select>")[0]
+    assert "selected" not in vague_kind
+    url = _url("conversation-agreement-plan", conversation, agreement_uuid=unclear.uuid)
+    response = client.post(
+        url, {"target": "", "kind": "", "make": "action"}, HTTP_HX_REQUEST="true"
+    )
+    page = response.content.decode()
+    assert "Kies een competentie-ontwikkelpunt of een doel." in page
+    assert "Kies de soort ontwikkelactie." in page
+    assert not DevelopmentAction.objects.filter(title="Samen verder kijken").exists()
+    client.post(url, {"target": f"goal:{pop.goal.uuid}", "kind": "coaching", "make": "action"})
+    action = DevelopmentAction.objects.get(title="Samen verder kijken")
+    assert (action.kind, action.goal, action.gap) == ("coaching", pop.goal, None)
+
+
+def test_the_team_page_links_each_person_and_lists_goals_to_review(
+    world, pop, conversation, as_user
+):
+    """Issue 16, item 8: the names on /team/ were not links; a "goals to review" column."""
+    from tests.factories import GoalFactory
+
+    User.objects.filter(organisation=world.organisation).update(
+        date_joined=timezone.now() - datetime.timedelta(days=400), start_date=None
+    )
+    proposal = GoalFactory(
+        owner_person=world.colleague, status="proposed", title="Daan leert wondzorg"
+    )
+    html = as_user(world.manager).get(reverse("conversations:team")).content.decode()
+    sanne = html[html.index("Sanne Jansen") - 200 : html.index("</tr>", html.index("Sanne Jansen"))]
+    assert (
+        f'<a href="{pop.plan.get_absolute_url()}" data-testid="team-person">Sanne Jansen</a>'
+        in sanne
+    )
+    daan = html[html.index("Daan Visser") : html.index("</tr>", html.index("Daan Visser"))]
+    column = daan[daan.index('data-testid="goals-to-review"') :]
+    assert f'<a href="{proposal.get_absolute_url()}">Daan leert wondzorg</a>' in column
+    new = reverse("conversations:conversation-new")
+    overdue = daan[daan.index('data-testid="overdue"') :]
+    assert (
+        f'href="{new}?mode=schedule&amp;employee={world.colleague.uuid}&amp;kind=development"'
+        in overdue
+    )
+
+
+def test_scheduling_starts_from_the_kind_that_is_due_and_warns_of_one_nearby(
+    world, pop, conversation, as_user
+):
+    """Issue 16, item 8: scheduling defaults to the kind of conversation that is due, and
+    warns when one of that kind is already planned close to it."""
+    User.objects.filter(pk=world.colleague.pk).update(
+        date_joined=timezone.now() - datetime.timedelta(days=400), start_date=None
+    )
+    client = as_user(world.manager)
+    new = reverse("conversations:conversation-new")
+    page = client.get(new, {"mode": "schedule", "employee": world.colleague.uuid}).content.decode()
+    kinds = page[page.index('name="kind"') : page.index("</select>", page.index('name="kind"'))]
+    assert '<option value="development" selected>' in kinds
+    # Sanne already has an ontwikkelgesprek in a week (the fixture): another one a few
+    # days later is probably a mistake.
+    data = schedule_form(world.employee, days=10)
+    response = client.post(new, data)
+    assert response.status_code == 200
+    warning = response.content.decode()
+    assert "Er staat al een gesprek van deze soort vlak in de buurt gepland" in warning
+    assert conversation.get_absolute_url() in warning
+    assert Conversation.objects.filter(employee=world.employee, kind="development").count() == 1
+    response = client.post(new, {**data, "confirm_nearby": "1"})
+    assert response.status_code == 302
+    assert Conversation.objects.filter(employee=world.employee, kind="development").count() == 2
+    # A kind that is not planned nearby goes through at once.
+    assert client.post(new, {**data, "kind": "check_in"}).status_code == 302
+
+
+def test_each_side_prepares_with_its_own_questions(world, conversation, as_user):
+    """Issue 16, item 9: the manager was asked the employee's questions ("Wat heb je nodig
+    van je leidinggevende?")."""
+    employee_only = "Wat heb je nodig van je leidinggevende of je team?"
+    manager_only = "Wat kun jij doen om je medewerker te ondersteunen?"
+    manager_page = as_user(world.manager).get(conversation.get_absolute_url()).content.decode()
+    employee_page = as_user(world.employee).get(conversation.get_absolute_url()).content.decode()
+    assert manager_only in manager_page and employee_only not in manager_page
+    assert employee_only in employee_page and manager_only not in employee_page
+    assert "Wat ging er goed sinds ons vorige gesprek?" in manager_page  # a question for both
+    questions = conversation.organisation.preparation_questions.filter(kind="development")
+    asked_of_employee = questions.get(text_nl=employee_only)
+    refused = as_user(world.manager).post(
+        _url("conversation-preparation", conversation),
+        {f"answer-{asked_of_employee.pk}": "Meer tijd"},
+    )
+    assert refused.status_code == 403
+    as_user(world.employee).post(
+        _url("conversation-preparation", conversation),
+        {f"answer-{asked_of_employee.pk}": "Tijd in het rooster voor de opleiding."},
+    )
+    as_user(world.manager).post(
+        _url("conversation-preparation", conversation),
+        {f"answer-{questions.get(text_nl=manager_only).pk}": "Roosteren met het team."},
+    )
+    # Once the conversation starts, each sees what the other prepared on their own questions.
+    start_it(conversation)
+    manager_page = as_user(world.manager).get(conversation.get_absolute_url()).content.decode()
+    theirs = manager_page[manager_page.index('data-testid="their-questions"') :]
+    assert employee_only in theirs and "Tijd in het rooster voor de opleiding." in theirs
+    employee_page = as_user(world.employee).get(conversation.get_absolute_url()).content.decode()
+    theirs = employee_page[employee_page.index('data-testid="their-questions"') :]
+    assert manager_only in theirs and "Roosteren met het team." in theirs
+
+
+def test_a_notes_conflict_is_resolved_in_one_click(world, conversation, as_user):
+    """Issue 16, item 9: during a live meeting a conflict on the shared notes could only be
+    solved by retyping; now "take theirs" and "put both together" are one click each."""
+    employee, manager = as_user(world.employee), as_user(world.manager)
+    url = _url("conversation-notes", conversation)
+    employee.post(url, {"body": "Sanne: opleiding beeldzorg in mei.", "version": 1})
+    conflict = manager.post(
+        url, {"body": "Jeroen: rooster aanpassen.", "version": 1}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'name="resolve" value="both"' in conflict and 'name="resolve" value="theirs"' in conflict
+    merged = manager.post(
+        url,
+        {"body": "Jeroen: rooster aanpassen.", "version": 2, "resolve": "both"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Opgeslagen." in merged.content.decode()
+    note = SharedNote.objects.get()
+    assert note.body == "Sanne: opleiding beeldzorg in mei.\n\nJeroen: rooster aanpassen."
+    # The other way: Sanne typed over an older version and takes Jeroen's merged text.
+    employee.post(url, {"body": "Sanne: alleen dit.", "version": 2}, HTTP_HX_REQUEST="true")
+    kept = employee.post(
+        url,
+        {"body": "Sanne: alleen dit.", "version": note.version, "resolve": "theirs"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "Hun versie is behouden." in kept
+    assert "Jeroen: rooster aanpassen." in kept and "Sanne: alleen dit." not in kept
+    note.refresh_from_db()
+    assert note.body == "Sanne: opleiding beeldzorg in mei.\n\nJeroen: rooster aanpassen."

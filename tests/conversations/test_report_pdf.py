@@ -49,7 +49,7 @@ def test_the_report_has_agenda_shared_notes_and_agreements_never_private_notes(
         "3. Afspraken",
         "Sanne volgt de opleiding beeldzorg",
         "Jeroen regelt een buddy",
-        "1-6-2026",
+        "1 juni 2026",
         "Sanne Jansen",
         "Jeroen de Vries",
         "Pagina 1 van 1",
@@ -122,3 +122,14 @@ def test_the_plan_pdf_shows_the_agreements_of_the_last_held_conversation(world, 
         )
     )
     assert "Volgende check-in in mei" in text and "Jeroen regelt een buddy" not in text
+
+
+def test_the_agreements_column_says_afspraak_not_akkoord(world, pop, held, as_user):
+    """Issue 16, item 7: section 6 of the plan PDF and the report headed the column
+    "Akkoord" (the plan's sign-off) where it lists agreements ("Afspraak")."""
+    report = pdf_text(as_user(world.employee).get(_url(held)).content)
+    document = pdf.plan_document(plan_id=pop.plan.pk, language="nl")
+    plan = pdf_text(pdf.plan_pdf(document=document, generated_at=GENERATED))
+    section = plan[plan.index("6. Afspraken uit het laatste gesprek") :]
+    for text in (report[report.index("3. Afspraken") :], section):
+        assert "Afspraak Wie Uiterlijk" in text and "Akkoord Wie" not in text

@@ -109,6 +109,9 @@ def test_drilldown_of_an_unknown_goal_is_404(world, strategy, as_user):
 
 
 def test_csv_opens_in_dutch_excel(world, strategy, as_user):
+    # With groups of 2, Zorg (8 of 10 people) may be shown on its own.
+    world.organisation.min_group_size = 2
+    world.organisation.save(update_fields=["min_group_size"])
     response = as_user(world.hr).get(CSV, {"unit": world.department.pk, "period": "all"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
@@ -152,3 +155,12 @@ def test_refresh_recomputes_the_figures(world, strategy, as_user):
     assert response.status_code == 302 and "period=all" in response["Location"]
     fresh = AlignmentSnapshot.objects.get(scope="hr:unit-all:year-all")
     assert sum(row["people"] for row in fresh.figures["coverage"].values()) == 9
+
+
+def test_a_managers_csv_export_is_in_the_audit_trail_like_hrs(world, strategy, as_user):
+    """Issue 16, item 15: only HR's export was recorded."""
+    response = as_user(world.manager).get(CSV, {"period": "all"})
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(object_type="alignment-csv")
+    assert event.actor == world.manager and event.action == AuditEvent.Action.EXPORT
+    assert event.summary == f"manager-{world.manager.pk}:unit-all:year-all"

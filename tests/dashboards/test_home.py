@@ -77,7 +77,7 @@ def test_manager_sees_who_needs_something(world, strategy, as_user):
     )
     assert "van je 5 medewerkers" in team
     assert "Noor de Boer" in team and "Nog geen POP" in team
-    assert "1 voorgesteld doel te beoordelen" in team  # Bram
+    assert "Voorgesteld doel om te beoordelen:" in team  # Bram
     assert "wacht op jouw akkoord" in team  # Daan agreed, the manager did not yet
     assert "2 te late ontwikkelacties" in team  # Sanne's training and coaching (due June)
     assert "1 te late ontwikkelactie om" in team  # Daan's mentoring
@@ -112,3 +112,48 @@ def test_hr_sees_headline_numbers_and_the_dashboard_link(world, strategy, as_use
     assert 'data-testid="hr-people">10<' in hr
     assert "Digitalisering" in hr and "92 %" in hr
     assert reverse("dashboards:alignment") in hr
+
+
+def test_every_item_of_the_managers_to_do_list_leads_where_it_is_done(world, strategy, as_user):
+    """Issue 16, item 8: the names and "1 voorgesteld doel te beoordelen" were not links."""
+    import re
+
+    from conversations.services import conversation_schedule
+
+    proposal = GoalFactory(
+        owner_person=strategy.bram,
+        status="proposed",
+        parent=strategy.team_digital,
+        title="Bram leert beeldbellen",
+    )
+    DevelopmentPlan.objects.filter(employee=world.colleague).update(
+        employee_agreed_at=timezone.now()
+    )
+    User.objects.filter(organisation=world.organisation).update(
+        date_joined=timezone.now() - datetime.timedelta(days=400), start_date=None
+    )
+    upcoming = conversation_schedule(
+        manager=world.manager,
+        employee=world.employee,
+        kind="progress",
+        starts_at=timezone.now() + datetime.timedelta(days=3),
+    )
+    team = card(
+        as_user(world.manager).get(reverse("dashboards:home")).content.decode(), "home-team"
+    )
+    body = team[team.index("<tbody>") : team.index("</tbody>")]
+    items = re.findall(r"<li>(.*?)</li>", body, re.S)
+    assert items and all(item.strip().startswith("<a href=") for item in items), items
+    assert (
+        f'href="{proposal.get_absolute_url()}">Voorgesteld doel om te beoordelen: Bram leert beeldbellen'
+        in body
+    )
+    assert (
+        f'href="{upcoming.get_absolute_url()}#conv-preparation">Bereid het voortgangsgesprek'
+        in body
+    )
+    new = reverse("conversations:conversation-new")
+    assert f'href="{new}?mode=schedule&amp;employee={strategy.noor.uuid}&amp;kind=' in body
+    names = re.findall(r'<th scope="row">(.*?)</th>', body, re.S)
+    with_plan = [name for name in names if "Noor de Boer" not in name and "Bram" not in name]
+    assert with_plan and all(name.startswith("<a href=") for name in with_plan), names

@@ -4,6 +4,7 @@ with a version check, and bulk assignment of a team goal to reports."""
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils import timezone
 
 from goals.models import Goal, GoalUpdate
 from people.models import AuditEvent, Notification
@@ -82,6 +83,7 @@ def test_employee_proposes_straight_from_the_form(world, cascade, as_user):
             "metric": "number",
             "start_value": "0",
             "target_value": "5",
+            "due_date": f"{timezone.localdate().year}-12-31",
             "weight": "1",
             "visibility": "private",
         },
@@ -286,3 +288,44 @@ def test_check_in_on_a_goal_without_own_measure_records_note_and_confidence(
     )
     update = GoalUpdate.objects.get(goal=cascade.team_goal)
     assert (update.value, update.confidence, update.note) == (None, 6, "Rooster besproken")
+
+
+def test_a_goal_without_measure_or_due_date_cannot_be_proposed_or_approved(world, cascade, as_user):
+    """Issue 16, item 6: "Beter worden", with no measure and no dates, could be proposed
+    and approved (and then showed "Periode 1 januari 2026 - -")."""
+    client = as_user(world.employee)
+    response = client.post(
+        reverse("goals:goal-create"),
+        {
+            "level": "individual",
+            "action": "propose",
+            "title": "Beter worden",
+            "parent": cascade.team_goal.pk,
+            "metric": "percentage",
+            "weight": "1",
+            "visibility": "organisation",
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Maak het doel eerst meetbaar en tijdsgebonden" in page
+    assert "Meetbaar: Kies een streefwaarde: welk getal wil je bereiken?" in page
+    assert "Tijdsgebonden: Kies een einddatum." in page
+    assert 'value="Beter worden"' in page  # nothing typed is lost
+    assert not Goal.objects.filter(title="Beter worden").exists()
+    # One that got into review anyway (before this rule) cannot be approved.
+    proposed = Goal.objects.create(
+        organisation=world.organisation,
+        level="individual",
+        owner_person=world.employee,
+        parent=cascade.team_goal,
+        title="Beter worden in alles",
+        status="proposed",
+        created_by=world.employee,
+    )
+    response = as_user(world.manager).post(
+        reverse("goals:goal-approve", args=[proposed.uuid]), {"comment": ""}, follow=True
+    )
+    assert "Het kan nog niet worden goedgekeurd" in response.content.decode()
+    proposed.refresh_from_db()
+    assert proposed.status == "proposed"

@@ -3,6 +3,8 @@ export, with where it came from; one INSERT per request at most."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.http import HttpResponse
@@ -95,7 +97,9 @@ def test_a_request_that_touches_two_objects_still_inserts_once(world, scenario, 
     )
     with CaptureQueriesContext(connection) as queries:
         as_user(world.manager).post(
-            url, {"target": f"gap:{scenario.pop.gap.uuid}", "make": "action"}, **ORIGIN
+            url,
+            {"target": f"gap:{scenario.pop.gap.uuid}", "kind": "training", "make": "action"},
+            **ORIGIN,
         )
     assert _audit_inserts(queries) == 1
     recorded = set(
@@ -147,7 +151,8 @@ def test_goal_changes_are_recorded_without_the_goal_text(world, scenario):
         owner_person=world.employee,
         parent=scenario.pop.team_goal,
         title="Geheim persoonlijk doel",
-        metric="none",
+        metric="yes_no",
+        due_date=datetime.date(2030, 12, 31),
         status="proposed",
     )
     goal_services.goal_approve(goal=goal, by=world.manager, comment="Prima")
@@ -238,3 +243,58 @@ def test_conversation_services_record_the_managers_transitions(world, scenario):
 )
 def test_short_user_agent(header, short):
     assert short_user_agent(header) == short
+
+
+def test_a_private_note_leaves_no_trace_in_the_audit_trail(world, scenario, as_user):
+    """Issue 16, item 11: opening the in-place view of one's own private note on a report's
+    plan (htmx, as its Cancel link does) recorded "… ingezien · Privénotitie", which HR's
+    audit page and the employee's data export then showed."""
+    from plans.models import PrivateNote
+
+    note = PrivateNote.objects.create(
+        plan=scenario.pop.plan, author=world.manager, body="Mijn eigen aantekening"
+    )
+    url = reverse("plans:plan-item", args=[scenario.pop.plan.uuid, "note", note.uuid])
+    before = AuditEvent.objects.count()
+    response = as_user(world.manager).get(url, HTTP_HX_REQUEST="true", **ORIGIN)
+    assert response.status_code == 200 and "Mijn eigen aantekening" in response.content.decode()
+    assert AuditEvent.objects.count() == before
+    assert not AuditEvent.objects.filter(summary="note").exists()
+
+
+@pytest.mark.parametrize("reader", ["manager", "hr"])
+def test_a_refused_read_is_not_recorded_as_a_read(world, scenario, as_user, reader):
+    """A request for an item that is not there (or not theirs) answers 404, and nothing was
+    read: the event used to be written before the item was looked up."""
+    import uuid
+
+    plan = scenario.pop.plan
+    client = as_user(getattr(world, reader))
+    before = AuditEvent.objects.count()
+    for kind, item in (("action", uuid.uuid4()), ("note", uuid.uuid4())):
+        url = reverse("plans:plan-item", args=[plan.uuid, kind, item])
+        assert client.get(url, HTTP_HX_REQUEST="true", **ORIGIN).status_code == 404
+    assert AuditEvent.objects.count() == before
+
+
+def test_private_note_events_recorded_before_are_never_shown(world, scenario, as_user):
+    """Events about a private note that the old code recorded stay in the append-only
+    table, but HR's audit page and the employee's data export never show them."""
+    plan = scenario.pop.plan
+    audit_record(
+        actor=world.manager,
+        subject=world.employee,
+        action=AuditEvent.Action.READ,
+        object_type="development_plan",
+        object_id=str(plan.uuid),
+        summary="note",
+    )
+    page = as_user(world.hr).get(reverse("people:audit-log")).content.decode()
+    assert "Privénotitie" not in page
+    export = as_user(world.employee).get(reverse("people:personal-data-json")).json()
+    about_me = next(
+        section
+        for section in export["sections"]
+        if section["title"] == "Wie je gegevens inzag, wijzigde of exporteerde"
+    )
+    assert about_me["rows"] and all(row["summary"] != "Privénotitie" for row in about_me["rows"])

@@ -218,3 +218,22 @@ def test_password_reset_requests_are_limited_per_client(client, world):
     assert refused.status_code == 200
     assert "te vaak" in refused.content.decode()
     assert not OutgoingMessage.objects.filter(kind="password_reset").exists()
+
+
+def test_password_reset_link_points_at_the_site_not_the_request_host(
+    client, world, settings, django_capture_on_commit_callbacks
+):
+    """Issue 16, item 15: the link was built from the request's Host header, which whoever
+    asks for the reset chooses (a poisoned link would hand the token to their server)."""
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.SITE_URL = "https://pop.zorggroep.example"
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends it
+        response = client.post(
+            reverse("password_reset"), {"email": world.employee.email}, HTTP_HOST="evil.example"
+        )
+    assert response.status_code == 302
+    message = mail.outbox[0]
+    html, _mimetype = message.alternatives[0]
+    for body in (message.body, html):
+        assert "https://pop.zorggroep.example/accounts/reset/" in body
+        assert "evil.example" not in body

@@ -154,3 +154,35 @@ def test_missing_columns_are_reported(tmp_path, world):
             stderr=err,
         )
     assert "regel 1: Ontbrekende kolommen: name." in err.getvalue()
+
+
+def test_a_platform_staff_account_is_a_row_error_not_a_crash(tmp_path, world):
+    """Issue 16, item 15: a row for a platform support account (no organisation) crashed
+    the import with an IntegrityError traceback."""
+    staff = User.objects.create_superuser(email="beheer@platform.test", password="x-Y-z-12345!")
+    text = (
+        "email,name,unit,manager_email,is_hr\n"
+        f"{staff.email},Beheer,Zorg,,nee\n"
+        f"gijs@zorg.test,Gijs,Zorg,{staff.email},nee\n"
+    )
+    path = tmp_path / "staff.csv"
+    path.write_text(text, encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError, match=r"2 problemen gevonden; er is niets geïmporteerd\."):
+        call_command(
+            "import_people",
+            str(path),
+            organisation=world.organisation.name,
+            stdout=StringIO(),
+            stderr=err,
+        )
+    report = err.getvalue()
+    assert (
+        f"regel 2: {staff.email} is een account van platformbeheer, geen medewerker van een "
+        "organisatie." in report
+    )
+    assert f"regel 3: Leidinggevende {staff.email} is een account van platformbeheer." in report
+    staff.refresh_from_db()
+    assert (
+        staff.organisation_id is None and not User.objects.filter(email="gijs@zorg.test").exists()
+    )

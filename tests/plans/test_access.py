@@ -315,6 +315,27 @@ def test_hr_never_sees_the_title_of_a_private_goal_on_a_plan(world, pop, as_user
     )
     hr_page = as_user(world.hr).get(pop.plan.get_absolute_url()).content.decode()
     assert "Minder werken om mantelzorg te geven" not in hr_page  # not in links, not in history
-    assert "een privé-doel" in hr_page
+    assert "een doel dat niet met je gedeeld is" in hr_page
     manager_page = as_user(world.manager).get(pop.plan.get_absolute_url()).content.decode()
     assert "Minder werken om mantelzorg te geven" in manager_page
+
+
+@pytest.mark.parametrize(
+    ("status", "visibility"),
+    [("draft", "organisation"), ("proposed", "organisation"), ("active", "private")],
+)
+def test_hr_never_sees_the_title_of_a_goal_it_may_not_open(world, pop, as_user, status, visibility):
+    """Issue 16, item 12: a draft goal with visibility "organisation", linked to an action,
+    showed its title and link to HR on the plan page, while /goals/<uuid>/ answers 404 to
+    HR. Drafts and proposals are the employee's and their line manager's only."""
+    from goals.models import Goal
+
+    Goal.objects.filter(pk=pop.goal.pk).update(status=status, visibility=visibility)
+    pop.action.goal = pop.goal
+    pop.action.save(update_fields=["goal"])
+    assert as_user(world.hr).get(pop.goal.get_absolute_url()).status_code == 404
+    page = as_user(world.hr).get(pop.plan.get_absolute_url()).content.decode()
+    assert pop.goal.title not in page and str(pop.goal.uuid) not in page
+    assert "een doel dat niet met je gedeeld is" in page
+    for party in (world.employee, world.manager):
+        assert pop.goal.title in as_user(party).get(pop.plan.get_absolute_url()).content.decode()

@@ -36,4 +36,4 @@ def test_seed_demo_tells_sannes_story_and_is_idempotent(db, settings, as_user):
     assert DevelopmentPlan.objects.filter(status="agreed").exists()
     html = as_user(plan.employee).get(plan.get_absolute_url()).content.decode()
     assert "Meelopen met Team Digitale Zorg" in html
-    assert "Verschil met vastgestelde versie 1" in html and "795" in html
+    assert "Hoe het plan nu verschilt van vastgestelde versie 1" in html and "795" in html

@@ -259,19 +259,21 @@ def test_changes_since_last_visit_and_since_agreed_version(world, pop, as_user):
         edit, action_form_data(pop, title="E-learning beeldzorg", cost="600", gap=pop.gap.pk)
     )
     html = employee.get(url).content.decode()
-    since_visit = html[
-        html.index('data-testid="since-visit"') : html.index('data-testid="since-version"')
-    ]
+    since_visit = html[html.index('data-testid="changes-visit"') :]
     assert "Jeroen de Vries" in since_visit and "kosten (€)" in since_visit
     assert "150" in since_visit and "600" in since_visit
     assert 'data-testid="plan-status">Gewijzigd sinds akkoord' in html
-    diff = html[html.index('data-testid="version-diff"') :]
-    assert "600" in diff
-    history = html[html.index('data-testid="full-history"') :]
+    # The other views load on demand (htmx), in the same panel.
+    changes = reverse("plans:plan-changes", args=[pop.plan.uuid])
+    diff = employee.get(changes, {"changes": "version"}, HTTP_HX_REQUEST="true")
+    assert 'data-testid="changes-version"' in diff.content.decode()
+    assert "600" in diff.content.decode() and "<html" not in diff.content.decode()
+    history = employee.get(changes, {"changes": "history"}, HTTP_HX_REQUEST="true")
+    history = history.content.decode()
     assert "gaf akkoord op" in history and "150" in history and "600" in history
     # The next visit: nothing new from others.
     html = employee.get(url).content.decode()
-    assert "Niemand anders heeft iets gewijzigd." in html
+    assert "Niemand anders heeft iets veranderd sinds je vorige bezoek." in html
 
 
 def _grow(pop, world, actions: int) -> None:

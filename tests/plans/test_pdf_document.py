@@ -63,7 +63,14 @@ def test_dutch_plan_pdf_has_every_section_the_goals_and_page_numbers(pop):
     # Gaps, actions (kind, priority, status, dates, cost), budget.
     assert "Digitale vaardigheden" in text and "Gebruikt beeldbellen met hulp." in text
     assert "E-learning beeldzorg" in text
-    for value in ("e-learning", "gemiddeld", "gepland", "1-2-2026", "1-4-2026", "€ 150,00"):
+    for value in (
+        "e-learning",
+        "gemiddeld",
+        "gepland",
+        "1 februari 2026",
+        "1 april 2026",
+        "€ 150,00",
+    ):
         assert value in text
     assert "€ 1.500,00" in text and "€ 1.350,00" in text
     assert "Er is nog geen gehouden gesprek met afspraken vastgelegd." in text
@@ -230,3 +237,27 @@ def test_a_plan_with_200_actions_renders_with_repeated_table_headers(pop):
     # The header row repeats on every page the actions table runs over.
     assert all("Soort" in page and "Prioriteit" in page for page in action_pages)
     assert "€ 1.650,00" in text  # 150 not cancelled × € 10 + the fixture's € 150
+
+
+def test_each_action_shows_its_description_knowledge_sharing_steps_and_reflection(world, pop):
+    """Issue 16, item 7: the plan PDF left these out."""
+    from plans.models import ActionStep
+
+    pop.action.knowledge_transfer = "Ik geef een teamoverleg over beeldzorg."
+    pop.action.reflection = "Beeldbellen blijkt voor oudere cliënten goed te werken."
+    pop.action.hours = 12
+    pop.action.save()
+    ActionStep.objects.create(
+        action=pop.action, title="Module 2: gesprekstechniek", done_on=datetime.date(2026, 3, 1)
+    )
+    document = pdf.plan_document(plan_id=pop.plan.pk, language="nl")
+    text = pdf_text(pdf.plan_pdf(document=document, generated_at=GENERATED))
+    actions = text[text.index("4. Ontwikkelacties") : text.index("5. Budget")]
+    for expected in (
+        "Beschrijving: Module 1 tot en met 4.",
+        "Kennisdeling: Ik geef een teamoverleg over beeldzorg.",
+        "Stappen: ○ Module 1: basis ✓ Module 2: gesprekstechniek (afgerond op 1 maart 2026)",
+        "Reflectie: Beeldbellen blijkt voor oudere cliënten goed te werken.",
+    ):
+        assert expected in actions, expected
+    assert "Uren 12 Kosten € 150,00" in actions  # the facts row (pdftotext reads it by column)

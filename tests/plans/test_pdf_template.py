@@ -80,7 +80,7 @@ def test_dutch_template_lists_strategic_goals_and_has_fields_for_every_section(
     fields = PdfReader(io.BytesIO(file)).get_fields()
     for section in pdf.SECTIONS:
         assert any(name.startswith(f"{section.key}-") for name in fields), section.key
-    for name in ("cover-name", "ambitions-own", "goals-1-goal", "actions-7-cost"):
+    for name in ("cover-name", "ambitions-own", "goals-1-goal", "actions-5-cost"):
         assert fields[name]["/FT"] == "/Tx"
     assert fields["strategic-1"]["/FT"] == "/Btn"
     assert fields["strategic-2"]["/FT"] == "/Btn"
@@ -140,3 +140,36 @@ def test_anonymous_is_sent_to_sign_in_and_post_is_refused(world, as_user):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
     assert as_user(world.employee).post(URL).status_code == 405
+
+
+def test_the_template_asks_for_knowledge_sharing_and_keeps_my_goals_with_its_table(
+    world, strategic, as_user
+):
+    """Issue 16, item 7: no field for the knowledge-sharing agreement, and the "Mijn
+    doelen" heading stood alone at the bottom of page 2."""
+    file = as_user(world.employee).get(URL).content
+    fields = PdfReader(io.BytesIO(file)).get_fields()
+    assert fields["actions-1-sharing"]["/FT"] == "/Tx"
+    pages = pdf_text(file).split("\f")
+    heading = next(page for page in pages if "Mijn doelen" in page)
+    assert "Doel (specifiek en meetbaar)" in heading
+    assert heading.index("Mijn doelen") < heading.index("Doel (specifiek en meetbaar)")
+    assert "Kennisdeling: hoe pas je toe wat je leert" in pdf_text(file)
+    # No section heading ends a page: each shares its page with the first of its fields.
+    for heading, first in (
+        ("3. Competenties om te ontwikkelen", "Waarom het belangrijk is"),
+        ("4. Ontwikkelacties", "Actie 1"),
+        ("6. Afspraken uit het laatste gesprek", "Uiterlijk"),
+    ):
+        page = next(page for page in pages if heading in page)
+        assert first in page[page.index(heading) :], heading
+
+
+def test_the_template_is_linked_from_the_start_page_and_the_pop_menu(world, as_user):
+    from plans.models import DevelopmentPlan
+
+    DevelopmentPlan.objects.filter(employee=world.employee).delete()
+    html = as_user(world.employee).get(reverse("plans:plan-mine")).content.decode()
+    assert 'data-testid="plan-start"' in html
+    assert f'href="{URL}" data-testid="start-template"' in html
+    assert f'href="{URL}" data-testid="menu-template"' in html  # the POP menu beside "Mijn POP"

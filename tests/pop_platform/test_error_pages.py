@@ -71,3 +71,29 @@ def test_an_unexpected_error_gets_a_page_in_the_persons_language(world):
     assert '<html lang="nl">' in page
     assert "Er ging iets mis" in page
     assert "relation does not exist" not in page
+
+
+def test_the_apps_own_404_page_in_demo_mode_too(world, as_user, settings):
+    """Issue 16, item 15: with DEBUG on (the demo) HR opening a conversation link got
+    Django's yellow technical page, listing the URL patterns. A developer can still ask
+    for it."""
+    from conversations.models import Conversation
+
+    settings.DEBUG = True
+    settings.DEBUG_TECHNICAL_404 = False
+    conversation = Conversation.objects.create(
+        organisation=world.organisation,
+        employee=world.employee,
+        manager=world.manager,
+        kind="check_in",
+        status=Conversation.Status.REQUESTED,
+    )
+    client = as_user(world.hr)
+    for url in (conversation.get_absolute_url(), "/bestaat/niet/"):
+        response = client.get(url)
+        assert response.status_code == 404
+        page = response.content.decode()
+        assert "Deze pagina bestaat niet, of je kunt hem niet zien." in page
+        assert "URLconf" not in page and "Using the URLconf" not in page
+    settings.DEBUG_TECHNICAL_404 = True
+    assert "URLconf" in client.get("/bestaat/niet/").content.decode()

@@ -177,6 +177,7 @@ def _draft_of(goal: Goal) -> dict:
         "metric": "number",
         "target_value": 5,
         "start_value": 0,
+        "due_date": goal.due_date,  # proposing needs a measure and a due date
         "status": "draft",
         "visibility": "private",
     }
@@ -417,6 +418,9 @@ def test_alignment_csv_neutralises_formulas(world, pop, as_user):
             current_value=None,
         )
     OrgUnit.objects.filter(pk=world.team.pk).update(name="=cmd|' /C calc'!A0")
+    # Every unit a row of its own (no small groups folded together), so its name is there.
+    world.organisation.min_group_size = 1
+    world.organisation.save(update_fields=["min_group_size"])
     Competency.objects.filter(pk=pop.competency.pk).update(name="@Competentie")
     User.objects.filter(pk=world.manager.pk).update(full_name="-Jeroen")
     response = as_user(world.hr).get(reverse("dashboards:alignment-csv"), {"period": "all"})

@@ -35,7 +35,8 @@ from people.models import (
     PeopleImport,
     WebhookSubscription,
 )
-from plans.models import PlanExport
+from plans.models import PlanExport, PlanVersion
+from plans.selectors import plan_content, plan_snapshot
 from tests.conftest import World, make_world
 from tests.conversations.conftest import in_days, make_conversation, make_held, start_it
 from tests.factories import NotificationFactory
@@ -70,6 +71,7 @@ class Objects:
     invitation: Invitation  # Daan's pending invitation (its link: the ``token`` kwarg)
     api_client: ApiClient  # HR's API client for the HR system
     subscription: WebhookSubscription  # HR's webhook, with one delivery
+    version: PlanVersion  # version 1 of the plan, agreed by both (the plan is a draft again)
 
     def named(self, path: str):
         """``"pop.plan"``, ``"cascade.draft"``, ``"held"``: the object a URL kwarg names."""
@@ -149,7 +151,16 @@ def make_objects() -> Objects:
         service="slack",
         url="https://hooks.slack.test/sanne",
     )
+    version = PlanVersion.objects.create(
+        plan=pop.plan,
+        number=1,
+        snapshot=plan_snapshot(plan=plan_content(plan_id=pop.plan.pk, comments=False)),
+        employee_agreed_at=export.finished_at,
+        manager_agreed_at=export.finished_at,
+        manager=world.manager,
+    )
     return Objects(
+        version=version,
         world=world,
         api_client=api_client,
         subscription=subscription,

@@ -714,6 +714,55 @@ ROWS: list[Row] = [
         ),
         post=NOT_POST,
     ),
+    Row(
+        "plans:plan-version",
+        # An agreed version reads like the plan: its editors and HR (audited); never
+        # anyone's private notes.
+        kwargs={"number": 1},
+        get=by(
+            employee=ok(AMBITION, "Vastgesteld op", hides=(EMPLOYEE_NOTE, MANAGER_NOTE)),
+            manager=ok(AMBITION, hides=(EMPLOYEE_NOTE, MANAGER_NOTE)),
+            hr=ok(AMBITION, hides=(EMPLOYEE_NOTE, MANAGER_NOTE)),
+            rest=404,
+        ),
+        post=NOT_POST,
+    ),
+    Row(
+        "plans:plan-version-pdf",
+        # Like the plan's PDF: the employee's and her line manager's document.
+        kwargs={"number": 1},
+        get=parties(pdf(AMBITION, "Vastgesteld op", hides=(EMPLOYEE_NOTE, MANAGER_NOTE))),
+        post=NOT_POST,
+    ),
+    Row(
+        "plans:plan-changes",
+        # Without JavaScript: the plan page with that view of what changed.
+        query="changes=history",
+        get=by(
+            employee=to(
+                "plans:plan-detail", plan_uuid="pop.plan", any_query=True, anchor="plan-changes"
+            ),
+            manager=to(
+                "plans:plan-detail", plan_uuid="pop.plan", any_query=True, anchor="plan-changes"
+            ),
+            hr=to("plans:plan-detail", plan_uuid="pop.plan", any_query=True, anchor="plan-changes"),
+            rest=404,
+        ),
+        post=NOT_POST,
+    ),
+    Row(
+        "plans:plan-changes",
+        variant="htmx",
+        htmx=True,
+        query="changes=history",
+        get=by(
+            employee=ok("Wat is er veranderd", hides=(EMPLOYEE_NOTE, MANAGER_NOTE)),
+            manager=ok("Wat is er veranderd", hides=(EMPLOYEE_NOTE, MANAGER_NOTE)),
+            hr=ok("Wat is er veranderd", hides=(EMPLOYEE_NOTE, MANAGER_NOTE)),
+            rest=404,
+        ),
+        post=NOT_POST,
+    ),
     PLAN_PDF_ROW,
     replace(
         PLAN_PDF_ROW,
