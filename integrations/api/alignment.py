@@ -1,6 +1,7 @@
-"""The HR alignment dashboard's tables as JSON, with the dashboard's small-group rules: a
-group smaller than the organisation's minimum size is ``suppressed`` (no value), and so
-is any cell from which one could be worked out."""
+"""The HR alignment dashboard's tables as JSON: the same figures as HR's page and CSV
+(``dashboards.selectors.alignment_dashboard``), so the same small-group rules: every
+figure is about at least the organisation's minimum group size, smaller units and teams
+are counted together, and a unit too small to show on its own is not shown alone."""
 
 from decimal import Decimal
 from uuid import UUID
@@ -22,9 +23,8 @@ READ = scoped(ApiClient.Scope.ALIGNMENT_READ)
 
 
 class CellOut(Schema):
-    value: Decimal | int | str | None = Field(description="Null when suppressed.")
-    suppressed: bool = Field(description="A small group, or one that totals would reveal.")
-    text: str = Field(description="As the dashboard shows it (such as '< 5').")
+    value: Decimal | int | str | None = Field(description="A number, a percentage or a label.")
+    text: str = Field(description="As the dashboard shows it.")
 
 
 class TableOut(Schema):
@@ -38,6 +38,11 @@ class TableOut(Schema):
 class AlignmentOut(Schema):
     computed_at: str
     min_group_size: int
+    unit: str | None = Field(description="The unit the figures are about (null: all).")
+    unit_not_shown_alone: bool = Field(
+        description="The unit asked for is smaller than the minimum group size: the "
+        "figures are of the group it is counted in."
+    )
     tables: list[TableOut]
 
 
@@ -47,17 +52,23 @@ class AlignmentFilters(Schema):
 
 
 def _cell(entry: Entry) -> dict:
-    if entry.hidden:
-        return {"value": None, "suppressed": True, "text": entry.text}
-    if entry.kind == COUNT and entry.csv:
-        value: object = int(entry.csv)
+    """The figure behind a cell (its CSV text, which has the exact number)."""
+    value: object = None
+    if entry.kind == PERCENT:
+        value = entry.percent if entry.percent is not None else _leading_number(entry.csv)
+    elif entry.kind == COUNT and entry.csv:
+        value = int(entry.csv)
     elif entry.kind == MONEY and entry.csv:
         value = Decimal(entry.csv.replace(",", "."))
-    elif entry.kind == PERCENT:
-        value = entry.percent
-    else:
-        value = entry.text or None
-    return {"value": value, "suppressed": False, "text": entry.text}
+    elif entry.csv:
+        value = entry.csv
+    return {"value": value, "text": entry.text}
+
+
+def _leading_number(text: str) -> int | None:
+    """A percentage's number ("25 (in gevaar)": 25), or None for an empty cell."""
+    digits = text.split(" ", 1)[0]
+    return int(digits) if digits.isdigit() else None
 
 
 @router.get("/alignment", response=AlignmentOut, **READ)
@@ -73,9 +84,14 @@ def alignment(request: HttpRequest, filters: Query[AlignmentFilters]):
         year=filters.year,
     )
     dashboard, snapshot = alignment_dashboard(scope=scope)
+    selection = dashboard.selection
     return {
         "computed_at": snapshot.computed_at.isoformat(timespec="seconds"),
         "min_group_size": dashboard.k,
+        "unit": selection.get("label") or None,
+        "unit_not_shown_alone": bool(
+            selection.get("asked") and selection["asked"] != selection.get("unit_id")
+        ),
         "tables": [
             {
                 "key": table.key,
