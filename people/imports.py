@@ -493,12 +493,12 @@ def _reference_problems(
         if not manager:
             continue
         if manager in elsewhere:
-            problems.append(
-                (
-                    row.line,
-                    _("Manager %(email)s belongs to another organisation.") % {"email": manager},
-                )
+            message = (
+                _("Manager %(email)s is a platform support account.")
+                if elsewhere[manager] is None
+                else _("Manager %(email)s belongs to another organisation.")
             )
+            problems.append((row.line, message % {"email": manager}))
         elif manager not in in_file and manager not in known.people:
             problems.append(
                 (

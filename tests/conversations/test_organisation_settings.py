@@ -29,7 +29,12 @@ def test_hr_adds_rewords_and_reorders_questions(world, conversation, as_user):
     first, second = _texts(world.organisation, kind)[:2]
     response = client.post(
         reverse("conversations:question-list"),
-        {"kind": kind, "text_nl": "Waar ben je trots op?", "text_en": "What are you proud of?"},
+        {
+            "kind": kind,
+            "audience": "employee",
+            "text_nl": "Waar ben je trots op?",
+            "text_en": "What are you proud of?",
+        },
     )
     assert response.url.endswith(f"#kind-{kind}")
     assert _texts(world.organisation, kind)[-1] == "Waar ben je trots op?"
@@ -38,7 +43,7 @@ def test_hr_adds_rewords_and_reorders_questions(world, conversation, as_user):
     )
     client.post(
         reverse("conversations:question-edit", args=[question.uuid]),
-        {"text_nl": "Wat ging er goed?", "text_en": "What went well?"},
+        {"audience": "both", "text_nl": "Wat ging er goed?", "text_en": "What went well?"},
     )
     client.post(reverse("conversations:question-move", args=[question.uuid]), {"direction": "down"})
     assert _texts(world.organisation, kind)[:2] == [second, "Wat ging er goed?"]
@@ -47,6 +52,13 @@ def test_hr_adds_rewords_and_reorders_questions(world, conversation, as_user):
     # The employee's next conversation asks the new wording.
     page = as_user(world.employee).get(conversation.get_absolute_url()).content.decode()
     assert "Wat ging er goed?" in page and "Waar ben je trots op?" in page
+    # Asked of the employee only (issue 16): the manager prepares without it.
+    added = PreparationQuestion.objects.get(text_nl="Waar ben je trots op?")
+    assert added.audience == "employee"
+    question.refresh_from_db()
+    assert question.audience == "both"
+    manager_page = as_user(world.manager).get(conversation.get_absolute_url()).content.decode()
+    assert "Wat ging er goed?" in manager_page and "Waar ben je trots op?" not in manager_page
     assert (
         AuditEvent.objects.filter(actor=world.hr, object_type="preparation question").count() == 4
     )

@@ -260,4 +260,5 @@ def test_each_action_shows_its_description_knowledge_sharing_steps_and_reflectio
         "Reflectie: Beeldbellen blijkt voor oudere cliënten goed te werken.",
     ):
         assert expected in actions, expected
-    assert "Uren 12 Kosten € 150,00" in actions  # the facts row (pdftotext reads it by column)
+    # The facts table, as pypdf reads it: its headers, then its values.
+    assert "Uren Kosten" in actions and "1 april 2026 12 € 150,00" in actions

@@ -1360,7 +1360,11 @@ ROLLOUT_ROWS: list[Row] = [
         "conversations:question-list",
         get=hr_only(ok(QUESTION), other_hr=ok(hides=(QUESTION,))),
         post=hr_only(QUESTION_LIST, other_hr=QUESTION_LIST),
-        data=lambda o, user: {"kind": "progress", "text_nl": "Waar ben je trots op?"},
+        data=lambda o, user: {
+            "kind": "progress",
+            "audience": "employee",
+            "text_nl": "Waar ben je trots op?",
+        },
         stored=lambda o, user: PreparationQuestion.objects.filter(
             organisation_id=_own_org(user), text_nl="Waar ben je trots op?"
         ).exists(),
@@ -1369,7 +1373,11 @@ ROLLOUT_ROWS: list[Row] = [
         "conversations:question-edit",
         get=hr_only(ok(QUESTION)),
         post=hr_only(to("conversations:question-list")),
-        data=lambda o, user: {"text_nl": "Wat ging er goed sinds vorige keer?", "text_en": ""},
+        data=lambda o, user: {
+            "audience": "both",
+            "text_nl": "Wat ging er goed sinds vorige keer?",
+            "text_en": "",
+        },
         stored=lambda o, user: _fresh(o.question).text_nl == "Wat ging er goed sinds vorige keer?",
     ),
     Row(
