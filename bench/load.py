@@ -3,6 +3,7 @@
 Usage (``bench/run.py`` calls it): ``load.py BASE_URL`` reads a JSON plan on stdin::
 
     {"users": {"hr": ["hr@example.com", "pop-demo-2026"], ...},
+     "tokens": {"api": "pop_…"},  # an API client's bearer token, used like a user
      "pages": [["baseline", "/bench/baseline", "hr"], ...],
      "seconds": 10, "max_requests": 600, "concurrency": 2, "warmup": 15}
 
@@ -75,7 +76,12 @@ class Session:
 
 
 def run_page(
-    base: tuple[str, int], cookies: dict[str, str], path: str, plan: dict, number: int
+    base: tuple[str, int],
+    cookies: dict[str, str],
+    path: str,
+    plan: dict,
+    number: int,
+    headers: dict[str, str] | None = None,
 ) -> dict:
     # Measured requests carry ``bench=<page number>`` (ignored by the app) so the server's
     # access log tells them apart from the warm-up and from another page on the same path.
@@ -83,7 +89,6 @@ def run_page(
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
-    deadline = time.monotonic() + plan["seconds"]
     budget = {"left": plan["max_requests"]}
 
     def worker() -> None:
@@ -95,7 +100,7 @@ def run_page(
                     return
                 budget["left"] -= 1
             started = time.perf_counter()
-            status, _ = session.request("GET", measured)
+            status, _ = session.request("GET", measured, headers=headers)
             elapsed = (time.perf_counter() - started) * 1000
             with lock:
                 latencies.append(elapsed)
@@ -105,8 +110,11 @@ def run_page(
     warm = Session(*base)
     warm.cookies = dict(cookies)
     for _ in range(plan["warmup"]):
-        warm.request("GET", path)
+        warm.request("GET", path, headers=headers)
     warm.connection.close()
+    # The measured time starts after the warm-up (a page's first request may compute and
+    # cache a while, longer than the measured seconds).
+    deadline = time.monotonic() + plan["seconds"]
     started = time.perf_counter()
     threads = [threading.Thread(target=worker) for _ in range(plan["concurrency"])]
     for thread in threads:
@@ -133,9 +141,12 @@ def main() -> None:
         session.sign_in(email, password)
         cookies[name] = dict(session.cookies)
         session.connection.close()
+    bearer = {
+        name: {"Authorization": f"Bearer {token}"} for name, token in plan.get("tokens", {}).items()
+    }
     results = {}
     for number, (label, path, user) in enumerate(plan["pages"]):
-        results[label] = run_page(base, cookies[user], path, plan, number)
+        results[label] = run_page(base, cookies.get(user, {}), path, plan, number, bearer.get(user))
     json.dump(results, sys.stdout)
 
 

@@ -22,13 +22,13 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import psycopg2
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-PORT = 8099
+PORT = int(os.environ.get("BENCH_PORT", "8099"))
 BASE = f"http://127.0.0.1:{PORT}"
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pop_bench")
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "10000"))
@@ -57,6 +57,7 @@ def environment() -> dict[str, str]:
         DJANGO_CONN_MAX_AGE="60",
         POP_BENCH_BASELINE="true",
         POP_VAR_DIR=str(VAR),
+        API_RATE_LIMIT="1000000",  # measured here, not limited
     )
     return env
 
@@ -129,9 +130,9 @@ def server_times(log: Path) -> dict[int, list[float]]:
     times: dict[int, list[float]] = {}
     for line in log.read_text().splitlines():
         parts = line.split(" ")
-        if len(parts) == 4 and parts[1].startswith("bench="):
-            number = int(parts[1].removeprefix("bench=").split("&")[0])
-            times.setdefault(number, []).append(int(parts[3]) / 1000)
+        query = dict(parse_qsl(parts[1])) if len(parts) == 4 else {}
+        if "bench" in query:  # anywhere in the query (the API's pages have their own)
+            times.setdefault(int(query["bench"]), []).append(int(parts[3]) / 1000)
     return times
 
 
@@ -172,7 +173,8 @@ def main() -> None:
             "'people': User.objects.count(), 'units': OrgUnit.objects.count(),"
             "'goals': Goal.objects.count(), 'plans': DevelopmentPlan.objects.count(),"
             "'actions': DevelopmentAction.objects.count(),"
-            "'conversations': Conversation.objects.count()}))",
+            "'conversations': Conversation.objects.count(),"
+            "'person': str(e.uuid)}))",
             capture=True,
         )
         .strip()
@@ -187,6 +189,9 @@ def main() -> None:
         ["/team/", "/team/", "manager"],
         ["/conversations/", "/conversations/", "employee"],
         ["/hr/alignment/", "/hr/alignment/", "hr"],
+        # The REST API (issue 18), a page of 100 rows, with a token holding every scope.
+        *([f"API {path}", f"/api/v1/{path}", "api"] for path in API_PAGES),
+        ["API people/<uuid>", f"/api/v1/people/{facts['person']}", "api"],
     ]
     log = VAR / "access.log"
     log.write_text("")
@@ -194,6 +199,7 @@ def main() -> None:
     try:
         plan = {
             "users": USERS,
+            "tokens": {"api": api_token()},
             "pages": [[label, path, user] for label, path, user in pages],
             "seconds": SECONDS,
             "max_requests": MAX_REQUESTS,
@@ -211,6 +217,36 @@ def main() -> None:
     finally:
         stop_server(server)
     write_results(pages, results, server_times(log), facts, seed_seconds, started, people_file)
+
+
+API_PAGES = (
+    "people?limit=100",
+    "people?limit=100&updated_since=2000-01-01T00:00:00Z",
+    "units?limit=100",
+    "goals?limit=100",
+    "plans?limit=100",
+    "conversations?limit=100",
+    "alignment",
+)
+
+
+def api_token() -> str:
+    """An API client of the demo organisation with every scope (made through the service
+    HR's page uses); its token."""
+    return (
+        manage(
+            "shell",
+            "-c",
+            "from integrations.services import api_client_create;"
+            "from people.models import ApiClient, User;"
+            "hr = User.objects.get(email='hr@example.com');"
+            "print(api_client_create(organisation=hr.organisation, by=hr, name='bench',"
+            " scopes=list(ApiClient.Scope.values))[1])",
+            capture=True,
+        )
+        .strip()
+        .splitlines()[-1]
+    )
 
 
 IMPORT_BUDGET_S = 30  # the people file's preview and apply, each (issue 15)
@@ -275,7 +311,7 @@ def write_results(pages, results, served, facts, seed_seconds, started, people_f
         f"{facts['plans']} plans, {facts['actions']} development actions, "
         f"{facts['conversations']} conversations.",
         f"- Server: gunicorn, {WORKERS} sync workers, `DJANGO_DEBUG=false`, persistent "
-        "database connections (`DJANGO_CONN_MAX_AGE=60`), on 127.0.0.1:8099.",
+        f"database connections (`DJANGO_CONN_MAX_AGE=60`), on 127.0.0.1:{PORT}.",
         f"- Load: `bench/load.py` in a second process, {CONCURRENCY} keep-alive clients per "
         f"page, signed in as the demo account shown; 10 warm-up requests, then at most "
         f"{SECONDS:.0f} s or {MAX_REQUESTS} requests. Machine: {os.cpu_count()} cores, "
@@ -286,6 +322,10 @@ def write_results(pages, results, served, facts, seed_seconds, started, people_f
         f"- `/hr/alignment/` serves precomputed figures (`AlignmentSnapshot`, refreshed by "
         f"Celery and on demand; the page shows their age). Budget: p95 server time under "
         f"{BUDGET_MS} ms: **{verdict}** ({alignment['s95']:.0f} ms).",
+        "",
+        "API rows: the REST API with a bearer token holding every scope; a page of 100 rows "
+        "(`limit=100`), every call written to the audit trail (and for plans and "
+        "conversations one read event per person, as a person's reads are).",
         "",
         "| page | as | requests | req/s | p50 client ms | p95 client ms | p50 server ms "
         "| p95 server ms | p50 × baseline | p95 × baseline | req/s ÷ baseline |",

@@ -17,7 +17,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from goals.models import Goal
-from people.models import OutgoingMessage, User
+from people.models import OutgoingMessage, Topic, User
 from people.outbox import Attachment, MessageKind
 from plans.models import DevelopmentAction
 
@@ -197,14 +197,25 @@ def _still_overdue(message: OutgoingMessage) -> bool:
     return team_cadence(manager.organisation, timezone.localdate(), [person])[person.pk].is_overdue
 
 
+INVITATIONS, REMINDERS = Topic.INVITATIONS, Topic.REMINDERS
 KINDS = (
-    MessageKind("reminder_invitation", still_wanted=_status_is(Conversation.Status.SCHEDULED)),
-    MessageKind("reminder_cancellation", still_wanted=_status_is(Conversation.Status.CANCELLED)),
-    MessageKind("reminder_upcoming", still_wanted=_upcoming),
-    MessageKind("reminder_preparation", still_wanted=_preparation),
-    MessageKind("reminder_notes_missing", still_wanted=_notes_missing),
-    MessageKind("reminder_action_due", still_wanted=_action_open),
-    MessageKind("reminder_action_overdue", still_wanted=_action_open),
-    MessageKind("reminder_goal_due", still_wanted=_goal_active),
-    MessageKind("reminder_cadence_overdue", still_wanted=_still_overdue),
+    MessageKind(
+        "reminder_invitation",
+        still_wanted=_status_is(Conversation.Status.SCHEDULED),
+        topic=INVITATIONS,
+    ),
+    MessageKind(
+        "reminder_cancellation",
+        still_wanted=_status_is(Conversation.Status.CANCELLED),
+        topic=INVITATIONS,
+    ),
+    MessageKind("conversation_requested", topic=INVITATIONS),
+    MessageKind("reminder_upcoming", still_wanted=_upcoming, topic=REMINDERS),
+    MessageKind("reminder_preparation", still_wanted=_preparation, topic=REMINDERS),
+    MessageKind("reminder_notes_missing", still_wanted=_notes_missing, topic=REMINDERS),
+    MessageKind("reminder_action_due", still_wanted=_action_open, topic=REMINDERS),
+    MessageKind("reminder_action_overdue", still_wanted=_action_open, topic=REMINDERS),
+    MessageKind("reminder_goal_due", still_wanted=_goal_active, topic=REMINDERS),
+    MessageKind("reminder_cadence_overdue", still_wanted=_still_overdue, topic=REMINDERS),
+    MessageKind("reminder_digest", topic=Topic.DIGESTS),
 )

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from goals.models import Goal
@@ -481,3 +481,20 @@ def team_overview(*, manager: User, now: datetime.datetime) -> TeamOverview:
             )
         )
     return TeamOverview(rows=rows)
+
+
+def conversations_for_organisation(*, organisation_id: int) -> QuerySet[Conversation]:
+    """Every conversation of an organisation with its agreements (for the API): dates,
+    kinds, status and agreements; never notes, preparation or the agenda."""
+    return (
+        Conversation.objects.filter(organisation_id=organisation_id)
+        .select_related("employee", "manager")
+        .prefetch_related(
+            Prefetch(
+                "agreements",
+                Agreement.objects.select_related("owner", "plan_action").order_by(
+                    "created_at", "id"
+                ),
+            )
+        )
+    )

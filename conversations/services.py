@@ -21,8 +21,8 @@ from goals.models import Goal, GoalUpdate
 from goals.selectors import goals_progress
 from goals.services import goal_check_in
 from people.access import is_line_manager_of
-from people.models import AuditEvent, User
-from people.outbox import outbox_send
+from people.models import AuditEvent, User, WebhookSubscription
+from people.outbox import outbox_event, outbox_send
 from people.services import audit_record_about
 from plans.items import kind_named
 from plans.models import CompetencyGap, DevelopmentAction, DevelopmentPlan
@@ -251,6 +251,7 @@ def conversation_schedule(
     conversation_prepare(conversation)
     # The invitation goes to both inboxes and by e-mail with the calendar file.
     _invite(conversation=conversation, kind=INVITATION)
+    _conversation_event(conversation, WebhookSubscription.Event.CONVERSATION_SCHEDULED)
     _audit_change(
         conversation=conversation, by=manager, part="schedule", action=AuditEvent.Action.CREATE
     )
@@ -316,6 +317,7 @@ def conversation_reschedule(
     if was_requested:
         conversation_prepare(conversation)
     _invite(conversation=conversation, kind=INVITATION)
+    _conversation_event(conversation, WebhookSubscription.Event.CONVERSATION_SCHEDULED)
     _audit_change(conversation=conversation, by=by, part="reschedule")
     return conversation
 
@@ -388,7 +390,27 @@ def conversation_mark_held(*, conversation: Conversation, by: User) -> Conversat
     )
     conversation.refresh_from_db()
     _audit_change(conversation=conversation, by=by, part="held")
+    _conversation_event(conversation, WebhookSubscription.Event.CONVERSATION_HELD)
     return conversation
+
+
+def _conversation_event(conversation: Conversation, event: str) -> None:
+    """For webhooks: ids, kind, status and times; never the place, agenda or notes."""
+    starts_at = conversation.starts_at
+    outbox_event(
+        organisation_id=conversation.organisation_id,
+        event=event,
+        data={
+            "conversation_id": str(conversation.uuid),
+            "employee_id": str(conversation.employee.uuid),
+            "manager_id": str(conversation.manager.uuid),
+            "kind": conversation.kind,
+            "status": conversation.status,
+            "starts_at": starts_at.isoformat(timespec="seconds") if starts_at else None,
+            "duration_minutes": conversation.duration_minutes,
+            "sequence": conversation.sequence,
+        },
+    )
 
 
 # --- Agenda ------------------------------------------------------------------------------

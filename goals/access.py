@@ -122,6 +122,20 @@ def goals_visible_to(user: User, scope: UnitScope | None = None) -> QuerySet[Goa
     )
 
 
+def goals_for_organisation_view(organisation_id: int) -> QuerySet[Goal]:
+    """What a system acting for the whole organisation (an API client) sees: what HR
+    sees of goals that are not HR's own: organisation and team goals, and individual
+    goals shared with the team or the organisation (not drafts, proposals or private
+    goals, which are for the employee and their manager only)."""
+    return goals_of_organisation(organisation_id).filter(
+        Q(level__in=[Level.ORGANISATION, Level.TEAM])
+        | (
+            Q(level=Level.INDIVIDUAL, visibility__in=[Visibility.ORGANISATION, Visibility.TEAM])
+            & ~Q(status__in=[Status.DRAFT, Status.PROPOSED])
+        )
+    )
+
+
 def goal_ids_shown_to(user: User, goal_ids: set[int]) -> set[int]:
     """Which of these goals ``user`` may see (one query): wherever a goal is mentioned (a
     plan's gap or action), its title shows only to whoever may open it. Drafts,

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from people.access import units_of_organisation
-from people.models import AuditEvent, OrgUnit, User
-from people.outbox import outbox_send
+from people.models import ApiClient, AuditEvent, OrgUnit, User, WebhookSubscription
+from people.outbox import outbox_event, outbox_send
 from people.services import audit_event, audit_record_about, audit_record_many
 
 from .models import Goal, GoalUpdate
@@ -178,20 +178,25 @@ def _notify(*, recipient: User, kind: str, goal: Goal, **context: str) -> None:
 @transaction.atomic
 def goal_create(
     *,
-    by: User,
+    by: User | None,
     level: str,
     data: dict,
     owner_unit: OrgUnit | None = None,
+    owner_person: User | None = None,
     propose: bool = False,
+    client: ApiClient | None = None,
 ) -> Goal:
     """A new goal. Organisation (HR) and team goals (their manager) are active at once;
-    an individual goal starts as the employee's draft, proposed right away if asked."""
-    goal = Goal(organisation_id=by.organisation_id, level=level, created_by=by)
+    an individual goal starts as its employee's draft, proposed right away if asked. An
+    API client (``client``, no ``by``) makes team goals and drafts for an employee
+    (``owner_person``), who proposes them to their manager as usual."""
+    organisation_id = by.organisation_id if by is not None else client.organisation_id
+    goal = Goal(organisation_id=organisation_id, level=level, created_by=by)
     for name in EDITABLE_FIELDS:
         if name in data:
             setattr(goal, name, data[name])
     if level == Level.INDIVIDUAL:
-        goal.owner_person = by
+        goal.owner_person = owner_person or by
         goal.status = Status.DRAFT
     else:
         goal.owner_unit = owner_unit if level == Level.TEAM else None
@@ -207,13 +212,25 @@ def goal_create(
     _normalise_measure(goal)
     goal_validate(goal)
     goal.save()
+    if client is not None:
+        _audit_change(
+            goal=goal, by=None, client=client, part="api", action=AuditEvent.Action.CREATE
+        )
     if propose:
         goal = goal_submit(goal=goal, by=by)
     return goal
 
 
 @transaction.atomic
-def goal_update(*, goal: Goal, by: User, data: dict, version: int, manage: bool) -> Goal:
+def goal_update(
+    *,
+    goal: Goal,
+    by: User | None,
+    data: dict,
+    version: int,
+    manage: bool,
+    client: ApiClient | None = None,
+) -> Goal:
     """Save the changed fields only if nobody saved the goal in between (``version``)."""
     if goal.is_closed and not manage:
         raise ValidationError(_("This goal is closed and can no longer be changed."))
@@ -221,7 +238,7 @@ def goal_update(*, goal: Goal, by: User, data: dict, version: int, manage: bool)
         raise ValidationError(
             _("Your goal is approved: ask your manager to change it, or record a check-in.")
         )
-    old_parent_id = goal.parent_id
+    old_parent_id, old_status = goal.parent_id, goal.status
     for name in EDITABLE_FIELDS:
         if name in data:
             setattr(goal, name, data[name])
@@ -242,18 +259,44 @@ def goal_update(*, goal: Goal, by: User, data: dict, version: int, manage: bool)
     if not updated:
         raise GoalConflict(current=Goal.objects.select_related("parent").get(pk=goal.pk))
     goal.version = version + 1
-    _audit_change(goal=goal, by=by, part="edit")
+    _audit_change(goal=goal, by=by, client=client, part="edit")
+    if goal.status == Status.ACHIEVED and old_status != Status.ACHIEVED:
+        _goal_event(goal, WebhookSubscription.Event.GOAL_ACHIEVED)
     return goal
 
 
+def _goal_event(goal: Goal, event: str) -> None:
+    """For webhooks: ids and facts, never the goal's title or texts."""
+    owner = goal.owner_person
+    outbox_event(
+        organisation_id=goal.organisation_id,
+        event=event,
+        data={
+            "goal_id": str(goal.uuid),
+            "level": goal.level,
+            "status": goal.status,
+            "parent_id": str(goal.parent.uuid) if goal.parent_id else None,
+            "owner_person_id": str(owner.uuid) if owner else None,
+            "owner_unit_id": str(goal.owner_unit.uuid) if goal.owner_unit_id else None,
+        },
+    )
+
+
 def _audit_change(
-    *, goal: Goal, by: User, part: str, action: str = AuditEvent.Action.CHANGE
+    *,
+    goal: Goal,
+    by: User | None,
+    part: str,
+    action: str = AuditEvent.Action.CHANGE,
+    client: ApiClient | None = None,
 ) -> None:
-    """A change to someone's individual goal by anyone else goes to the audit trail (a
-    reference and the kind of change; never the goal's text, which the trail outlives)."""
+    """A change to someone's individual goal by anyone else (or an API client) goes to
+    the audit trail (a reference and the kind of change; never the goal's text, which the
+    trail outlives)."""
     if goal.owner_person_id is not None:
         audit_record_about(
             actor=by,
+            client=client,
             subject=goal.owner_person,
             action=action,
             object_type=AUDIT_TYPE,
@@ -335,6 +378,7 @@ def goal_approve(*, goal: Goal, by: User, comment: str = "") -> Goal:
         part="approve",
         comment=comment,
     )
+    _goal_event(goal, WebhookSubscription.Event.GOAL_APPROVED)
     return goal
 
 
@@ -365,7 +409,13 @@ def goal_return(*, goal: Goal, by: User, comment: str) -> Goal:
 
 @transaction.atomic
 def goal_check_in(
-    *, goal: Goal, by: User, value: Decimal | None, confidence: int, note: str = ""
+    *,
+    goal: Goal,
+    by: User | None,
+    value: Decimal | None,
+    confidence: int,
+    note: str = "",
+    client: ApiClient | None = None,
 ) -> GoalUpdate:
     """Record a check-in and move the goal's current value with it, in one transaction."""
     if goal.status != Status.ACTIVE:
@@ -385,7 +435,7 @@ def goal_check_in(
         )
         goal.current_value = value
         goal.version += 1
-    _audit_change(goal=goal, by=by, part="check-in")
+    _audit_change(goal=goal, by=by, client=client, part="check-in")
     return update
 
 

@@ -4,6 +4,9 @@ The people file has its own module (``people.imports``); invitations theirs
 (``people.invitations``). Forms validate what a person typed; these functions check what
 depends on the rest of the organisation (no unit under its own descendant, no cycle of
 line managers) and raise ``ValidationError`` with a message for the page.
+
+The REST API and SCIM write through the same functions (``by`` is then None and
+``client`` the API client, for the audit trail), so the ways in cannot disagree.
 """
 
 from __future__ import annotations
@@ -15,7 +18,16 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from .access import unit_table
-from .models import AuditEvent, Organisation, OrgUnit, User
+from .models import (
+    ApiClient,
+    AuditEvent,
+    Organisation,
+    OrgUnit,
+    User,
+    WebhookSubscription,
+    versions_moved,
+)
+from .outbox import outbox_event
 from .services import audit_record, person_manager_changed
 
 
@@ -48,9 +60,15 @@ def _check_manager(organisation_id: int, manager: User | None) -> None:
         raise ValidationError(_("The manager must be an active person of the organisation."))
 
 
-def _audit_unit(by: User, action: str, unit: OrgUnit, summary: str, request) -> None:
+Actor = User | None
+
+
+def _audit_unit(
+    by: Actor, action: str, unit: OrgUnit, summary: str, request, client: ApiClient | None = None
+) -> None:
     audit_record(
         actor=by,
+        client=client,
         action=action,
         object_type="unit",
         object_id=str(unit.uuid),
@@ -63,19 +81,29 @@ def _audit_unit(by: User, action: str, unit: OrgUnit, summary: str, request) -> 
 def unit_create(
     *,
     organisation: Organisation,
-    by: User,
+    by: Actor,
     name: str,
     kind: str,
     parent: OrgUnit | None,
     manager: User | None,
     request: HttpRequest | None = None,
+    external_id: str = "",
+    client: ApiClient | None = None,
 ) -> OrgUnit:
-    unit = OrgUnit(organisation=organisation, name=name, kind=kind, parent=parent, manager=manager)
+    unit = OrgUnit(
+        organisation=organisation,
+        name=name,
+        kind=kind,
+        parent=parent,
+        manager=manager,
+        external_id=external_id,
+    )
     _check_parent(unit, parent)
     _check_manager(organisation.pk, manager)
     unit.full_clean()
     unit.save()
-    _audit_unit(by, AuditEvent.Action.CREATE, unit, "name, kind, parent, manager", request)
+    summary = "name, kind, parent, manager"
+    _audit_unit(by, AuditEvent.Action.CREATE, unit, summary, request, client)
     return unit
 
 
@@ -83,10 +111,11 @@ def unit_create(
 def unit_update(
     *,
     unit: OrgUnit,
-    by: User,
+    by: Actor,
     changes: dict[str, object],
     members_report: bool = False,
     request: HttpRequest | None = None,
+    client: ApiClient | None = None,
 ) -> OrgUnit:
     """Rename, move (never under itself or its own descendant), change its kind, set or
     clear its manager; with ``members_report``, the unit's people get its manager as their
@@ -104,7 +133,7 @@ def unit_update(
         setattr(unit, name, changes[name])
     unit.full_clean()
     unit.save(update_fields=[*changed, "updated_at"])
-    _audit_unit(by, AuditEvent.Action.CHANGE, unit, ", ".join(changed), request)
+    _audit_unit(by, AuditEvent.Action.CHANGE, unit, ", ".join(changed), request, client)
     return unit
 
 
@@ -118,20 +147,26 @@ def _members_report_to(unit: OrgUnit, manager: User, by: User, request) -> None:
     old_managers = {member.pk: member.line_manager_id for member in moved}
     for member in moved:
         member.line_manager = manager
-    User.objects.bulk_update(moved, ["line_manager"])
+    User.objects.bulk_update(moved, ["line_manager", *versions_moved(moved)])
     for member in moved:
         person_manager_changed(person=member, old_manager_id=old_managers[member.pk])
         _audit_person(by, AuditEvent.Action.CHANGE, member, "hr", request)
 
 
 @transaction.atomic
-def unit_delete(*, unit: OrgUnit, by: User, request: HttpRequest | None = None) -> None:
+def unit_delete(
+    *,
+    unit: OrgUnit,
+    by: Actor,
+    request: HttpRequest | None = None,
+    client: ApiClient | None = None,
+) -> None:
     """Remove a unit without sub-units or people; one that team goals point at stays."""
     if OrgUnit.objects.filter(parent=unit).exists():
         raise ValidationError(_("This unit still has units under it. Move or remove them first."))
     if User.objects.filter(unit=unit).exists():
         raise ValidationError(_("People still belong to this unit. Move them first."))
-    _audit_unit(by, AuditEvent.Action.DELETE, unit, "unit", request)
+    _audit_unit(by, AuditEvent.Action.DELETE, unit, "unit", request, client)
     try:
         with transaction.atomic():
             unit.delete()
@@ -183,16 +218,22 @@ def _check_person(person: User) -> None:
         if person.pk and manager_loops(person, manager):
             raise ValidationError(
                 _("%(name)s cannot be the line manager: the chain of managers would loop.")
-                % {"name": manager.full_name}
+                % {"name": manager.full_name},
+                code="manager_loop",
             )
     clash = User.objects.filter(email__iexact=person.email).exclude(pk=person.pk)
     if clash.exists():
-        raise ValidationError(_("Another account already uses this e-mail address."))
+        raise ValidationError(
+            _("Another account already uses this e-mail address."), code="email_taken"
+        )
 
 
-def _audit_person(by: User, action: str, person: User, summary: str, request) -> None:
+def _audit_person(
+    by: Actor, action: str, person: User, summary: str, request, client: ApiClient | None = None
+) -> None:
     audit_record(
         actor=by,
+        client=client,
         action=action,
         object_type="person",
         object_id=str(person.uuid),
@@ -206,10 +247,11 @@ def _audit_person(by: User, action: str, person: User, summary: str, request) ->
 def person_create(
     *,
     organisation: Organisation,
-    by: User,
+    by: Actor,
     values: dict[str, object],
     invite: bool = False,
     request: HttpRequest | None = None,
+    client: ApiClient | None = None,
 ) -> User:
     """Add a person (no password: they set one through their invitation)."""
     from .invitations import invitations_send
@@ -222,7 +264,7 @@ def person_create(
     person.set_unusable_password()
     person.full_clean(exclude=["password"])
     person.save()
-    _audit_person(by, AuditEvent.Action.CREATE, person, "hr", request)
+    _audit_person(by, AuditEvent.Action.CREATE, person, _via(client), request, client)
     if invite:
         invitations_send(people=[person], by=by)
     return person
@@ -232,9 +274,10 @@ def person_create(
 def person_update(
     *,
     person: User,
-    by: User,
+    by: Actor,
     changes: dict[str, object],
     request: HttpRequest | None = None,
+    client: ApiClient | None = None,
 ) -> list[str]:
     """Save HR's changes to a person; returns the names of the fields that changed."""
     changed = [name for name, value in changes.items() if getattr(person, name) != value]
@@ -249,21 +292,42 @@ def person_update(
     person.save(update_fields=changed)
     # The former manager no longer holds their coming conversations (conversations app).
     person_manager_changed(person=person, old_manager_id=old_manager_id)
-    _audit_person(by, AuditEvent.Action.CHANGE, person, "hr", request)
+    _audit_person(by, AuditEvent.Action.CHANGE, person, _via(client), request, client)
     return changed
 
 
 @transaction.atomic
 def person_set_active(
-    *, person: User, by: User, active: bool, request: HttpRequest | None = None
+    *,
+    person: User,
+    by: Actor,
+    active: bool,
+    request: HttpRequest | None = None,
+    client: ApiClient | None = None,
 ) -> User:
     """Deactivate (their sessions stop working on their next request: the authentication
-    backend is asked on every one; their plan, goals and conversations stay) or
-    reactivate. HR cannot deactivate themself."""
-    if not active and person.pk == by.pk:
+    backend is asked on every one; their plan, goals and conversations stay; webhooks
+    hear ``person.deactivated``) or reactivate. HR cannot deactivate themself."""
+    if not active and by is not None and person.pk == by.pk:
         raise ValidationError(_("You cannot deactivate your own account."))
     if person.is_active != active:
         person.is_active = active
         person.save(update_fields=["is_active"])
-        _audit_person(by, AuditEvent.Action.CHANGE, person, "active", request)
+        _audit_person(by, AuditEvent.Action.CHANGE, person, "active", request, client)
+        if not active:
+            person_deactivated_event(person)
     return person
+
+
+def person_deactivated_event(person: User) -> None:
+    """For webhooks: the person's id (and external id), never their name."""
+    outbox_event(
+        organisation_id=person.organisation_id,
+        event=WebhookSubscription.Event.PERSON_DEACTIVATED,
+        data={"person_id": str(person.uuid), "external_id": person.external_id},
+    )
+
+
+def _via(client: ApiClient | None) -> str:
+    """The audit code of who changed a person: HR's page, the API or SCIM."""
+    return client.kind if client is not None else "hr"

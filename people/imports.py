@@ -32,12 +32,13 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import AuditEvent, Language, Organisation, OrgUnit, User
+from .models import AuditEvent, Language, Organisation, OrgUnit, User, versions_moved
 from .selectors import unit_paths
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -724,6 +725,7 @@ def apply_import(*, plan: ImportPlan, actor: User | None) -> ImportResult:
         }
     )
     if columns:
+        columns += versions_moved(changed)
         User.objects.bulk_update(changed, columns, batch_size=BULK_UPDATE_BATCH)
     result.updated = len(changed)
     # Line managers last: a manager may be new in this file.
@@ -738,14 +740,22 @@ def apply_import(*, plan: ImportPlan, actor: User | None) -> ImportResult:
             old_managers[person.pk] = person.line_manager_id
             person.line_manager = manager
             with_manager.append(person)
-    User.objects.bulk_update(with_manager, ["line_manager"], batch_size=BULK_UPDATE_BATCH)
+    User.objects.bulk_update(
+        with_manager,
+        ["line_manager", *versions_moved(with_manager)],
+        batch_size=BULK_UPDATE_BATCH,
+    )
     # Their former managers no longer hold their coming conversations (conversations app).
     for person in with_manager:
         person_manager_changed(person=person, old_manager_id=old_managers[person.pk])
-    deactivated = [person.pk for person in plan.deactivations]
-    result.deactivated = User.objects.filter(pk__in=deactivated, is_active=True).update(
-        is_active=False
-    )
+    deactivated = [person for person in plan.deactivations if person.is_active]
+    result.deactivated = User.objects.filter(
+        pk__in=[person.pk for person in deactivated], is_active=True
+    ).update(is_active=False, version=F("version") + 1, updated_at=timezone.now())
+    from .directory import person_deactivated_event
+
+    for person in deactivated:
+        person_deactivated_event(person)
     if actor is not None:
         _audit(plan, result, actor, audit_event, audit_record_many)
     return result

@@ -150,6 +150,10 @@ class OrgUnit(BaseModel):
         related_name="managed_units",
         verbose_name=_("manager"),
     )
+    # The unit's id in the HR system or identity provider (a SCIM group's ``externalId``).
+    external_id = models.CharField(_("external id"), max_length=200, blank=True)
+    # Raised by every save (API writes name it in If-Match).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("unit")
@@ -175,10 +179,28 @@ class OrgUnit(BaseModel):
                 condition=~models.Q(parent=models.F("id")),
                 name="orgunit_not_its_own_parent",
             ),
+            models.UniqueConstraint(
+                "organisation",
+                "external_id",
+                condition=~models.Q(external_id=""),
+                name="orgunit_external_id_unique_in_organisation",
+                violation_error_message=_("Another unit already has this external id."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        bump = self.pk is not None
+        if bump:
+            self.version = models.F("version") + 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
+        super().save(*args, **kwargs)
+        if bump:
+            self.refresh_from_db(fields=["version"])
 
 
 class UserManager(BaseUserManager["User"]):
@@ -251,6 +273,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text=_("Set by the retention job; name, e-mail and personal texts are removed."),
     )
+    # The person's id in the organisation's HR system or identity provider (SCIM's
+    # ``externalId``); unique within the organisation when set.
+    external_id = models.CharField(_("external id"), max_length=200, blank=True)
+    # Raised by every save of what the API and SCIM show (``SYNCED_FIELDS``): a write
+    # through the API names the version it read (If-Match), and ``updated_since`` finds
+    # what changed.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(_("last changed at"), default=timezone.now, db_index=True)
 
     objects = UserManager()
 
@@ -276,14 +306,55 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="user_end_date_not_before_start",
                 violation_error_message=_("The end date cannot be before the start date."),
             ),
+            models.UniqueConstraint(
+                "organisation",
+                "external_id",
+                condition=~models.Q(external_id=""),
+                name="user_external_id_unique_in_organisation",
+                violation_error_message=_("Another person already has this external id."),
+            ),
         ]
+        indexes = [
+            models.Index(fields=["organisation", "updated_at", "id"], name="user_org_changed"),
+        ]
+
+    #: What the API and SCIM show of a person: a save of any of these raises ``version``
+    #: and ``updated_at`` (a save of only ``last_login`` or ``language`` does not).
+    SYNCED_FIELDS = frozenset(
+        {
+            "email",
+            "full_name",
+            "organisation",
+            "unit",
+            "line_manager",
+            "is_hr",
+            "job_title",
+            "start_date",
+            "end_date",
+            "is_active",
+            "external_id",
+            "anonymised_at",
+        }
+    )
 
     def __str__(self) -> str:
         return self.full_name or self.email
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.email = self.email.strip().lower()
+        update_fields = kwargs.get("update_fields")
+        bump = self.pk is not None and (
+            update_fields is None or bool(self.SYNCED_FIELDS & set(update_fields))
+        )
+        if bump:
+            # In the database (another process may have saved meanwhile), read back below.
+            self.version = models.F("version") + 1
+            self.updated_at = timezone.now()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
         super().save(*args, **kwargs)
+        if bump:
+            self.refresh_from_db(fields=["version"])
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
@@ -472,8 +543,20 @@ class PeopleImport(BaseModel):
         return self.filename
 
 
+def versions_moved(people) -> tuple[str, str]:
+    """For bulk writes of people that bypass ``User.save``: their version and last change
+    move with the write (what the API's If-Match and ``updated_since`` rely on). Returns
+    the columns to add to ``bulk_update``."""
+    now = timezone.now()
+    for person in people:
+        person.version = models.F("version") + 1
+        person.updated_at = now
+    return ("version", "updated_at")
+
+
 class OutgoingMessage(models.Model):
-    """One message to one person over one channel: the outbox (see ``people.outbox``).
+    """One message to one person over one channel, or one event to one webhook
+    subscription: the outbox (see ``people.outbox``).
 
     Written in the transaction that decides to send it. It holds the message's kind (a
     code: its text comes from ``templates/messages/<kind>.txt``) and the parameters of
@@ -486,13 +569,26 @@ class OutgoingMessage(models.Model):
     class Channel(models.TextChoices):
         IN_APP = "in_app", _("in-app")
         EMAIL = "email", _("e-mail")
+        CHAT = "chat", _("Teams or Slack")
+        WEBHOOK = "webhook", _("webhook")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # A person on every channel but the webhook, whose deliveries go to a subscription.
     recipient = models.ForeignKey(
         User,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="outgoing_messages",
         verbose_name=_("recipient"),
+    )
+    subscription = models.ForeignKey(
+        "WebhookSubscription",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("webhook subscription"),
     )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     kind = models.CharField(_("kind"), max_length=50)
@@ -518,11 +614,25 @@ class OutgoingMessage(models.Model):
         help_text=_("Set when every retry failed; the message was not sent."),
     )
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # The other server's answer to the last attempt (webhooks and chat).
+    status_code = models.PositiveSmallIntegerField(_("answer"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("outgoing message")
         verbose_name_plural = _("outgoing messages")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(channel="webhook", subscription__isnull=False, recipient__isnull=True)
+                    | (
+                        ~models.Q(channel="webhook")
+                        & models.Q(subscription__isnull=True, recipient__isnull=False)
+                    )
+                ),
+                name="message_to_a_person_or_a_subscription",
+            ),
+        ]
         indexes = [
             models.Index(fields=["recipient", "channel", "read_at"], name="message_unread"),
             models.Index(
@@ -533,7 +643,8 @@ class OutgoingMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.recipient} ({self.get_channel_display()})"
+        to = self.recipient or self.subscription
+        return f"{self.kind} → {to} ({self.get_channel_display()})"
 
     @property
     def is_read(self) -> bool:
@@ -597,7 +708,16 @@ class AuditEvent(models.Model):
         null=True,
         related_name="audit_events_as_actor",
         verbose_name=_("who"),
-        help_text=_("Empty when the system did it (the retention job)."),
+        help_text=_("Empty when the system did it (the retention job) or an API client."),
+    )
+    # A system calling the REST API or SCIM (clients are revoked, never deleted).
+    api_client = models.ForeignKey(
+        "ApiClient",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        verbose_name=_("API client"),
     )
     subject = models.ForeignKey(
         User,
@@ -637,3 +757,219 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ValueError("Audit events are append-only.")
+
+
+# --- Integrations: API clients, webhook subscriptions, chat, notification choices --------
+
+
+class ApiClient(BaseModel):
+    """A system that calls the REST API, or the identity provider that provisions people
+    through SCIM, for one organisation. Its token is shown once and kept only as a hash."""
+
+    class Kind(models.TextChoices):
+        API = "api", _("REST API")
+        SCIM = "scim", _("SCIM provisioning")
+
+    class Scope(models.TextChoices):
+        PEOPLE_READ = "people:read", _("read people and units")
+        PEOPLE_WRITE = "people:write", _("add, change and deactivate people and units")
+        GOALS_READ = "goals:read", _("read the goal cascade")
+        GOALS_WRITE = "goals:write", _("add and change team and individual goals, check in")
+        PLANS_READ = "plans:read", _("read development plans (summaries)")
+        CONVERSATIONS_READ = "conversations:read", _("read conversation dates and agreements")
+        ALIGNMENT_READ = "alignment:read", _("read alignment figures")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="api_clients"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.API)
+    name = models.CharField(_("name"), max_length=100)
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
+    allowed_networks = models.TextField(
+        _("may call from"),
+        blank=True,
+        help_text=_("IP addresses or networks (such as 203.0.113.0/24), one per line. Empty: any."),
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hint = models.CharField(_("token starts with"), max_length=12, editable=False)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")
+    )
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                "organisation",
+                condition=models.Q(kind="scim", revoked_at__isnull=True),
+                name="one_scim_token_per_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class WebhookSubscription(BaseModel):
+    """HR's subscription of a URL to events. Each event is one outbox delivery, signed
+    per the Standard Webhooks specification with this subscription's secret."""
+
+    class Event(models.TextChoices):
+        PLAN_AGREED = "plan.agreed", _("a plan is agreed by both")
+        PLAN_CHANGED = "plan.changed_since_agreement", _("an agreed plan changes")
+        GOAL_APPROVED = "goal.approved", _("a goal is approved")
+        GOAL_ACHIEVED = "goal.achieved", _("a goal is achieved")
+        CONVERSATION_SCHEDULED = "conversation.scheduled", _("a conversation is scheduled")
+        CONVERSATION_HELD = "conversation.held", _("a conversation is held")
+        ACTION_COMPLETED = "action.completed", _("a development action is completed")
+        PERSON_DEACTIVATED = "person.deactivated", _("a person is deactivated")
+
+    #: The event of the "send test event" button (not one to subscribe to).
+    TEST_EVENT = "test"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="webhook_subscriptions"
+    )
+    url = models.URLField(_("URL"), max_length=500)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    events = models.JSONField(_("events"), default=list)
+    # ``whsec_`` and 32 random bytes in base64, as the specification writes secrets.
+    secret = models.CharField(max_length=100, editable=False)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    # Deliveries given up (after every retry) since the last one that arrived.
+    failures = models.PositiveSmallIntegerField(_("failed deliveries in a row"), default=0)
+    disabled_at = models.DateTimeField(_("switched off at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+        ordering = ["url", "id"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class ChatChannel(BaseModel):
+    """A Microsoft Teams or Slack incoming webhook that notifications are posted to: the
+    organisation's (``person`` empty), or one person's own."""
+
+    class Service(models.TextChoices):
+        TEAMS = "teams", "Microsoft Teams"
+        SLACK = "slack", "Slack"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="chat_channels"
+    )
+    person = models.OneToOneField(
+        User,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="chat_channel",
+        verbose_name=_("person"),
+    )
+    service = models.CharField(_("service"), max_length=10, choices=Service.choices)
+    url = models.URLField(_("incoming webhook URL"), max_length=500)
+
+    class Meta:
+        verbose_name = _("chat channel")
+        verbose_name_plural = _("chat channels")
+        constraints = [
+            models.UniqueConstraint(
+                "organisation",
+                condition=models.Q(person__isnull=True),
+                name="one_chat_channel_per_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_service_display()} ({self.person or self.organisation})"
+
+
+class Topic(models.TextChoices):
+    """The kinds of notification a person chooses a delivery for (each message kind
+    names its topic: ``people.outbox.MessageKind.topic``)."""
+
+    INVITATIONS = "invitations", _("Conversation invitations and requests")
+    REMINDERS = "reminders", _("Reminders")
+    APPROVALS = "approvals", _("Goal proposals, approvals and assignments")
+    AGREEMENTS = "agreements", _("Plan agreements")
+    DIGESTS = "digests", _("Weekly digest")
+
+
+class Delivery(models.TextChoices):
+    EMAIL = "email", _("in-app and e-mail")
+    CHAT = "chat", _("in-app and Teams or Slack")
+    EMAIL_CHAT = "email_chat", _("in-app, e-mail and Teams or Slack")
+    IN_APP = "in_app", _("in-app only")
+    OFF = "off", _("off")
+
+
+class Minimum(models.TextChoices):
+    """What HR makes mandatory for a topic."""
+
+    NONE = "none", _("people choose freely")
+    NOTIFIED = "notified", _("at least in-app (cannot be switched off)")
+    EMAIL = "email", _("always by e-mail")
+
+
+class TopicPolicy(models.Model):
+    """HR's default delivery of a topic for the organisation, and what is mandatory."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="topic_policies"
+    )
+    topic = models.CharField(_("notification"), max_length=20, choices=Topic.choices)
+    default = models.CharField(
+        _("default"), max_length=20, choices=Delivery.choices, default=Delivery.EMAIL
+    )
+    minimum = models.CharField(
+        _("mandatory"), max_length=20, choices=Minimum.choices, default=Minimum.NONE
+    )
+
+    class Meta:
+        verbose_name = _("notification policy")
+        verbose_name_plural = _("notification policies")
+        constraints = [
+            models.UniqueConstraint("organisation", "topic", name="one_policy_per_topic"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.get_topic_display()}"
+
+
+class NotificationChoice(models.Model):
+    """A person's own choice of delivery for a topic (within the organisation's policy)."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_choices")
+    topic = models.CharField(_("notification"), max_length=20, choices=Topic.choices)
+    delivery = models.CharField(_("delivery"), max_length=20, choices=Delivery.choices)
+
+    class Meta:
+        verbose_name = _("notification choice")
+        verbose_name_plural = _("notification choices")
+        constraints = [
+            models.UniqueConstraint("person", "topic", name="one_choice_per_topic"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.get_topic_display()}"

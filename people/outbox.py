@@ -31,8 +31,17 @@ Sending a message::
 - **Channels.** ``Channel`` (``OutgoingMessage.Channel``) and ``SENDERS``: a channel is one
   choice and one sender, ``send(message, rendered)``, which raises ``OSError`` when the
   other server cannot be reached. A channel without a sender (in-app) is delivered by
-  being stored: the inbox reads its rows (``Notification``). Adding a channel (chat,
-  webhook) is one choice, one sender and its entry in ``SENDERS``.
+  being stored: the inbox reads its rows (``Notification``). Without ``channels``,
+  ``outbox_send`` asks the recipient's choice for the kind's topic (``people.preferences``:
+  e-mail, Teams or Slack, in-app only, or off, within what HR made mandatory). The chat
+  channel posts to the person's own Teams or Slack incoming webhook, else the
+  organisation's (``people.chat``).
+- **Events** (``outbox_event``): one row per webhook subscription of the organisation to
+  the event, with no recipient; the payload holds ids and facts, never text a person
+  wrote. The webhook sender signs it per the Standard Webhooks specification
+  (``people.webhooks``). A delivery given up after every retry counts against its
+  subscription, which is switched off after ``WEBHOOK_DISABLE_AFTER`` of them in a row;
+  HR is told.
 - **Delivery** (``outbox_deliver``, run by ``people.tasks.outbox_deliver``): at least
   once, and only once unless a worker dies between the other server accepting the message
   and the row being marked sent. A lock keeps two runs of the task (enqueued twice, or
@@ -66,6 +75,7 @@ from django.utils import timezone, translation
 
 from pop_platform.email import absolute_url
 from pop_platform.locks import exclusive
+from pop_platform.outbound import DestinationRefused
 from pop_platform.queue import enqueue, enqueue_on_commit
 from pop_platform.retries import lost_database_errors
 
@@ -91,11 +101,13 @@ class Attachment:
 
 @dataclass(frozen=True)
 class MessageKind:
-    """What a kind needs just before it is sent (its text is its template)."""
+    """What a kind needs just before it is sent (its text is its template), and the
+    topic under which people choose how it reaches them (none: in-app and e-mail)."""
 
     code: str
     still_wanted: Callable[[OutgoingMessage], bool] | None = None
     extra_context: Callable[[OutgoingMessage], dict] | None = None
+    topic: str = ""
 
 
 _KINDS: dict[str, MessageKind] = {}
@@ -183,21 +195,26 @@ def outbox_send(
     kind: str,
     context: Mapping | None = None,
     link: str = "",
-    channels: Iterable[str] = (Channel.IN_APP, Channel.EMAIL),
+    channels: Iterable[str] | None = None,
     attachment: Attachment | None = None,
 ) -> list[OutgoingMessage]:
     """Write one row per channel (call it in the transaction that decides to send) and
-    queue the sending of each after commit. A channel that cannot reach the recipient
-    (no e-mail address, or they left) gets no row. Raises ``ValueError`` for a link that
-    is not a path on this site, ``TemplateDoesNotExist`` for an unknown kind."""
+    queue the sending of each after commit. Without ``channels``, those the recipient
+    chose for the kind's topic. A channel that cannot reach the recipient (no e-mail
+    address, or they left) gets no row. Raises ``ValueError`` for a link that is not a
+    path on this site, ``TemplateDoesNotExist`` for an unknown kind."""
     if link and not site_path(link):
         raise ValueError(f"Not a path on this site: {link!r}")
     get_template(f"messages/{kind}.txt#title")  # an unknown kind fails here, not later
-    from .tasks import outbox_deliver as deliver_task
+    if channels is None:
+        from .preferences import channels_for
 
+        channels = channels_for(person=recipient, topic=_kind(kind).topic)
     now = timezone.now()
     messages = []
     for channel in dict.fromkeys(channels):
+        if channel == Channel.WEBHOOK:
+            raise ValueError("Webhook deliveries are made by outbox_event.")
         if channel != Channel.IN_APP and not (recipient.is_active and recipient.email):
             continue
         immediate = SENDERS[channel] is None
@@ -214,8 +231,46 @@ def outbox_send(
             sent_at=now if immediate else None,
         )
         if not immediate:
-            # When the broker is down the row waits for ``outbox_requeue``.
-            enqueue_on_commit(deliver_task, message.pk)
+            _queue(message)
+        messages.append(message)
+    return messages
+
+
+def _queue(message: OutgoingMessage) -> None:
+    """Send after commit; when the broker is down the row waits for ``outbox_requeue``."""
+    from .tasks import outbox_deliver as deliver_task
+
+    enqueue_on_commit(deliver_task, message.pk)
+
+
+def outbox_event(
+    *, organisation_id: int, event: str, data: Mapping, subscription_id: int | None = None
+) -> list[OutgoingMessage]:
+    """One webhook delivery per active subscription of the organisation to ``event``
+    (call it in the transaction that makes the event happen). ``data`` holds ids and
+    facts (codes, dates, numbers), never text a person wrote. With ``subscription_id``:
+    to that subscription only, whatever its events (the "send test event" button)."""
+    from .models import WebhookSubscription
+
+    subscriptions = WebhookSubscription.objects.filter(
+        organisation_id=organisation_id, is_active=True
+    ).only("id", "events")
+    if subscription_id is not None:
+        subscriptions = subscriptions.filter(pk=subscription_id)
+    now = timezone.now()
+    payload = {"type": event, "timestamp": now.isoformat(timespec="seconds"), "data": dict(data)}
+    messages = []
+    for subscription in subscriptions:
+        if subscription_id is None and event not in subscription.events:
+            continue
+        message = OutgoingMessage.objects.create(
+            subscription=subscription,
+            channel=Channel.WEBHOOK,
+            kind=event,
+            context=payload,
+            created_at=now,
+        )
+        _queue(message)
         messages.append(message)
     return messages
 
@@ -289,11 +344,38 @@ def send_email(message: OutgoingMessage, rendered: Rendered) -> None:
     email.send(fail_silently=False)
 
 
+def send_chat(message: OutgoingMessage, rendered: Rendered) -> None:
+    """The chat channel: a Teams or Slack post (``people.chat``)."""
+    from .chat import chat_post
+
+    chat_post(message, rendered)
+
+
+def send_webhook(message: OutgoingMessage, rendered: Rendered | None) -> None:
+    """The webhook channel: the event signed for its subscription (``people.webhooks``)."""
+    from .webhooks import webhook_post
+
+    webhook_post(message)
+
+
 #: Each channel's sender; None: delivered by being stored.
 SENDERS: dict[str, Callable[[OutgoingMessage, Rendered], None] | None] = {
     Channel.IN_APP: None,
     Channel.EMAIL: send_email,
+    Channel.CHAT: send_chat,
+    Channel.WEBHOOK: send_webhook,
 }
+
+#: Still to be delivered: to a person who has not left, or a subscription still on.
+DELIVERABLE = Q(recipient__is_active=True) | Q(subscription__is_active=True)
+
+
+class NotDelivered(OSError):
+    """The other server answered, but not with success (2xx): try again later."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"The server answered {status}.")
+        self.status = status
 
 
 def outbox_deliver(*, message_id: int) -> bool:
@@ -304,14 +386,20 @@ def outbox_deliver(*, message_id: int) -> bool:
     with exclusive(f"outbox:{message_id}") as mine:
         if not mine:
             raise DeliveryInProgress(message_id)
-        claimed = OutgoingMessage.objects.filter(
-            pk=message_id, sent_at__isnull=True, recipient__is_active=True
-        ).update(attempts=F("attempts") + 1, attempted_at=timezone.now())
+        claimed = (
+            OutgoingMessage.objects.filter(pk=message_id, sent_at__isnull=True)
+            .filter(DELIVERABLE)
+            .update(attempts=F("attempts") + 1, attempted_at=timezone.now())
+        )
         if not claimed:
             return False
-        message = OutgoingMessage.objects.select_related("recipient__organisation").get(
-            pk=message_id
-        )
+        message = OutgoingMessage.objects.select_related(
+            "recipient__organisation", "subscription"
+        ).get(pk=message_id)
+        if message.channel == Channel.WEBHOOK:
+            _attempt(message, lambda: send_webhook(message, None))
+            _record_sent(message_id)
+            return True
         kind = _kind(message.kind)
         with as_reader(message.recipient):
             if kind.still_wanted is not None and not kind.still_wanted(message):
@@ -319,15 +407,24 @@ def outbox_deliver(*, message_id: int) -> bool:
                 _record_sent(message_id)
                 return False
             extra = kind.extra_context(message) if kind.extra_context else None
-            try:
-                SENDERS[message.channel](message, message_render(message, extra=extra))
-            except OSError as error:
-                OutgoingMessage.objects.filter(pk=message_id).update(
-                    last_error=f"{type(error).__name__}: {error}"
-                )
-                raise
+            rendered = message_render(message, extra=extra)
+            _attempt(message, lambda: SENDERS[message.channel](message, rendered))
         _record_sent(message_id)
     return True
+
+
+def _attempt(message: OutgoingMessage, send: Callable[[], None]) -> None:
+    """Send; a transport failure or an unsuccessful answer is recorded on the row and
+    raised (the task retries). A destination that may not be called (``DestinationRefused``)
+    is recorded too, and not retried."""
+    try:
+        send()
+    except (OSError, DestinationRefused) as error:
+        OutgoingMessage.objects.filter(pk=message.pk).update(
+            last_error=f"{type(error).__name__}: {error}",
+            status_code=error.status if isinstance(error, NotDelivered) else None,
+        )
+        raise
 
 
 #: Seconds a run keeps trying to record a message as sent while the database cannot be
@@ -345,6 +442,9 @@ def _record_sent(message_id: int) -> None:
             OutgoingMessage.objects.filter(pk=message_id).update(
                 sent_at=timezone.now(), failed_at=None
             )
+            from .webhooks import subscription_delivered
+
+            subscription_delivered(message_id=message_id)
             return
         except lost_database_errors():
             if time.monotonic() > deadline:
@@ -354,10 +454,15 @@ def _record_sent(message_id: int) -> None:
 
 
 def outbox_give_up(*, message_id: int) -> None:
-    """Every retry failed: mark the message as not sent (shown in the admin)."""
-    OutgoingMessage.objects.filter(pk=message_id, sent_at__isnull=True).update(
-        failed_at=timezone.now()
-    )
+    """Every retry failed: mark the message as not sent (shown in the admin, and for a
+    webhook in its subscription's log, which may be switched off now)."""
+    given_up = OutgoingMessage.objects.filter(
+        pk=message_id, sent_at__isnull=True, failed_at__isnull=True
+    ).update(failed_at=timezone.now())
+    if given_up:
+        from .webhooks import subscription_failed
+
+        subscription_failed(message_id=message_id)
 
 
 # --- Requeue -----------------------------------------------------------------------------
@@ -385,10 +490,10 @@ def awaiting_delivery(*, now: datetime.datetime) -> QuerySet[OutgoingMessage]:
     return OutgoingMessage.objects.filter(
         Q(attempts=0, created_at__lt=now - NOT_TRIED_AFTER)
         | Q(attempts__gt=0, attempted_at__lt=now - not_retried_after()),
+        DELIVERABLE,
         sent_at__isnull=True,
         failed_at__isnull=True,
         created_at__gte=now - REQUEUE_WITHIN,
-        recipient__is_active=True,
     )
 
 

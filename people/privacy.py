@@ -48,7 +48,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from pop_platform.pdf import print_context, render_pdf
 
 from . import audit
-from .models import AuditEvent, Invitation, Organisation, OrgUnit, OutgoingMessage, User
+from .models import (
+    AuditEvent,
+    ChatChannel,
+    Invitation,
+    NotificationChoice,
+    Organisation,
+    OrgUnit,
+    OutgoingMessage,
+    User,
+)
 
 FORMAT = "POP Platform personal data export, version 1"
 AUDIT_TYPE = "personal_data"
@@ -392,6 +401,18 @@ def _export(person: User) -> list[Section]:
             title=_("Your notifications and e-mails"),
         ),
         records(
+            ChatChannel.objects.filter(person=person),
+            ("service", "url", "created_at"),
+            model=ChatChannel,
+            title=_("Your own Teams or Slack channel"),
+        ),
+        records(
+            NotificationChoice.objects.filter(person=person),
+            ("topic", "delivery"),
+            model=NotificationChoice,
+            title=_("How your notifications reach you"),
+        ),
+        records(
             events.filter(subject=person),
             AUDIT_FIELDS_ABOUT_YOU,
             model=AuditEvent,
@@ -465,6 +486,8 @@ def _anonymise(people: list[User]) -> None:
     sign-in records); their messages (inbox and e-mails), invitations and second factors go
     here."""
     OutgoingMessage.objects.filter(recipient__in=people).delete()
+    ChatChannel.objects.filter(person__in=people).delete()
+    NotificationChoice.objects.filter(person__in=people).delete()
     Invitation.objects.filter(person__in=people).delete()
     TOTPDevice.objects.filter(user__in=people).delete()
     StaticDevice.objects.filter(user__in=people).delete()
@@ -477,12 +500,24 @@ PEOPLE = PersonalData(
         "people.OrgUnit": ("manager",),
         "people.OutgoingMessage": ("recipient",),
         "people.AuditEvent": ("actor", "subject"),
+        "people.ChatChannel": ("person",),
+        "people.NotificationChoice": ("person",),
         "admin.LogEntry": ("user",),
         "people.Invitation": ("person",),
         "otp_totp.TOTPDevice": ("user",),
         "otp_static.StaticDevice": ("user",),
     },
     withheld={
+        "people.ApiClient.created_by": (
+            "The organisation's configuration; who made a client is in the audit trail, "
+            "which the export has (what you did)."
+        ),
+        "people.ApiClient.revoked_by": (
+            "The organisation's configuration; who revoked a client is in the audit trail."
+        ),
+        "people.WebhookSubscription.created_by": (
+            "The organisation's configuration; who subscribed is in the audit trail."
+        ),
         "people.Invitation.invited_by": (
             "Whom HR invited is those people's data; each person's own invitations are in "
             "their export."

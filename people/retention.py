@@ -27,7 +27,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from . import privacy
-from .models import AuditEvent, Organisation, User
+from .models import AuditEvent, Organisation, User, versions_moved
 from .services import audit_event, audit_record_many
 
 # The sweep runs every few minutes; the retention job once a day, at night.
@@ -120,6 +120,7 @@ def people_anonymise(
             "start_date",
             "end_date",
             "date_joined",
+            *versions_moved(people),
         ],
     )
     # The admin's history names them: their own account's entries, and any entry whose

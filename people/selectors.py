@@ -135,7 +135,9 @@ def audit_page(
     per object type for the links the viewer may open. The same number of queries for
     ten events or ten thousand."""
     events = audit_events_filtered(
-        events=events.select_related("actor", "subject"), organisation=organisation, filters=filters
+        events=events.select_related("actor", "subject", "api_client"),
+        organisation=organisation,
+        filters=filters,
     )
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(page_number)
     page_events = list(page.object_list)

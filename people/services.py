@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit, privacy
-from .models import AuditEvent, Notification, Organisation, OrgUnit, User
+from .models import ApiClient, AuditEvent, Notification, Organisation, OrgUnit, User
 
 
 def user_set_language(*, user: User, language: str) -> User:
@@ -89,16 +89,19 @@ def audit_event(
     subject: User | None = None,
     subject_id: int | None = None,
     summary: str = "",
+    client: ApiClient | None = None,
 ) -> AuditEvent:
     """An unsaved event; its organisation is the subject's, or else the actor's (give
-    ``subject_id`` alone for someone of the actor's organisation)."""
-    owner = subject or actor
+    ``subject_id`` alone for someone of the actor's organisation), or the API client's
+    (a system calling the API or SCIM acts without a person)."""
+    owner = subject or actor or client
     organisation_id = owner.organisation_id if owner else None
     if organisation_id is None:
         raise ValidationError("An audit event needs an organisation.")
     return AuditEvent(
         organisation_id=organisation_id,
         actor=actor,
+        api_client=client,
         subject_id=subject.pk if subject else subject_id,
         action=action,
         object_type=object_type,
@@ -109,13 +112,14 @@ def audit_event(
 
 def audit_record(
     *,
-    actor: User,
+    actor: User | None,
     action: str,
     object_type: str,
     object_id: str = "",
     subject: User | None = None,
     summary: str = "",
     request: HttpRequest | None = None,
+    client: ApiClient | None = None,
 ) -> AuditEvent:
     """Record who did what to whose data. Within a request the event is written with the
     request's other events when the response is ready (``people.audit``), with the
@@ -128,17 +132,21 @@ def audit_record(
         object_id=object_id,
         subject=subject,
         summary=summary,
+        client=client,
     )
     audit.record([event], request=request)
     return event
 
 
-def audit_record_about(*, actor: User, subject: User, **details: str) -> AuditEvent | None:
+def audit_record_about(
+    *, actor: User | None, subject: User, client: ApiClient | None = None, **details: str
+) -> AuditEvent | None:
     """``audit_record`` when someone other than ``subject`` reads or changes their data
-    (their manager, HR); a person's own use of their own data is not recorded."""
-    if actor.pk == subject.pk:
+    (their manager, HR, an API client); a person's own use of their own data is not
+    recorded."""
+    if actor is not None and actor.pk == subject.pk:
         return None
-    return audit_record(actor=actor, subject=subject, **details)
+    return audit_record(actor=actor, subject=subject, client=client, **details)
 
 
 def audit_record_many(events: list[AuditEvent]) -> None:

@@ -528,3 +528,17 @@ def plan_history(*, page: PlanPage, number: int = 1) -> HistoryPage:
     return HistoryPage(
         lines=page._shown(merged_lines(rows[:HISTORY_ROWS])), number=number, has_more=has_more
     )
+
+
+def plans_for_organisation(*, organisation_id: int) -> QuerySet[DevelopmentPlan]:
+    """Every plan of an organisation with what its summary shows (for the API): gaps,
+    actions and agreed versions prefetched; never comments or private notes."""
+    return (
+        DevelopmentPlan.objects.filter(organisation_id=organisation_id)
+        .select_related("employee")
+        .prefetch_related(
+            Prefetch("gaps", CompetencyGap.objects.select_related("competency", "goal")),
+            Prefetch("actions", DevelopmentAction.objects.select_related("gap", "goal")),
+            Prefetch("versions", PlanVersion.objects.order_by("number").defer("snapshot")),
+        )
+    )

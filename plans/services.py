@@ -26,8 +26,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from people.access import is_line_manager_of
-from people.models import AuditEvent, Organisation, User
-from people.outbox import outbox_send
+from people.models import AuditEvent, Organisation, User, WebhookSubscription
+from people.outbox import outbox_event, outbox_send
 from people.services import audit_record_about
 from pop_platform.locks import exclusive
 from pop_platform.queue import enqueue_on_commit
@@ -137,17 +137,32 @@ def _audit_change(
 
 
 def _plan_touched(*, plan: DevelopmentPlan) -> None:
-    """Content changed: new revision, pending akkoords void, agreed → changed."""
+    """Content changed: new revision, pending akkoords void, agreed → changed (an event
+    for webhooks, from the change that ends the agreement)."""
+    Status = DevelopmentPlan.Status
+    ended = plan.status == Status.AGREED and (
+        DevelopmentPlan.objects.filter(pk=plan.pk, status=Status.AGREED).update(
+            status=Status.CHANGED
+        )
+    )
     DevelopmentPlan.objects.filter(pk=plan.pk).update(
         revision=F("revision") + 1,
         employee_agreed_at=None,
         manager_agreed_at=None,
         manager_agreed_by=None,
-        status=Case(
-            When(status=DevelopmentPlan.Status.AGREED, then=Value(DevelopmentPlan.Status.CHANGED)),
-            default=F("status"),
-        ),
+        status=Case(When(status=Status.AGREED, then=Value(Status.CHANGED)), default=F("status")),
         updated_at=timezone.now(),
+    )
+    if ended:
+        plan.status = Status.CHANGED
+        _plan_event(plan, WebhookSubscription.Event.PLAN_CHANGED)
+
+
+def _plan_event(plan: DevelopmentPlan, event: str, **facts: object) -> None:
+    outbox_event(
+        organisation_id=plan.organisation_id,
+        event=event,
+        data={"plan_id": str(plan.uuid), "employee_id": str(plan.employee.uuid), **facts},
     )
 
 
@@ -271,6 +286,15 @@ def item_update(
         _plan_touched(plan=plan)
     if diff and kind.content:  # a private note is its author's own, not the employee's
         _audit_change(plan=plan, by=by, part=kind.name)
+    if isinstance(item, DevelopmentAction) and diff.get("status", (None, None))[1] == (
+        DevelopmentAction.Status.DONE
+    ):
+        _plan_event(
+            plan,
+            WebhookSubscription.Event.ACTION_COMPLETED,
+            action_id=str(item.uuid),
+            kind=item.kind,
+        )
     return diff
 
 
@@ -406,6 +430,13 @@ def plan_agree(*, plan: DevelopmentPlan, by: User, revision: int) -> PlanVersion
     )
     _audit_change(plan=locked, by=by, part="akkoord")
     _notify_other_side(plan=locked, by=by, version=version)
+    if version is not None:
+        _plan_event(
+            locked,
+            WebhookSubscription.Event.PLAN_AGREED,
+            version=version.number,
+            agreed_at=version.manager_agreed_at.isoformat(timespec="seconds"),
+        )
     return version
 
 

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "plans",
     "conversations",
     "dashboards",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -476,3 +477,25 @@ if SENTRY_DSN:
         environment=env.str("SENTRY_ENVIRONMENT", default="production"),
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )
+
+# --- Webhooks, Teams and Slack ---------------------------------------------------------
+# Deliveries to the loopback, private and link-local ranges are refused (a URL typed by HR
+# must not reach into the operator's network) unless this is true: for an installation
+# whose receivers live on its own network, and for tests.
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", default=False)
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+# A subscription is switched off (and HR told) after this many deliveries in a row were
+# given up, each after every retry (TASK_MAX_RETRIES).
+WEBHOOK_DISABLE_AFTER = env.int("WEBHOOK_DISABLE_AFTER", default=3)
+if WEBHOOK_TIMEOUT_SECONDS < 1 or WEBHOOK_DISABLE_AFTER < 1:
+    raise ImproperlyConfigured(
+        "WEBHOOK_TIMEOUT_SECONDS and WEBHOOK_DISABLE_AFTER must be at least 1."
+    )
+
+# --- REST API ------------------------------------------------------------------------------
+# Requests per client per window (seconds), counted in the shared cache; past it, 429 with
+# Retry-After.
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=600)
+API_RATE_WINDOW = env.int("API_RATE_WINDOW", default=60)
+if API_RATE_LIMIT < 1 or API_RATE_WINDOW < 1:
+    raise ImproperlyConfigured("API_RATE_LIMIT and API_RATE_WINDOW must be at least 1.")

@@ -26,7 +26,7 @@ from django.utils.http import urlsafe_base64_encode
 from conversations.models import Conversation, PreparationQuestion
 from goals.models import Goal
 from people.demo import EMPLOYEE_EMAIL, HR_EMAIL, MANAGER_EMAIL
-from people.models import Invitation, PeopleImport, User
+from people.models import Invitation, OutgoingMessage, PeopleImport, User, WebhookSubscription
 from plans.models import Competency, DevelopmentAction, DevelopmentPlan
 from tests.factories import NotificationFactory
 
@@ -35,6 +35,7 @@ PAGE = "page"  # an HTML page: walked by the accessibility test
 POST = "post only"  # 405: a state change
 PDF, CSV, ICS, JSON, TEXT = "pdf", "csv", "ics", "json", "text"  # a file or data
 FRAGMENT = "fragment"  # a piece of a page that htmx loads into it (checked there)
+BEARER = "bearer token"  # the REST API and SCIM: 401 without their own token (tests/integrations)
 REDIRECT = "redirect"  # elsewhere (the page it leads to has its own row)
 
 # Who opens it.
@@ -61,6 +62,7 @@ class Demo:
     people_import: PeopleImport  # an uploaded file: two new people, a change, a bad row
     invitation: Invitation  # a pending invitation of a colleague of Sanne's
     question: PreparationQuestion
+    subscription: WebhookSubscription  # HR's webhook, with a delivered and a failed event
 
     @property
     def invitation_link(self) -> dict:
@@ -140,7 +142,38 @@ def build_demo() -> Demo:
         invited_by=hr,
         expires_at=timezone.now() + datetime.timedelta(days=14),
     )
+    subscription = WebhookSubscription.objects.create(
+        organisation=employee.organisation,
+        url="https://hooks.zorg.example/pop",
+        description="Koppeling met het leerplatform",
+        events=["plan.agreed", "action.completed"],
+        secret="whsec_" + "A" * 43 + "=",
+        created_by=hr,
+    )
+    now = timezone.now()
+    OutgoingMessage.objects.create(
+        subscription=subscription,
+        channel="webhook",
+        kind="plan.agreed",
+        context={},
+        attempts=1,
+        attempted_at=now,
+        sent_at=now,
+        status_code=200,
+    )
+    OutgoingMessage.objects.create(
+        subscription=subscription,
+        channel="webhook",
+        kind="action.completed",
+        context={},
+        attempts=6,
+        attempted_at=now,
+        failed_at=now,
+        status_code=503,
+        last_error="NotDelivered: The server answered 503.",
+    )
     return Demo(
+        subscription=subscription,
         people_import=people_import,
         invitation=invitation,
         question=PreparationQuestion.objects.filter(organisation=employee.organisation).first(),
@@ -324,6 +357,35 @@ URLS: tuple[Url, ...] = (
     Url("conversations:question-active",         POST),
     Url("conversations:cadence-list",            PAGE, (H,)),
     Url("conversations:cadence-edit",            PAGE, (H,), lambda d: {"unit_uuid": d.employee.unit.uuid}),
+
+    # Integration (issue 18): HR's integrations, each person's notifications, the API's docs.
+    Url("integrations:overview",                 PAGE, (H,)),
+    Url("integrations:webhook-detail",           PAGE, (H,), lambda d: {"subscription_uuid": d.subscription.uuid}),
+    Url("integrations:my-notifications",         PAGE, (E, M, H)),
+    Url("integrations:api-docs",                 PAGE, (A, H)),
+    Url("integrations:api-schema",               JSON),
+    Url("integrations:client-add",               POST),
+    Url("integrations:client-revoke",            POST),
+    Url("integrations:scim-token",               POST),
+    Url("integrations:webhook-add",              POST),
+    Url("integrations:webhook-test",             POST),
+    Url("integrations:webhook-delete",           POST),
+    Url("integrations:chat-set",                 POST),
+    Url("integrations:chat-remove",              POST),
+    Url("integrations:policy-save",              POST),
+    Url("integrations:my-chat-set",              POST),
+    Url("integrations:my-chat-remove",           POST),
+    *(Url(f"api-v1:{name}", BEARER) for name in (
+        "person_list", "person_add", "person_read", "person_change", "unit_list", "unit_add", "unit_read",
+        "unit_change", "unit_remove", "goal_list", "goal_add", "goal_read", "goal_change", "plan_list",
+        "plan_read", "conversation_list", "conversation_read", "alignment",
+    )),
+    Url("api-v1:person_deactivate",              POST),
+    Url("api-v1:goal_check_in_add",              POST),
+    *(Url(name, BEARER) for name in (
+        "scim-config", "scim-resource-types", "scim-resource-type", "scim-schemas", "scim-schema",
+        "scim-users", "scim-user", "scim-groups", "scim-group",
+    )),
 )
 # fmt: on
 

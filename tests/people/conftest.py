@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from conversations import services as conversation_services
 from conversations.models import Conversation, ReminderDelivery
 from goals.models import Goal, GoalUpdate
-from people.models import AuditEvent, Invitation
+from people.models import AuditEvent, ChatChannel, Invitation, NotificationChoice
 from people.services import audit_record
 from plans.models import (
     DevelopmentPlan,
@@ -91,6 +91,14 @@ def scenario(world, pop, conversation) -> Scenario:
     )
     TOTPDevice.objects.create(user=employee, name="authenticator", confirmed=True)
     StaticDevice.objects.create(user=employee, name="recovery codes", confirmed=True)
+    # Her own Teams channel and notification choices (issue 18).
+    ChatChannel.objects.create(
+        organisation=world.organisation,
+        person=employee,
+        service="teams",
+        url="https://contoso.webhook.office.com/sanne",
+    )
+    NotificationChoice.objects.create(person=employee, topic="reminders", delivery="chat")
     PlanExport.objects.create(
         plan=pop.plan, requested_by=employee, language="nl", fingerprint="f" * 64, status="done"
     )

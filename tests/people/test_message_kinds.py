@@ -59,6 +59,7 @@ CONTEXTS = {
     },
     "invitation_renewal": {"name": "Nina Nieuw"},
     "text": {"title": "Een bericht", "body": "Zoals het was."},
+    "webhook_disabled": {"url": "https://hooks.example.org/pop", "failures": 3},
 }
 LAYOUTS = {"email"}
 

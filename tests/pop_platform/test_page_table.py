@@ -12,6 +12,7 @@ import pytest
 from django.urls import get_resolver, reverse
 
 from tests.browser.pages import (
+    BEARER,
     CSV,
     FRAGMENT,
     ICS,
@@ -70,14 +71,14 @@ def test_every_row_answers_a_get_as_the_table_says(client, settings):
         client.logout()
         if role in users:
             client.force_login(users[role])
-        if url.answers == POST and url.args is None:
+        if url.answers in (POST, BEARER) and url.args is None:
             path = reverse(url.name, kwargs=_sample_kwargs(patterns[url.name]))
         else:
             path = url.path(demo)
         # A page may redirect to itself (a valid password-reset link hides its token).
         response = client.get(path, follow=url.answers == PAGE)
         body = b"" if response.streaming else response.content
-        expected_status = {POST: 405, REDIRECT: 302}.get(url.answers, 200)
+        expected_status = {POST: 405, REDIRECT: 302, BEARER: 401}.get(url.answers, 200)
         content_type = response.get("Content-Type", "")
         if response.status_code != expected_status:
             wrong.append(f"{url.id} as {role}: GET {path} answered {response.status_code}")

@@ -29,7 +29,16 @@ PUBLIC = {
     "openid_connect_callback",
     # The admin guards itself and sends visitors to its own sign-in page.
     "admin:login",
+    # The REST API's schema and its documentation hold no data (integrations.urls).
+    "integrations:api-schema",
+    "integrations:api-docs",
 }
+
+
+def guarded_by_bearer_token(name: str) -> bool:
+    """The REST API and SCIM answer their own bearer tokens (401 without), never the
+    sign-in page."""
+    return name.startswith(("api-v1:", "scim-"))
 
 
 def named_patterns(resolver: URLResolver, prefix: str = "", namespace: str = ""):
@@ -74,13 +83,19 @@ def test_allow_list_only_names_real_urls():
 def test_url_requires_sign_in_unless_public(client, name, pattern):
     view = pattern.callback
     public = not getattr(view, "login_required", True)
+    if guarded_by_bearer_token(name):
+        assert public, f"{name} must answer its token, not send to the sign-in page"
+        url = reverse(name, kwargs=_sample_kwargs(pattern))
+        for method in ("get", "post", "patch", "delete"):
+            response = getattr(client, method)(url)
+            assert response.status_code in (401, 405), f"{method.upper()} {url}"
+        return
     assert public == (name in PUBLIC), (
         f"{name}: public={public}; add it to PUBLIC only if anonymous visitors need it"
     )
     if public:
         return
-    kwargs = _sample_kwargs(pattern)
-    url = reverse(name, kwargs=kwargs)
+    url = reverse(name, kwargs=_sample_kwargs(pattern))
     for method in ("get", "post"):
         response = getattr(client, method)(url)
         assert response.status_code == 302, f"{method.upper()} {url}"

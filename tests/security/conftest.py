@@ -26,7 +26,15 @@ from django.utils import timezone
 
 from conversations.models import Agreement, Conversation, PreparationQuestion
 from conversations.services import conversation_schedule
-from people.models import Invitation, Notification, OrgUnit, PeopleImport
+from integrations.services import api_client_create, chat_channel_set, subscription_create
+from people.models import (
+    ApiClient,
+    Invitation,
+    Notification,
+    OrgUnit,
+    PeopleImport,
+    WebhookSubscription,
+)
 from plans.models import PlanExport, PlanVersion
 from plans.selectors import plan_content, plan_snapshot
 from tests.conftest import World, make_world
@@ -61,6 +69,8 @@ class Objects:
     people_import: PeopleImport  # an uploaded people file awaiting HR's confirmation
     empty_unit: OrgUnit  # a unit without people or sub-units (HR may remove it)
     invitation: Invitation  # Daan's pending invitation (its link: the ``token`` kwarg)
+    api_client: ApiClient  # HR's API client for the HR system
+    subscription: WebhookSubscription  # HR's webhook, with one delivery
     version: PlanVersion  # version 1 of the plan, agreed by both (the plan is a draft again)
 
     def named(self, path: str):
@@ -119,6 +129,28 @@ def make_objects() -> Objects:
         invited_by=world.hr,
         expires_at=timezone.now() + datetime.timedelta(days=14),
     )
+    api_client, _token = api_client_create(
+        organisation=world.organisation, by=world.hr, name="AFAS-koppeling", scopes=["people:read"]
+    )
+    subscription = subscription_create(
+        organisation=world.organisation,
+        by=world.hr,
+        url="https://hooks.zorg.test/pop",
+        events=["plan.agreed"],
+    )
+    chat_channel_set(
+        organisation=world.organisation,
+        by=world.hr,
+        service="teams",
+        url="https://teams.zorg.test/x",
+    )
+    chat_channel_set(
+        organisation=world.organisation,
+        by=world.employee,
+        person=world.employee,
+        service="slack",
+        url="https://hooks.slack.test/sanne",
+    )
     version = PlanVersion.objects.create(
         plan=pop.plan,
         number=1,
@@ -130,6 +162,8 @@ def make_objects() -> Objects:
     return Objects(
         version=version,
         world=world,
+        api_client=api_client,
+        subscription=subscription,
         invitation=invitation,
         question=question,
         people_import=people_import,

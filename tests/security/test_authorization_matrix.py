@@ -48,14 +48,19 @@ from conversations.models import (
 )
 from goals.models import Goal, GoalUpdate
 from people.models import (
+    ApiClient,
+    ChatChannel,
     Invitation,
     Notification,
+    NotificationChoice,
     Organisation,
     OrgUnit,
     OutgoingMessage,
     PeopleImport,
     SignInSettings,
+    TopicPolicy,
     User,
+    WebhookSubscription,
 )
 from plans.models import (
     ActionStep,
@@ -278,7 +283,7 @@ def _resolve(kwargs: dict[str, str], name: str, objects: Objects) -> dict[str, o
             from people.invitations import invitation_token
 
             values[key] = invitation_token(objects.named(value))
-        elif type(converters.get(key)).__name__ == "UUIDConverter":
+        elif type(converters.get(key)).__name__ == "UUIDConverter" or key in API_IDS:
             values[key] = objects.named(value).uuid
         else:
             values[key] = value
@@ -1405,6 +1410,205 @@ ROLLOUT_ROWS: list[Row] = [
     ),
 ]
 ROWS += ROLLOUT_ROWS
+
+
+# --- Integration: the API, SCIM, HR's integrations, notifications (issue 18) ------------------
+
+# The ids in the REST API's and SCIM's URLs (plain text there, not Django UUID converters).
+API_IDS = {"person_id", "unit_id", "goal_id", "plan_id", "conversation_id", "group_id"}
+KWARGS.update(
+    {
+        "person_id": "world.employee",
+        "unit_id": "world.team",
+        "goal_id": "cascade.team_goal",
+        "plan_id": "pop.plan",
+        "conversation_id": "conversation",
+        "group_id": "world.team",
+        "name": "User",
+        "urn": "urn:ietf:params:scim:schemas:core:2.0:User",
+        "client_uuid": "api_client",
+        "subscription_uuid": "subscription",
+    }
+)
+# A signed-in browser is nobody to the API and SCIM: they answer their own bearer tokens
+# (tests/integrations), whatever cookie comes along; 405 where the path has no such method.
+TOKEN_ONLY = by(rest=401, anonymous=401)
+TOKEN_NOT = by(rest=405, anonymous=405)
+API_METHODS = {  # per operation name: (GET answers, POST answers)
+    "person_list": (TOKEN_ONLY, TOKEN_ONLY),
+    "person_add": (TOKEN_ONLY, TOKEN_ONLY),
+    "person_read": (TOKEN_ONLY, TOKEN_NOT),
+    "person_change": (TOKEN_ONLY, TOKEN_NOT),
+    "person_deactivate": (TOKEN_NOT, TOKEN_ONLY),
+    "unit_list": (TOKEN_ONLY, TOKEN_ONLY),
+    "unit_add": (TOKEN_ONLY, TOKEN_ONLY),
+    "unit_read": (TOKEN_ONLY, TOKEN_NOT),
+    "unit_change": (TOKEN_ONLY, TOKEN_NOT),
+    "unit_remove": (TOKEN_ONLY, TOKEN_NOT),
+    "goal_list": (TOKEN_ONLY, TOKEN_ONLY),
+    "goal_add": (TOKEN_ONLY, TOKEN_ONLY),
+    "goal_read": (TOKEN_ONLY, TOKEN_NOT),
+    "goal_change": (TOKEN_ONLY, TOKEN_NOT),
+    "goal_check_in_add": (TOKEN_NOT, TOKEN_ONLY),
+    "plan_list": (TOKEN_ONLY, TOKEN_NOT),
+    "plan_read": (TOKEN_ONLY, TOKEN_NOT),
+    "conversation_list": (TOKEN_ONLY, TOKEN_NOT),
+    "conversation_read": (TOKEN_ONLY, TOKEN_NOT),
+    "alignment": (TOKEN_ONLY, TOKEN_NOT),
+}
+SCIM_NAMES = ("config", "resource-types", "resource-type", "schemas", "schema", "users", "user")
+SCIM_NAMES += ("groups", "group")
+INTEGRATIONS = "Koppelingen"
+OVERVIEW = to("integrations:overview")
+MY_NOTIFICATIONS = to("integrations:my-notifications")
+TOPICS = ("invitations", "reminders", "approvals", "agreements", "digests")
+
+
+def _policy(o: Objects, user) -> dict:
+    data = {f"{topic}-default": "email" for topic in TOPICS}
+    return {
+        **data,
+        **{f"{topic}-minimum": "none" for topic in TOPICS},
+        "invitations-minimum": "email",
+    }
+
+
+INTEGRATION_ROWS: list[Row] = [
+    *(Row(f"api-v1:{name}", get=get, post=post) for name, (get, post) in API_METHODS.items()),
+    # SCIM answers 401 to any method without its token (before it looks at the method).
+    *(Row(f"scim-{name}", get=TOKEN_ONLY, post=TOKEN_ONLY) for name in SCIM_NAMES),
+    Row(
+        "integrations:api-schema",
+        get=by(rest=json('"openapi": "3.1.0"'), anonymous=json('"openapi": "3.1.0"')),
+        post=PUBLIC_NOT,
+    ),
+    Row(
+        "integrations:api-docs",
+        get=by(
+            rest=ok("API-documentatie", "swagger-ui-bundle.js"), anonymous=ok("API-documentatie")
+        ),
+        post=PUBLIC_NOT,
+    ),
+    Row(
+        "integrations:overview",
+        get=by(
+            hr=ok(INTEGRATIONS, "AFAS-koppeling", "https://hooks.zorg.test/pop"),
+            other_hr=ok(INTEGRATIONS, hides=("AFAS-koppeling", "https://hooks.zorg.test/pop")),
+            rest=404,
+        ),
+        post=NOT_POST,
+    ),
+    Row(
+        "integrations:client-add",
+        get=NOT_GET,
+        # The token page (the token shown this once), for HR of either organisation.
+        post=by(hr=ok("Het nieuwe token"), other_hr=ok("Het nieuwe token"), rest=404),
+        data=lambda o, user: {"name": "Visma", "scopes": ["goals:read"], "allowed_networks": ""},
+        stored=lambda o, user: ApiClient.objects.filter(
+            name="Visma", organisation_id=_own_org(user)
+        ).exists(),
+    ),
+    Row(
+        "integrations:client-revoke",
+        get=NOT_GET,
+        post=hr_only(OVERVIEW),
+        stored=lambda o, user: _fresh(o.api_client).revoked_at is not None,
+    ),
+    Row(
+        "integrations:scim-token",
+        get=NOT_GET,
+        post=by(hr=ok("Tenant-URL"), other_hr=ok("Tenant-URL"), rest=404),
+        stored=lambda o, user: ApiClient.objects.filter(
+            kind="scim", organisation_id=_own_org(user)
+        ).exists(),
+    ),
+    Row(
+        "integrations:webhook-add",
+        get=NOT_GET,
+        post=by(
+            hr=to("integrations:webhook-detail", subscription_uuid=ANY),
+            other_hr=to("integrations:webhook-detail", subscription_uuid=ANY),
+            rest=404,
+        ),
+        data=lambda o, user: {
+            "url": "https://leerplatform.zorg.test/hook",
+            "events": ["goal.approved"],
+        },
+        stored=lambda o, user: WebhookSubscription.objects.filter(
+            url="https://leerplatform.zorg.test/hook", organisation_id=_own_org(user)
+        ).exists(),
+    ),
+    Row(
+        "integrations:webhook-detail",
+        get=hr_only(ok("https://hooks.zorg.test/pop", "whsec_")),
+        post=hr_only(to("integrations:webhook-detail", subscription_uuid="subscription")),
+        data=lambda o, user: {"events": ["plan.agreed", "goal.achieved"], "active": "on"},
+        stored=lambda o, user: _fresh(o.subscription).events == ["goal.achieved", "plan.agreed"],
+    ),
+    Row(
+        "integrations:webhook-test",
+        get=NOT_GET,
+        post=hr_only(to("integrations:webhook-detail", subscription_uuid="subscription")),
+        stored=lambda o, user: o.subscription.deliveries.filter(kind="test").exists(),
+    ),
+    Row(
+        "integrations:webhook-delete",
+        get=NOT_GET,
+        post=hr_only(OVERVIEW),
+        stored=lambda o, user: (
+            not WebhookSubscription.objects.filter(pk=o.subscription.pk).exists()
+        ),
+    ),
+    Row(
+        "integrations:chat-set",
+        get=NOT_GET,
+        post=by(hr=OVERVIEW, other_hr=OVERVIEW, rest=404),
+        data=lambda o, user: {"chat-service": "slack", "chat-url": "https://hooks.slack.test/org"},
+        stored=lambda o, user: ChatChannel.objects.filter(
+            organisation_id=_own_org(user), person=None, service="slack"
+        ).exists(),
+    ),
+    Row(
+        "integrations:chat-remove",
+        get=NOT_GET,
+        post=by(hr=OVERVIEW, other_hr=OVERVIEW, rest=404),
+        stored=lambda o, user: (
+            not ChatChannel.objects.filter(organisation_id=_own_org(user), person=None).exists()
+        ),
+    ),
+    Row(
+        "integrations:policy-save",
+        get=NOT_GET,
+        post=by(hr=OVERVIEW, other_hr=OVERVIEW, rest=404),
+        data=_policy,
+        stored=lambda o, user: TopicPolicy.objects.filter(
+            organisation_id=_own_org(user), topic="invitations", minimum="email"
+        ).exists(),
+    ),
+    Row(
+        "integrations:my-notifications",
+        get=by(rest=ok("Mijn meldingen")),
+        post=by(rest=MY_NOTIFICATIONS),
+        data=lambda o, user: dict.fromkeys(TOPICS, "in_app"),
+        stored=lambda o, user: (
+            NotificationChoice.objects.filter(person=user, delivery="in_app").count() == 5
+        ),
+    ),
+    Row(
+        "integrations:my-chat-set",
+        get=NOT_GET,
+        post=by(rest=MY_NOTIFICATIONS),
+        data=lambda o, user: {"chat-service": "teams", "chat-url": "https://teams.zorg.test/eigen"},
+        stored=lambda o, user: ChatChannel.objects.filter(person=user, service="teams").exists(),
+    ),
+    Row(
+        "integrations:my-chat-remove",
+        get=NOT_GET,
+        post=by(rest=MY_NOTIFICATIONS),
+        stored=lambda o, user: not ChatChannel.objects.filter(person=user).exists(),
+    ),
+]
+ROWS += INTEGRATION_ROWS
 
 
 def _question(objects: Objects) -> PreparationQuestion:
