@@ -34,6 +34,20 @@ def plans_visible_to(user: User) -> QuerySet[DevelopmentPlan]:
     return plans.filter(Q(employee_id=user.pk) | Q(employee__line_manager_id=user.pk))
 
 
+def report_get_for_manager(*, user: User, person_uuid: UUID) -> User:
+    """An active direct report of ``user`` (whose plan their manager may start); for anyone
+    else, 404."""
+    try:
+        return User.objects.get(
+            uuid=person_uuid,
+            line_manager_id=user.pk,
+            organisation_id=user.organisation_id,
+            is_active=True,
+        )
+    except User.DoesNotExist as missing:
+        raise Http404 from missing
+
+
 def own_plan(user: User) -> DevelopmentPlan | None:
     """The user's own plan, or None before they have started it."""
     return plans_visible_to(user).filter(employee_id=user.pk).first()

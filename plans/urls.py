@@ -6,6 +6,7 @@ app_name = "plans"
 
 urlpatterns = [
     path("mine/", views.plan_mine, name="plan-mine"),
+    path("for/<uuid:person_uuid>/", views.plan_for_report, name="plan-for-report"),
     path("template.pdf", views.plan_template_pdf, name="plan-template-pdf"),
     path("competencies/", views.competency_list, name="competency-list"),
     path("competencies/<uuid:competency_uuid>/", views.competency_edit, name="competency-edit"),

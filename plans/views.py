@@ -96,6 +96,19 @@ def plan_mine(request: HttpRequest) -> HttpResponse:
     return redirect(plan)
 
 
+@require_http_methods(["GET", "POST"])
+def plan_for_report(request: HttpRequest, person_uuid: UUID) -> HttpResponse:
+    """A manager starts the plan of a direct report who has none yet (so that the
+    conversation about it can begin); once it exists this leads to it."""
+    person = access.report_get_for_manager(user=request.user, person_uuid=person_uuid)
+    plan = access.plans_visible_to(request.user).filter(employee=person).first()
+    if plan is None and request.method == "GET":
+        return render(request, "plans/plan_start.html", {"person": person})
+    if plan is None:
+        plan = services.plan_get_or_create(employee=person)
+    return redirect(plan)
+
+
 CHANGE_VIEWS = ("visit", "version", "history")
 
 

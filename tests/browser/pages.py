@@ -205,6 +205,12 @@ class _Quiet:
 Args = Callable[[Demo], dict] | None
 
 
+def _report_without_plan(demo: Demo) -> dict:
+    """A report of the manager who has no plan yet (the manager may start it)."""
+    person = User.objects.filter(line_manager=demo.manager, development_plan__isnull=True).first()
+    return {"person_uuid": person.uuid}
+
+
 @dataclass(frozen=True)
 class Url:
     name: str
@@ -289,6 +295,7 @@ URLS: tuple[Url, ...] = (
 
     Url("plans:plan-mine",                       REDIRECT, (E,)),
     Url("plans:plan-mine",                       PAGE, (H,), label="no plan yet"),
+    Url("plans:plan-for-report",                 PAGE, (M,), _report_without_plan),
     Url("plans:plan-detail",                     PAGE, (E, M, H), _plan),
     Url("plans:plan-item-edit",                  PAGE, (E, M), _action),
     Url("plans:plan-item-add",                   PAGE, (E, M), lambda d: {"plan_uuid": d.plan.uuid, "kind": "action"}),

@@ -395,7 +395,7 @@ def test_team_page_shows_who_is_overdue_under_the_policy(world, pop, as_user):
     assert "op schema" in rows["Daan Visser"] and re.search(
         r"Ontwikkelgesprek</span>:\s+laatste", rows["Daan Visser"]
     )
-    assert "akkoord" not in rows["Daan Visser"] and "nog geen plan" in rows["Daan Visser"]
+    assert "akkoord" not in rows["Daan Visser"] and "nog geen POP" in rows["Daan Visser"]
     assert "1 persoon is te laat volgens het beleid." in html
     UnitCadence.objects.create(
         unit=world.team, checkin_cadence_weeks=70, conversation_interval_months=24

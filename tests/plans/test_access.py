@@ -164,6 +164,35 @@ def test_mine_invites_to_start_a_plan_and_only_a_post_creates_it(world, as_user)
     assert DevelopmentPlan.objects.filter(employee=world.colleague).count() == 1
 
 
+def test_a_manager_starts_the_plan_of_a_report_who_has_none(world, pop, as_user):
+    """The team page said "no plan yet" and led nowhere: the manager can start it, and
+    the employee then finds it as their own; nobody else can start anyone's plan."""
+    manager = as_user(world.manager)
+    team = manager.get(reverse("conversations:team")).content.decode()
+    start = reverse("plans:plan-for-report", kwargs={"person_uuid": world.colleague.uuid})
+    assert f'href="{start}" data-testid="team-start-plan"' in team
+    page = manager.get(start).content.decode()
+    assert "Start het POP van Daan" in page
+    assert not DevelopmentPlan.objects.filter(employee=world.colleague).exists()
+
+    response = manager.post(start)
+    plan = DevelopmentPlan.objects.get(employee=world.colleague)
+    assert response.url == plan.get_absolute_url()
+    assert manager.get(start).url == plan.get_absolute_url()
+    assert as_user(world.colleague).get(reverse("plans:plan-mine")).url == plan.get_absolute_url()
+    team = manager.get(reverse("conversations:team")).content.decode()
+    assert f'<a href="{plan.get_absolute_url()}" data-testid="team-person">' in team
+
+    own = reverse("plans:plan-for-report", kwargs={"person_uuid": world.employee.uuid})
+    assert manager.get(own).url == pop.plan.get_absolute_url()
+    for persona in ("employee", "colleague", "hr", "other_manager"):
+        client = as_user(getattr(world, persona))
+        assert client.post(start).status_code == 404
+    world.colleague.is_active = False
+    world.colleague.save()
+    assert manager.get(start).status_code == 404
+
+
 def test_unknown_item_kind_and_other_plans_items_are_404(world, pop, as_user):
     client = as_user(world.employee)
     plan = pop.plan.uuid

@@ -676,6 +676,16 @@ ROWS: list[Row] = [
         ),
     ),
     Row(
+        "plans:plan-for-report",
+        # The colleague reports to the manager and has no plan yet: only his manager may
+        # start it (GET shows what will happen, the POST starts it); for anyone else the
+        # person does not exist here.
+        kwargs={"person_uuid": "world.colleague"},
+        get=by(manager=ok("Start het POP van Daan"), rest=404),
+        post=by(manager=to("plans:plan-detail", plan_uuid=ANY), rest=404),
+        stored=lambda o, user: DevelopmentPlan.objects.filter(employee=o.world.colleague).exists(),
+    ),
+    Row(
         "plans:plan-template-pdf",
         # The blank template lists the person's own organisation's strategic goals.
         get=by(rest=pdf(ORG_GOAL), other_hr=pdf(ELSEWHERE_GOAL, hides=(ORG_GOAL,))),
