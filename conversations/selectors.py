@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from goals.models import Goal
 from people.models import User
+from plans.access import linkable_goals
 from plans.models import CompetencyGap, DevelopmentAction, DevelopmentPlan
-from plans.selectors import linkable_goals
 
 from .access import conversations_of, reports_of
 from .cadence import CadenceStatus, Policy, unit_policies

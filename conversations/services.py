@@ -24,9 +24,9 @@ from people.access import is_line_manager_of
 from people.models import AuditEvent, User, WebhookSubscription
 from people.outbox import outbox_event, outbox_send
 from people.services import audit_record_about
+from plans.access import linkable_goals
 from plans.items import kind_named
 from plans.models import CompetencyGap, DevelopmentAction, DevelopmentPlan
-from plans.selectors import linkable_goals
 from plans.services import VersionConflict, conditional_update, item_create, plan_get_or_create
 
 from . import messages

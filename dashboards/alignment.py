@@ -18,12 +18,13 @@ A goal, action or gap is *linked* when following its parents reaches an organisa
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from pydantic import TypeAdapter
 
 from conversations.cadence import cadence_status, unit_policies
 from conversations.models import Conversation
@@ -32,7 +33,7 @@ from goals.progress import rollup
 from people.models import Organisation, OrgUnit, User
 from plans.models import CompetencyGap, DevelopmentAction, DevelopmentPlan
 
-from .disclosure import Selection, UnitTree, hr_selection, manager_selection
+from .disclosure import Part, Row, Selection, UnitTree, hr_selection, manager_selection
 
 COUNTED = tuple(str(status) for status in Goal.COUNTED)
 PRIVATE_GOAL = _("a private goal")
@@ -125,6 +126,16 @@ def _goal_roots(goals: list) -> dict[int, int | None]:
     return roots
 
 
+def _action_root(
+    roots: dict[int, int | None], goal_id: int | None, gap_goal_id: int | None
+) -> int | None:
+    """An action's strategic goal: through its own goal, else through its gap's goal."""
+    root = roots.get(goal_id) if goal_id else None
+    if root is None and gap_goal_id:
+        root = roots.get(gap_goal_id)
+    return root
+
+
 def selection_for(scope: Scope, people: list[tuple[int, int | None, int | None]]) -> Selection:
     """Which people and rows the scope shows (``disclosure``): ``people`` are
     ``(id, unit id, line manager id)``."""
@@ -156,42 +167,192 @@ def selection_for(scope: Scope, people: list[tuple[int, int | None, int | None]]
     )
 
 
-def _selection_data(selection: Selection, names: dict[int, str]) -> dict:
-    return {
-        "asked": selection.asked,
-        "unit_id": selection.unit_id,
-        "asked_label": names.get(selection.asked, ""),
-        "label": names.get(selection.unit_id, ""),
-        "shown": selection.units.shown,
-        "compliance_shown": selection.compliance.shown,
-    }
+# --- The figures, as stored (``AlignmentSnapshot.figures``) and as the tables read them --
 
 
-def compute(scope: Scope) -> dict:
-    """All figures for one scope, as JSON-ready data, for the rows and the selection that
-    ``disclosure`` allows (HR: groups of at least the minimum size, that cannot be told
-    apart by subtraction)."""
-    organisation = scope.organisation
-    today = timezone.localdate()
-    people = population(scope)
-    people_rows = list(
-        people.values_list("id", "unit_id", "line_manager_id", "start_date", "date_joined")
+@dataclass(kw_only=True)
+class LinkCounts:
+    """Team goals, individual goals and development actions counted for one strategic
+    goal, or as not linked to any."""
+
+    team_goals: int = 0
+    individual_goals: int = 0
+    actions: int = 0
+
+
+@dataclass(kw_only=True)
+class GoalFigures(LinkCounts):
+    """One strategic goal: its progress and what the people in scope contribute."""
+
+    id: int
+    uuid: str
+    title: str
+    percent: int | None
+    signal: str | None
+    people: int
+
+
+@dataclass
+class TeamGoal:
+    title: str
+    uuid: str
+    unit: str
+
+
+@dataclass(kw_only=True)
+class NotLinked(LinkCounts):
+    team_goal_list: list[TeamGoal] = field(default_factory=list)
+
+
+@dataclass
+class Coverage:
+    people: int = 0
+    with_plan: int = 0
+    agreed: int = 0
+    recent: int = 0
+
+
+@dataclass
+class Budget:
+    used: Decimal
+    available: Decimal
+
+
+@dataclass
+class GapFigures:
+    competency: str
+    people: int
+    points: int
+    goals: list[str]
+
+
+@dataclass(kw_only=True)
+class RowFigures:
+    """A row ``disclosure`` allows (see ``disclosure.Row``), without whom it counts."""
+
+    key: str
+    kind: str
+    label: str
+    unit_id: int | None
+    parts: list[Part] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, row: Row, **more: object) -> RowFigures:
+        return cls(
+            key=row.key,
+            kind=row.kind,
+            label=row.label,
+            unit_id=row.unit_id,
+            parts=row.parts,
+            **more,
+        )
+
+
+@dataclass
+class Compliance:
+    people: int = 0
+    overdue: int = 0
+
+
+@dataclass(kw_only=True)
+class ManagerFigures(RowFigures):
+    people: int
+    overdue: int
+
+
+@dataclass
+class SelectionFigures:
+    """The unit filter asked for and the unit shown (see ``disclosure.Selection``)."""
+
+    asked: int | None
+    unit_id: int | None
+    asked_label: str
+    label: str
+    shown: bool
+    compliance_shown: bool
+
+    @property
+    def widened(self) -> bool:
+        return bool(self.asked) and self.asked != self.unit_id
+
+
+@dataclass(kw_only=True)
+class Figures:
+    """All figures of one scope. Keys are row keys (``RowFigures.key``); ``heat`` counts
+    contributors per row and strategic goal id, ``actions`` actions per kind and status."""
+
+    computed_at: str
+    scope: str
+    selection: SelectionFigures
+    rows: list[RowFigures]
+    goals: list[GoalFigures]
+    heat: dict[str, dict[str, int]]
+    coverage: dict[str, Coverage]
+    budget: dict[str, Budget]
+    not_linked: NotLinked
+    actions: dict[str, dict[str, int]]
+    gaps: list[GapFigures]
+    compliance_rows: list[RowFigures]
+    compliance: dict[str, Compliance]
+    managers: list[ManagerFigures]
+
+
+_FIGURES = TypeAdapter(Figures)
+
+
+def figures_to_json(figures: Figures) -> dict:
+    return _FIGURES.dump_python(figures, mode="json")
+
+
+def figures_from_json(data: dict) -> Figures:
+    return _FIGURES.validate_python(data)
+
+
+# --- Computing them ----------------------------------------------------------------------
+
+
+@dataclass
+class _People:
+    """Who the figures are about, and the row of the unit tables that counts each."""
+
+    scope: Scope
+    queryset: QuerySet[User]
+    #: ``(id, unit id, line manager id, start date, date joined)``
+    rows: list[tuple]
+    selection: Selection
+    names: dict[int, str]
+    row_of: dict[int, str]  # person id: row key
+
+    @property
+    def keys(self) -> list[str]:
+        layout = self.selection.units
+        return [row.key for row in layout.rows] if layout.shown else []
+
+
+def _people(scope: Scope) -> _People:
+    queryset = population(scope)
+    rows = list(
+        queryset.values_list("id", "unit_id", "line_manager_id", "start_date", "date_joined")
     )
-    selection = selection_for(scope, [row[:3] for row in people_rows])
+    selection = selection_for(scope, [row[:3] for row in rows])
+    names = dict(
+        OrgUnit.objects.filter(organisation_id=scope.organisation.pk).values_list("id", "name")
+    )
     layout = selection.units
-    names = dict(OrgUnit.objects.filter(organisation_id=organisation.pk).values_list("id", "name"))
-    person_row = {}
-    for pk, unit_id, manager_id, _start, _joined in people_rows:
+    row_of = {}
+    for pk, unit_id, manager_id, _start, _joined in rows:
         key = layout.row_for(unit_id=unit_id, manager_id=manager_id)
         if key is not None:
-            person_row[pk] = key
+            row_of[pk] = key
+    return _People(scope, queryset, rows, selection, names, row_of)
 
-    # Headcount and plan coverage per unit, in SQL.
+
+def _coverage(people: _People) -> tuple[dict[str, Coverage], dict[str, Decimal]]:
+    """Headcount and plan coverage per row, and the plans' yearly budgets, in SQL."""
     recent = timezone.now() - datetime.timedelta(days=RECENT_DAYS)
-    keys = [row.key for row in layout.rows] if layout.shown else []
-    coverage = {key: {"people": 0, "with_plan": 0, "agreed": 0, "recent": 0} for key in keys}
-    available = {key: Decimal(0) for key in keys}
-    per_unit = people.values("unit_id").annotate(
+    coverage = {key: Coverage() for key in people.keys}
+    available = {key: Decimal(0) for key in people.keys}
+    per_unit = people.queryset.values("unit_id").annotate(
         people=Count("id"),
         with_plan=Count("development_plan"),
         agreed=Count("development_plan", filter=Q(development_plan__status__in=AGREED)),
@@ -199,25 +360,46 @@ def compute(scope: Scope) -> dict:
         budget=Sum("development_plan__yearly_budget"),
     )
     for item in per_unit:
-        key = layout.row_for(unit_id=item["unit_id"], manager_id=None)
+        key = people.selection.units.row_for(unit_id=item["unit_id"], manager_id=None)
         if key is None:
             continue
-        for name, total in coverage[key].items():
-            coverage[key][name] = total + item[name]
+        row = coverage[key]
+        row.people += item["people"]
+        row.with_plan += item["with_plan"]
+        row.agreed += item["agreed"]
+        row.recent += item["recent"]
         available[key] += item["budget"] or Decimal(0)
+    return coverage, available
 
-    # The cascade: every goal of the organisation, once.
+
+@dataclass
+class _Cascade:
+    """The organisation's goals, loaded once: each one's strategic goal (``roots``), and
+    what is counted for each strategic goal of the period, and as not linked."""
+
+    goals: list
+    roots: dict[int, int | None]
+    strategic: list
+    per_goal: dict[int, LinkCounts]
+    contributors: dict[int, set[int]]
+    not_linked: NotLinked
+
+    def counts_for(self, root: int | None) -> LinkCounts | None:
+        """Where an item with this strategic goal counts (None: a goal outside the
+        period, or not counted)."""
+        return self.not_linked if root is None else self.per_goal.get(root)
+
+    def contributes(self, root: int | None, person_id: int) -> None:
+        if root in self.contributors:
+            self.contributors[root].add(person_id)
+
+
+def _cascade(scope: Scope) -> _Cascade:
     goals = list(
-        Goal.objects.filter(organisation_id=organisation.pk).values_list(*GOAL_FIELDS, named=True)
+        Goal.objects.filter(organisation_id=scope.organisation.pk).values_list(
+            *GOAL_FIELDS, named=True
+        )
     )
-    progress = rollup(
-        goals,
-        today=today,
-        behind_margin=organisation.goal_behind_margin,
-        at_risk_margin=organisation.goal_at_risk_margin,
-    )
-    roots = _goal_roots(goals)
-    managed = _managed_units(scope)
     strategic = [
         g
         for g in goals
@@ -226,49 +408,61 @@ def compute(scope: Scope) -> dict:
         and _in_year(g.start_date, g.due_date, scope.year)
     ]
     strategic.sort(key=lambda g: (g.due_date or datetime.date.max, g.title.lower()))
-    per_goal = {g.id: {"team_goals": 0, "individual_goals": 0, "actions": 0} for g in strategic}
-    contributors: dict[int, set[int]] = {g.id: set() for g in strategic}
-    not_linked = {"team_goals": 0, "individual_goals": 0, "actions": 0}
-    not_linked_team_goals: list[dict] = []
+    return _Cascade(
+        goals=goals,
+        roots=_goal_roots(goals),
+        strategic=strategic,
+        per_goal={g.id: LinkCounts() for g in strategic},
+        contributors={g.id: set() for g in strategic},
+        not_linked=NotLinked(),
+    )
 
-    for goal in goals:
+
+def _count_goals(cascade: _Cascade, people: _People) -> None:
+    """Team goals of the units in scope and individual goals of the people in scope."""
+    scope, selection = people.scope, people.selection
+    managed = _managed_units(scope)
+    for goal in cascade.goals:
         if goal.status not in COUNTED or not _in_year(goal.start_date, goal.due_date, scope.year):
             continue
-        root = roots.get(goal.id)
+        root = cascade.roots.get(goal.id)
+        counts = cascade.counts_for(root)
         if goal.level == Goal.Level.TEAM:
-            if not layout.shown or not _team_in_scope(goal.owner_unit_id, selection, managed):
+            if not selection.units.shown or not _team_in_scope(
+                goal.owner_unit_id, selection, managed
+            ):
                 continue
             if root is None:
-                not_linked["team_goals"] += 1
-                not_linked_team_goals.append(
-                    {
-                        "title": goal.title,
-                        "uuid": str(goal.uuid),
-                        "unit": names.get(goal.owner_unit_id, ""),
-                    }
+                unit = people.names.get(goal.owner_unit_id, "")
+                cascade.not_linked.team_goal_list.append(
+                    TeamGoal(title=goal.title, uuid=str(goal.uuid), unit=unit)
                 )
-            elif root in per_goal:
-                per_goal[root]["team_goals"] += 1
-        elif goal.level == Goal.Level.INDIVIDUAL:
-            if goal.owner_person_id not in person_row:
-                continue
-            if root is None:
-                not_linked["individual_goals"] += 1
-            elif root in per_goal:
-                per_goal[root]["individual_goals"] += 1
-                contributors[root].add(goal.owner_person_id)
+            if counts is not None:
+                counts.team_goals += 1
+        elif goal.level == Goal.Level.INDIVIDUAL and goal.owner_person_id in people.row_of:
+            if counts is not None:
+                counts.individual_goals += 1
+            cascade.contributes(root, goal.owner_person_id)
+    cascade.not_linked.team_goal_list.sort(key=lambda goal: goal.title.lower())
 
-    # Development actions of these people: linkage, kind × status, budget used.
+
+def _count_actions(
+    cascade: _Cascade, people: _People
+) -> tuple[dict[str, dict[str, int]], dict[str, Decimal]]:
+    """Development actions of the people in scope: linkage, kind by status, and the budget
+    they use per row (cancelled ones use none and serve no goal)."""
     actions = (
-        DevelopmentAction.objects.filter(_prefixed(people, "plan__employee"), _overlaps(scope.year))
+        DevelopmentAction.objects.filter(
+            _prefixed(people.queryset, "plan__employee"), _overlaps(people.scope.year)
+        )
         .values("plan__employee_id", "goal_id", "gap__goal_id", "kind", "status")
         .annotate(count=Count("id"), cost=Sum("cost"))
     )
     by_kind: dict[str, dict[str, int]] = {}
-    used = dict.fromkeys(keys, Decimal(0))
+    used = dict.fromkeys(people.keys, Decimal(0))
     for item in actions:
         person_id = item["plan__employee_id"]
-        key = person_row.get(person_id)
+        key = people.row_of.get(person_id)
         if key is None:
             continue
         kinds = by_kind.setdefault(item["kind"], {})
@@ -276,59 +470,93 @@ def compute(scope: Scope) -> dict:
         if item["status"] == DevelopmentAction.Status.CANCELLED:
             continue
         used[key] += item["cost"] or Decimal(0)
-        root = roots.get(item["goal_id"]) if item["goal_id"] else None
-        if root is None and item["gap__goal_id"]:
-            root = roots.get(item["gap__goal_id"])
-        if root is None:
-            not_linked["actions"] += item["count"]
-        elif root in per_goal:
-            per_goal[root]["actions"] += item["count"]
-            contributors[root].add(person_id)
+        root = _action_root(cascade.roots, item["goal_id"], item["gap__goal_id"])
+        counts = cascade.counts_for(root)
+        if counts is not None:
+            counts.actions += item["count"]
+        cascade.contributes(root, person_id)
+    return by_kind, used
 
-    compliance, by_manager = _compliance(scope, people, people_rows, selection, today)
 
+def _heat(cascade: _Cascade, people: _People) -> dict[str, dict[str, int]]:
+    """Contributors per row and strategic goal."""
     heat: dict[str, dict[str, int]] = {}
-    for goal_id, persons in contributors.items():
+    for goal_id, persons in cascade.contributors.items():
         for person_id in persons:
-            cell = heat.setdefault(person_row[person_id], {})
+            cell = heat.setdefault(people.row_of[person_id], {})
             cell[str(goal_id)] = cell.get(str(goal_id), 0) + 1
+    return heat
 
-    return {
-        "computed_at": timezone.now().isoformat(),
-        "scope": scope.key,
-        "selection": _selection_data(selection, names),
-        "rows": [row.as_dict() for row in layout.rows if row.key in coverage],
-        "goals": [
-            {
-                "id": g.id,
-                "uuid": str(g.uuid),
-                "title": g.title,
-                "percent": progress[g.id].percent,
-                "signal": progress[g.id].signal,
-                "people": len(contributors[g.id]),
-                **per_goal[g.id],
-            }
-            for g in strategic
-        ]
-        if layout.shown
-        else [],
-        "heat": heat,
-        "coverage": coverage,
-        "budget": {key: {"used": str(used[key]), "available": str(available[key])} for key in keys},
-        "not_linked": {
-            **not_linked,
-            "team_goal_list": sorted(not_linked_team_goals, key=lambda g: g["title"].lower()),
-        },
-        "actions": by_kind,
-        "gaps": _gaps(people, selection, roots, {g.id: g.title for g in strategic})
-        if layout.shown
-        else [],
-        "compliance_rows": [row.as_dict() for row in selection.compliance.rows]
+
+def _goal_figures(cascade: _Cascade, scope: Scope) -> list[GoalFigures]:
+    organisation = scope.organisation
+    progress = rollup(
+        cascade.goals,
+        today=timezone.localdate(),
+        behind_margin=organisation.goal_behind_margin,
+        at_risk_margin=organisation.goal_at_risk_margin,
+    )
+    return [
+        GoalFigures(
+            id=g.id,
+            uuid=str(g.uuid),
+            title=g.title,
+            percent=progress[g.id].percent,
+            signal=progress[g.id].signal,
+            people=len(cascade.contributors[g.id]),
+            **asdict(cascade.per_goal[g.id]),
+        )
+        for g in cascade.strategic
+    ]
+
+
+def _selection_figures(selection: Selection, names: dict[int, str]) -> SelectionFigures:
+    return SelectionFigures(
+        asked=selection.asked,
+        unit_id=selection.unit_id,
+        asked_label=names.get(selection.asked, ""),
+        label=names.get(selection.unit_id, ""),
+        shown=selection.units.shown,
+        compliance_shown=selection.compliance.shown,
+    )
+
+
+def alignment_figures(scope: Scope) -> Figures:
+    """All figures for one scope, for the rows and the selection that ``disclosure``
+    allows (HR: groups of at least the minimum size, that cannot be told apart by
+    subtraction)."""
+    people = _people(scope)
+    selection = people.selection
+    shown = selection.units.shown
+    coverage, available = _coverage(people)
+    cascade = _cascade(scope)
+    _count_goals(cascade, people)
+    by_kind, used = _count_actions(cascade, people)
+    compliance, by_manager = _compliance(people, timezone.localdate())
+    titles = {g.id: g.title for g in cascade.strategic}
+    return Figures(
+        computed_at=timezone.now().isoformat(),
+        scope=scope.key,
+        selection=_selection_figures(selection, people.names),
+        rows=[RowFigures.of(row) for row in selection.units.rows if row.key in coverage],
+        goals=_goal_figures(cascade, scope) if shown else [],
+        heat=_heat(cascade, people),
+        coverage=coverage,
+        budget={key: Budget(used=used[key], available=available[key]) for key in people.keys},
+        not_linked=cascade.not_linked,
+        actions=by_kind,
+        gaps=_gaps(people.queryset, selection, cascade.roots, titles) if shown else [],
+        compliance_rows=[RowFigures.of(row) for row in selection.compliance.rows]
         if selection.compliance.shown
         else [],
-        "compliance": compliance,
-        "managers": by_manager,
-    }
+        compliance=compliance,
+        managers=by_manager,
+    )
+
+
+def compute(scope: Scope) -> dict:
+    """``alignment_figures`` as stored (JSON)."""
+    return figures_to_json(alignment_figures(scope))
 
 
 @dataclass(frozen=True)
@@ -366,22 +594,19 @@ def latest_held(people: QuerySet[User]) -> dict[int, list[_Held]]:
 
 
 def _compliance(
-    scope: Scope,
-    people: QuerySet[User],
-    people_rows: list[tuple],
-    selection: Selection,
-    today: datetime.date,
-) -> tuple[dict[str, dict[str, int]], list[dict]]:
+    people: _People, today: datetime.date
+) -> tuple[dict[str, Compliance], list[ManagerFigures]]:
     """People and people overdue under the cadence policy (organisation default or unit
     override), per row and per line manager. Uses ``conversations.cadence.cadence_status``
     on each person's latest held conversation per kind (all it looks at), loaded in one
     query. HR: a person counts with their line manager's team (the conversation is the
     manager's task), under the manager's unit (``disclosure``)."""
-    policies = unit_policies(scope.organisation)
-    latest = latest_held(people)
-    per_row: dict[str, dict[str, int]] = {}
-    per_manager: dict[str, dict[str, int]] = {}
-    for pk, unit_id, manager_id, start_date, joined in people_rows:
+    policies = unit_policies(people.scope.organisation)
+    latest = latest_held(people.queryset)
+    selection = people.selection
+    per_row: dict[str, Compliance] = {}
+    per_manager: dict[str, Compliance] = {}
+    for pk, unit_id, manager_id, start_date, joined in people.rows:
         key = selection.compliance.row_for(unit_id=unit_id, manager_id=manager_id)
         if key is None:
             continue
@@ -391,14 +616,13 @@ def _compliance(
             policy=policies.get(unit_id, policies[None]),
             today=today,
         )
-        late = int(status.is_overdue)
         manager_key = selection.managers.row_for(unit_id=unit_id, manager_id=manager_id)
         for totals, name in ((per_row, key), (per_manager, manager_key)):
-            counts = totals.setdefault(name, {"people": 0, "overdue": 0})
-            counts["people"] += 1
-            counts["overdue"] += late
+            counts = totals.setdefault(name, Compliance())
+            counts.people += 1
+            counts.overdue += int(status.is_overdue)
     by_manager = [
-        {**row.as_dict(), **per_manager[row.key]}
+        ManagerFigures.of(row, **asdict(per_manager[row.key]))
         for row in selection.managers.rows
         if row.key in per_manager
     ]
@@ -428,7 +652,7 @@ def _gaps(
     selection: Selection,
     roots: dict[int, int | None],
     titles: dict[int, str],
-) -> list[dict]:
+) -> list[GapFigures]:
     """The largest competency gaps (training needs): people and level points per competency,
     with the strategic goals the gaps serve."""
     gaps = CompetencyGap.objects.filter(
@@ -455,12 +679,12 @@ def _gaps(
         if root in titles:
             served.setdefault(competency_id, set()).add(titles[root])
     return [
-        {
-            "competency": item["competency__name"],
-            "people": item["people"],
-            "points": item["points"],
-            "goals": sorted(served.get(item["competency_id"], ())),
-        }
+        GapFigures(
+            competency=item["competency__name"],
+            people=item["people"],
+            points=item["points"],
+            goals=sorted(served.get(item["competency_id"], ())),
+        )
         for item in top
     ]
 
@@ -535,9 +759,6 @@ def drilldown(scope: Scope, *, strategic_id: int | None) -> list[DrillRow]:
     for person_id, goal_id, gap_goal_id, title in actions:
         if person_id not in people:
             continue
-        root = roots.get(goal_id) if goal_id else None
-        if root is None and gap_goal_id:
-            root = roots.get(gap_goal_id)
-        if root == strategic_id:
+        if _action_root(roots, goal_id, gap_goal_id) == strategic_id:
             row_for(person_id).actions.append(title)
     return sorted(found.values(), key=lambda row: (row.name.lower(), row.unit))

@@ -131,6 +131,14 @@ class UnitTree:
 
 
 @dataclass
+class Part:
+    """A group counted in an "other" row: its kind and label as in ``Row``."""
+
+    kind: str
+    label: str
+
+
+@dataclass
 class Row:
     """One row of a table: its key, what it is, and the elements whose people it counts.
 
@@ -143,16 +151,7 @@ class Row:
     label: str
     unit_id: int | None
     elements: set[Element]
-    parts: list[dict] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return {
-            "key": self.key,
-            "kind": self.kind,
-            "label": self.label,
-            "unit_id": self.unit_id,
-            "parts": self.parts,
-        }
+    parts: list[Part] = field(default_factory=list)
 
 
 @dataclass
@@ -188,7 +187,7 @@ def _rows(partition: Partition, candidates: list[Row], selection: set, other_key
     leftover = set(selection) - shown
     if partition.size(leftover):
         parts = [
-            {"kind": row.kind, "label": row.label}
+            Part(row.kind, row.label)
             for row in candidates
             if row not in rows and partition.size(row.elements)
         ]

@@ -26,7 +26,7 @@ from people.models import Notification, Organisation, User
 from people.selectors import unit_paths
 from plans.models import DevelopmentAction, DevelopmentPlan
 
-from .alignment import Scope, latest_held
+from .alignment import Scope, figures_from_json, latest_held
 from .models import AlignmentSnapshot
 from .services import SNAPSHOT_MAX_AGE, alignment_snapshot_get
 from .tables import Dashboard, Entry, build
@@ -258,7 +258,7 @@ def alignment_tables(
     dashboard = cache.get(key)
     if dashboard is None:
         dashboard = build(
-            snapshot.figures,
+            figures_from_json(snapshot.figures),
             k=scope.organisation.min_group_size,
             goal_url=lambda goal_uuid: reverse(
                 "goals:goal-detail", kwargs={"goal_uuid": goal_uuid}

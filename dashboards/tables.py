@@ -1,6 +1,6 @@
 """The alignment figures as tables for the page and the CSV, which show exactly the same
-numbers. ``alignment.compute`` already chose rows and a selection that ``disclosure``
-allows, so every number is shown as it is.
+numbers. ``alignment.alignment_figures`` already chose rows and a selection that
+``disclosure`` allows, so every number is shown as it is.
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from goals.progress import SIGNAL_LABELS
 from plans.models import DevelopmentAction
+
+from .alignment import Compliance, Coverage, Figures, RowFigures, SelectionFigures, TeamGoal
+from .disclosure import Part
 
 COUNT, MONEY, PERCENT, TEXT = "count", "money", "percent", "text"
 
@@ -144,50 +147,49 @@ PART_NO_MANAGER = gettext_lazy("people without a line manager")
 PARTS_SHOWN = 3
 
 
-def _part_label(part: dict, family: str) -> str:
-    if part["kind"] == "none":
+def _part_label(part: Part, family: str) -> str:
+    if part.kind == "none":
         return str(PART_NO_UNIT if family == "units" else PART_NO_MANAGER)
-    if part["kind"] == "direct":
-        return _("directly in %(unit)s") % {"unit": part["label"]}
-    return part["label"]
+    if part.kind == "direct":
+        return _("directly in %(unit)s") % {"unit": part.label}
+    return part.label
 
 
-def row_label(row: dict, family: str = "units") -> str:
+def row_label(row: RowFigures, family: str = "units") -> str:
     """``family``: ``units`` (people by their own unit) or ``managers`` (compliance, by the
     line manager's team)."""
-    kind = row.get("kind") or ("direct" if row.get("direct") else "unit")
-    if kind == "other":
-        names = [_part_label(part, family) for part in row.get("parts", [])]
+    if row.kind == "other":
+        names = [_part_label(part, family) for part in row.parts]
         if len(names) > PARTS_SHOWN:
             more = len(names) - PARTS_SHOWN
             names = [
                 *names[:PARTS_SHOWN],
                 ngettext("%(count)s more", "%(count)s more", more) % {"count": more},
             ]
-        if family == "managers" and row["key"] == "other-managers":
+        if family == "managers" and row.key == "other-managers":
             return _("Other line managers, together (small teams): %(names)s") % {
                 "names": ", ".join(names)
             }
         return _("Small groups together: %(names)s") % {"names": ", ".join(names)}
-    if kind == "none":
+    if row.kind == "none":
         return str(ROW_NO_UNIT if family == "units" else NO_MANAGER)
-    if kind == "direct":
-        return _("Directly in %(unit)s") % {"unit": row["label"]}
-    return row["label"]
+    if row.kind == "direct":
+        return _("Directly in %(unit)s") % {"unit": row.label}
+    return row.label
 
 
 @dataclass
 class Dashboard:
     tables: dict[str, Table]
-    not_linked_team_goals: list[dict]
+    not_linked_team_goals: list[TeamGoal]
     k: int
-    selection: dict = field(default_factory=dict)
+    selection: SelectionFigures
 
     def __iter__(self):
         return iter(self.tables.values())
 
 
-def _strategy(payload: dict, goal_url, drill_url) -> Table:
+def _strategy(figures: Figures, goal_url, drill_url) -> Table:
     table = Table(
         key="strategy",
         title=_("Strategic goals"),
@@ -200,64 +202,64 @@ def _strategy(payload: dict, goal_url, drill_url) -> Table:
             _("People contributing"),
         ],
     )
-    for goal in payload["goals"]:
-        signal = str(SIGNAL_LABELS[goal["signal"]]) if goal["signal"] else ""
+    for goal in figures.goals:
+        signal = str(SIGNAL_LABELS[goal.signal]) if goal.signal else ""
         progress = Entry(
-            text="" if goal["percent"] is None else f"{goal['percent']} %",
-            csv=(f"{goal['percent']}" if goal["percent"] is not None else "")
+            text="" if goal.percent is None else f"{goal.percent} %",
+            csv=(f"{goal.percent}" if goal.percent is not None else "")
             + (f" ({signal})" if signal else ""),
             kind=PERCENT,
-            percent=goal["percent"],
+            percent=goal.percent,
             label=signal,
         )
-        people = _number(goal["people"])
-        if drill_url is not None and goal["people"]:
-            people.href = drill_url(goal["uuid"])
+        people = _number(goal.people)
+        if drill_url is not None and goal.people:
+            people.href = drill_url(goal.uuid)
         table.rows.append(
             [
-                _text(goal["title"], goal_url(goal["uuid"])),
+                _text(goal.title, goal_url(goal.uuid)),
                 progress,
-                _number(goal["team_goals"]),
-                _number(goal["individual_goals"]),
-                _number(goal["actions"]),
+                _number(goal.team_goals),
+                _number(goal.individual_goals),
+                _number(goal.actions),
                 people,
             ]
         )
     return table
 
 
-def _heatmap(payload: dict) -> Table:
-    goals, rows, coverage = payload["goals"], payload["rows"], payload["coverage"]
+def _heatmap(figures: Figures) -> Table:
+    goals, rows, coverage = figures.goals, figures.rows, figures.coverage
     table = Table(
         key="heatmap",
         title=_("People contributing per unit and strategic goal"),
-        columns=[_("Unit"), *[goal["title"] for goal in goals]],
+        columns=[_("Unit"), *[goal.title for goal in goals]],
     )
     for row in rows:
-        values = payload["heat"].get(row["key"], {})
-        whole = coverage[row["key"]]["people"]
+        values = figures.heat.get(row.key, {})
+        whole = coverage[row.key].people
         table.rows.append(
             [_text(row_label(row))]
-            + [_heat_entry(values.get(str(goal["id"]), 0), whole) for goal in goals]
+            + [_heat_entry(values.get(str(goal.id), 0), whole) for goal in goals]
         )
     if rows:
-        total = sum(coverage[row["key"]]["people"] for row in rows)
-        table.total = [_text(_("Total"))] + [_heat_entry(goal["people"], total) for goal in goals]
+        total = sum(coverage[row.key].people for row in rows)
+        table.total = [_text(_("Total"))] + [_heat_entry(goal.people, total) for goal in goals]
     return table
 
 
-def _not_linked(payload: dict, goal_url) -> tuple[Table, Table]:
-    counts = payload["not_linked"]
+def _not_linked(figures: Figures, goal_url) -> tuple[Table, Table]:
+    counts = figures.not_linked
     numbers = Table(
         key="not_linked",
         title=_("Not linked to any strategic goal"),
         columns=[_("What"), _("Number")],
     )
-    if payload["rows"]:
+    if figures.rows:
         numbers.rows = [
-            [_text(_("Team goals")), _number(counts["team_goals"])],
-            [_text(_("Individual goals")), _number(counts["individual_goals"])],
-            [_text(_("Development actions")), _number(counts["actions"])],
+            [_text(_("Team goals")), _number(counts.team_goals)],
+            [_text(_("Individual goals")), _number(counts.individual_goals)],
+            [_text(_("Development actions")), _number(counts.actions)],
         ]
     team_list = Table(
         key="not_linked_team_goals",
@@ -266,13 +268,12 @@ def _not_linked(payload: dict, goal_url) -> tuple[Table, Table]:
         page_limit=25,
     )
     team_list.rows = [
-        [_text(item["title"], goal_url(item["uuid"])), _text(item["unit"])]
-        for item in counts["team_goal_list"]
+        [_text(item.title, goal_url(item.uuid)), _text(item.unit)] for item in counts.team_goal_list
     ]
     return numbers, team_list
 
 
-def _coverage(payload: dict) -> Table:
+def _coverage(figures: Figures) -> Table:
     table = Table(
         key="coverage",
         title=_("Plan coverage"),
@@ -286,30 +287,38 @@ def _coverage(payload: dict) -> Table:
         ],
     )
 
-    def line(label: str, group: dict[str, int]) -> list[Entry]:
+    def line(label: str, group: Coverage) -> list[Entry]:
         return [
             _text(label),
-            _number(group["people"]),
-            _number(group["with_plan"]),
-            _percent_entry(group["with_plan"], group["people"]),
-            _number(group["agreed"]),
-            _number(group["recent"]),
+            _number(group.people),
+            _number(group.with_plan),
+            _percent_entry(group.with_plan, group.people),
+            _number(group.agreed),
+            _number(group.recent),
         ]
 
-    groups = [payload["coverage"][row["key"]] for row in payload["rows"]]
+    groups = [figures.coverage[row.key] for row in figures.rows]
     table.rows = [
-        line(row_label(row), group) for row, group in zip(payload["rows"], groups, strict=True)
+        line(row_label(row), group) for row, group in zip(figures.rows, groups, strict=True)
     ]
     if groups:
-        table.total = line(_("Total"), {n: sum(g[n] for g in groups) for n in groups[0]})
+        table.total = line(
+            _("Total"),
+            Coverage(
+                people=sum(g.people for g in groups),
+                with_plan=sum(g.with_plan for g in groups),
+                agreed=sum(g.agreed for g in groups),
+                recent=sum(g.recent for g in groups),
+            ),
+        )
     return table
 
 
-def _compliance(payload: dict) -> tuple[Table, Table]:
+def _compliance(figures: Figures) -> tuple[Table, Table]:
     columns = [_("People"), _("Overdue under the conversation policy"), _("On schedule (%)")]
 
-    def line(label: str, counts: dict[str, int]) -> list[Entry]:
-        people, late = counts["people"], counts["overdue"]
+    def line(label: str, counts: Compliance) -> list[Entry]:
+        people, late = counts.people, counts.overdue
         return [
             _text(label),
             _number(people),
@@ -322,12 +331,8 @@ def _compliance(payload: dict) -> tuple[Table, Table]:
         title=_("Conversation compliance per unit"),
         columns=[_("Unit of the line manager"), *columns],
     )
-    rows = [
-        row for row in payload.get("compliance_rows", []) if row["key"] in payload["compliance"]
-    ]
-    per_unit.rows = [
-        line(row_label(row, "managers"), payload["compliance"][row["key"]]) for row in rows
-    ]
+    rows = [row for row in figures.compliance_rows if row.key in figures.compliance]
+    per_unit.rows = [line(row_label(row, "managers"), figures.compliance[row.key]) for row in rows]
     per_manager = Table(
         key="compliance_managers",
         title=_("Conversation compliance per manager"),
@@ -335,22 +340,22 @@ def _compliance(payload: dict) -> tuple[Table, Table]:
         page_limit=40,
     )
     per_manager.rows = [
-        line(row["label"] if row["kind"] == "manager" else row_label(row, "managers"), row)
-        for row in payload["managers"]
+        line(row.label if row.kind == "manager" else row_label(row, "managers"), row)
+        for row in figures.managers
     ]
     if rows:
-        totals = {
-            name: sum(payload["compliance"][row["key"]][name] for row in rows)
-            for name in ("people", "overdue")
-        }
+        counted = [figures.compliance[row.key] for row in rows]
+        totals = Compliance(
+            people=sum(c.people for c in counted), overdue=sum(c.overdue for c in counted)
+        )
         per_unit.total = per_manager.total = line(_("Total"), totals)
     return per_unit, per_manager
 
 
-def _actions(payload: dict) -> Table:
+def _actions(figures: Figures) -> Table:
     statuses = list(DevelopmentAction.Status)
-    kinds = [kind for kind in DevelopmentAction.Kind if kind.value in payload["actions"]]
-    grid = {kind.value: payload["actions"][kind.value] for kind in kinds}
+    kinds = [kind for kind in DevelopmentAction.Kind if kind.value in figures.actions]
+    grid = {kind.value: figures.actions[kind.value] for kind in kinds}
     table = Table(
         key="actions",
         title=_("Development actions by kind and status"),
@@ -371,7 +376,7 @@ def _actions(payload: dict) -> Table:
     return table
 
 
-def _budget(payload: dict) -> Table:
+def _budget(figures: Figures) -> Table:
     table = Table(
         key="budget",
         title=_("Development budget per unit"),
@@ -386,24 +391,21 @@ def _budget(payload: dict) -> Table:
             _percent_entry(used, available),
         ]
 
-    money = {
-        row["key"]: {name: Decimal(value) for name, value in payload["budget"][row["key"]].items()}
-        for row in payload["rows"]
-    }
+    money = [figures.budget[row.key] for row in figures.rows]
     table.rows = [
-        line(row_label(row), money[row["key"]]["used"], money[row["key"]]["available"])
-        for row in payload["rows"]
+        line(row_label(row), budget.used, budget.available)
+        for row, budget in zip(figures.rows, money, strict=True)
     ]
     if money:
         table.total = line(
             _("Total"),
-            sum((m["used"] for m in money.values()), Decimal(0)),
-            sum((m["available"] for m in money.values()), Decimal(0)),
+            sum((m.used for m in money), Decimal(0)),
+            sum((m.available for m in money), Decimal(0)),
         )
     return table
 
 
-def _gaps(payload: dict) -> Table:
+def _gaps(figures: Figures) -> Table:
     table = Table(
         key="gaps",
         title=_("Largest competency gaps (training needs)"),
@@ -416,39 +418,39 @@ def _gaps(payload: dict) -> Table:
     )
     table.rows = [
         [
-            _text(gap["competency"]),
-            _number(gap["people"]),
-            _number(gap["points"]),
-            _text(", ".join(gap["goals"])),
+            _text(gap.competency),
+            _number(gap.people),
+            _number(gap.points),
+            _text(", ".join(gap.goals)),
         ]
-        for gap in payload["gaps"]
+        for gap in figures.gaps
     ]
     return table
 
 
-def build(payload: dict, *, k: int, goal_url, drill_url=None) -> Dashboard:
-    """The tables of ``alignment.compute``'s figures.
+def build(figures: Figures, *, k: int, goal_url, drill_url=None) -> Dashboard:
+    """The tables of ``alignment.alignment_figures``.
 
     ``goal_url(uuid)`` links a goal; ``drill_url(goal_uuid)`` (HR only) links the named
     drill-down of a strategic goal.
     """
-    not_linked, team_list = _not_linked(payload, goal_url)
-    per_unit, per_manager = _compliance(payload)
+    not_linked, team_list = _not_linked(figures, goal_url)
+    per_unit, per_manager = _compliance(figures)
     tables = [
-        _strategy(payload, goal_url, drill_url),
-        _heatmap(payload),
+        _strategy(figures, goal_url, drill_url),
+        _heatmap(figures),
         not_linked,
         team_list,
-        _coverage(payload),
+        _coverage(figures),
         per_unit,
         per_manager,
-        _actions(payload),
-        _budget(payload),
-        _gaps(payload),
+        _actions(figures),
+        _budget(figures),
+        _gaps(figures),
     ]
     return Dashboard(
         tables={table.key: table for table in tables},
-        not_linked_team_goals=payload["not_linked"]["team_goal_list"],
+        not_linked_team_goals=figures.not_linked.team_goal_list,
         k=k,
-        selection=payload.get("selection", {}),
+        selection=figures.selection,
     )

@@ -141,12 +141,12 @@ def alignment_csv(request: HttpRequest) -> HttpResponse:
         [_("Figures from"), timezone.localtime(snapshot.computed_at).strftime("%d-%m-%Y %H:%M")]
     )
     selection = dashboard.selection
-    writer.writerow([_("Unit"), selection.get("label") or _("All units")])
-    if selection.get("asked") and selection["asked"] != selection.get("unit_id"):
+    writer.writerow([_("Unit"), selection.label or _("All units")])
+    if selection.widened:
         writer.writerow(
             [
                 _("Asked for"),
-                selection.get("asked_label", ""),
+                selection.asked_label,
                 _("not shown on its own: fewer than %(k)s people") % {"k": dashboard.k},
             ]
         )

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from goals.models import Goal
 from people.access import is_line_manager_of
 from people.models import User
 
@@ -58,6 +59,26 @@ def check_kind_writable(*, user: User, plan: DevelopmentPlan, employee_only: boo
     an action is a disabled field for anyone else, see ``forms.ActionForm``.)"""
     if employee_only and plan.employee_id != user.pk:
         raise PermissionDenied
+
+
+def linkable_goals(*, plan: DevelopmentPlan) -> QuerySet[Goal]:
+    """Goals a gap or action of this plan may serve: the person's own goals, their team's
+    and the organisation's."""
+    employee = plan.employee
+    return (
+        Goal.objects.filter(organisation_id=plan.organisation_id)
+        .filter(
+            Q(level=Goal.Level.INDIVIDUAL, owner_person_id=employee.pk)
+            | Q(level=Goal.Level.TEAM, owner_unit_id=employee.unit_id)
+            | Q(level=Goal.Level.ORGANISATION)
+        )
+        .exclude(status__in=[Goal.Status.CANCELLED, Goal.Status.ARCHIVED])
+        .order_by("level", "title")
+    )
+
+
+def active_competencies(*, plan: DevelopmentPlan) -> QuerySet[Competency]:
+    return Competency.objects.filter(organisation_id=plan.organisation_id, is_active=True)
 
 
 def private_notes_of(*, user: User, plan: DevelopmentPlan) -> QuerySet[PrivateNote]:

@@ -7,12 +7,14 @@ the form is re-rendered from the posted data.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from people.models import User
 
-from .items import ItemKind
+from .access import active_competencies, linkable_goals
 from .models import (
     ActionStep,
     Competency,
@@ -21,7 +23,9 @@ from .models import (
     DevelopmentPlan,
     PrivateNote,
 )
-from .selectors import active_competencies, linkable_goals
+
+if TYPE_CHECKING:
+    from .items import ItemKind
 
 LEVEL_ERRORS = {
     "min_value": _("Choose a level from 1 to 5."),
@@ -250,23 +254,10 @@ class NoteForm(ItemForm):
         help_texts = {"body": _("Only you can see this note: not your manager, not HR.")}
 
 
-FORMS: dict[str, type[ItemForm]] = {
-    "ambition": AmbitionForm,
-    "org-ambition": OrganisationAmbitionForm,
-    "details": DetailsForm,
-    "gap": GapForm,
-    "action": ActionForm,
-    "step": StepForm,
-    "note": NoteForm,
-}
-
-
 def item_form(kind: ItemKind, *, plan, user, data=None, instance=None, prefix=None) -> ItemForm:
     """The form of one item kind; ids are made unique per item so one page can hold many."""
     auto_id = f"id_{kind.name}_{instance.uuid if instance is not None else 'new'}_%s"
-    return FORMS[kind.name](
-        data, instance=instance, plan=plan, user=user, auto_id=auto_id, prefix=prefix
-    )
+    return kind.form(data, instance=instance, plan=plan, user=user, auto_id=auto_id, prefix=prefix)
 
 
 class CommentForm(forms.Form):

@@ -20,7 +20,7 @@ from people import audit, privacy
 from people.models import Organisation, User
 
 from .access import plans_visible_to
-from .items import ACTION_FIELDS, KINDS
+from .items import KINDS
 from .models import (
     ActionStep,
     Competency,
@@ -69,19 +69,19 @@ def _export(person: User) -> list[privacy.Section]:
         ),
         records(
             CompetencyGap.objects.filter(own).select_related("competency", "goal"),
-            ("competency", "current_level", "desired_level", "why_it_matters", "goal", "priority"),
+            KINDS["gap"].snapshot_fields,
             model=CompetencyGap,
             title=_("Competencies you develop"),
         ),
         records(
             DevelopmentAction.objects.filter(own).select_related("gap__competency", "goal"),
-            ACTION_FIELDS,
+            KINDS["action"].snapshot_fields,
             model=DevelopmentAction,
             title=_("Your development actions"),
         ),
         records(
             ActionStep.objects.filter(action__plan__employee=person).select_related("action"),
-            ("action", "title", "due_date", "done_on"),
+            ("action", *KINDS["step"].snapshot_fields),
             model=ActionStep,
             title=_("Steps of your development actions"),
         ),

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import DateField, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import DateField, Field, Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import pgettext
 
 from goals.access import goal_ids_shown_to, goals_visible_to
 from goals.models import Goal
@@ -22,10 +22,9 @@ from people.models import User
 
 from .access import PLAN_RELATED, may_edit
 from .diff import Segment, is_prose, word_diff
-from .items import ACTION_FIELDS, MODEL_OF_TYPE, raw
+from .items import KIND_OF_TYPE, PLAN_SECTIONS, PLAN_TYPE, SNAPSHOT_ITEMS, raw
 from .models import (
     ActionStep,
-    Competency,
     CompetencyGap,
     DevelopmentAction,
     DevelopmentPlan,
@@ -46,12 +45,6 @@ STATUS_ORDER = [
 CHANGE_LIMIT = 30
 CHANGE_ROWS = 300  # change rows read for those lines (merged saves count once)
 HISTORY_ROWS = 150  # change rows per page of the full history
-TYPE_LABELS = {
-    "plan": gettext_lazy("the plan"),
-    "gap": gettext_lazy("competency gap"),
-    "action": gettext_lazy("development action"),
-    "step": gettext_lazy("step"),
-}
 
 
 def budget_used(actions) -> Decimal:
@@ -94,7 +87,8 @@ class ChangeLine:
 
     @property
     def type_label(self) -> str:
-        return str(TYPE_LABELS.get(self.item_type, ""))
+        kind = KIND_OF_TYPE.get(self.item_type)
+        return str(kind.history_label) if kind else ""
 
     @cached_property
     def segments(self) -> list[Segment]:
@@ -220,11 +214,15 @@ class PlanPage(PlanBudget):
         return next((g for g in self.gaps if str(g.uuid) == str(uuid)), None)
 
 
+def _model_field(item_type: str, name: str) -> Field | None:
+    kind = KIND_OF_TYPE.get(item_type)
+    return kind.model._meta.get_field(name) if kind and name else None
+
+
 def _field_display(item_type: str, name: str, value: str) -> str:
-    model = MODEL_OF_TYPE.get(item_type)
-    if model is None or not name or not value:
+    model_field = _model_field(item_type, name)
+    if model_field is None or not value:
         return value
-    model_field = model._meta.get_field(name)
     if model_field.choices:
         return str({str(k): v for k, v in model_field.choices}.get(value, value))
     if isinstance(model_field, DateField):
@@ -233,10 +231,8 @@ def _field_display(item_type: str, name: str, value: str) -> str:
 
 
 def _field_label(item_type: str, name: str) -> str:
-    model = MODEL_OF_TYPE.get(item_type)
-    if model is None or not name:
-        return ""
-    return str(model._meta.get_field(name).verbose_name)
+    model_field = _model_field(item_type, name)
+    return "" if model_field is None else str(model_field.verbose_name)
 
 
 def describe(change: PlanChange) -> ChangeLine:
@@ -294,15 +290,15 @@ def snapshot_diff(*, agreed: dict, now: dict) -> list[ChangeLine]:
             lines.append(
                 ChangeLine(
                     operation=changed,
-                    item_type="plan",
+                    item_type=PLAN_TYPE,
                     item_label="",
-                    field_label=_field_label("plan", name),
-                    old=_field_display("plan", name, old),
-                    new=_field_display("plan", name, value),
+                    field_label=_field_label(PLAN_TYPE, name),
+                    old=_field_display(PLAN_TYPE, name, old),
+                    new=_field_display(PLAN_TYPE, name, value),
                     field=name,
                 )
             )
-    for item_type in ("gap", "action", "step"):
+    for item_type in (kind.history_type for kind in SNAPSHOT_ITEMS):
         before, after = agreed.get(item_type, {}), now.get(item_type, {})
         for uuid, values in after.items():
             if uuid not in before:
@@ -337,26 +333,6 @@ def item_was_removed(*, plan: DevelopmentPlan, item_uuid) -> bool:
     return PlanChange.objects.filter(
         plan=plan, item_uuid=item_uuid, operation=PlanChange.Operation.REMOVED
     ).exists()
-
-
-def linkable_goals(*, plan: DevelopmentPlan) -> QuerySet[Goal]:
-    """Goals a gap or action of this plan may serve: the person's own goals, their team's
-    and the organisation's."""
-    employee = plan.employee
-    return (
-        Goal.objects.filter(organisation_id=plan.organisation_id)
-        .filter(
-            Q(level=Goal.Level.INDIVIDUAL, owner_person_id=employee.pk)
-            | Q(level=Goal.Level.TEAM, owner_unit_id=employee.unit_id)
-            | Q(level=Goal.Level.ORGANISATION)
-        )
-        .exclude(status__in=[Goal.Status.CANCELLED, Goal.Status.ARCHIVED])
-        .order_by("level", "title")
-    )
-
-
-def active_competencies(*, plan: DevelopmentPlan) -> QuerySet[Competency]:
-    return Competency.objects.filter(organisation_id=plan.organisation_id, is_active=True)
 
 
 def plan_goal_lines(*, plan: DevelopmentPlan, viewer: User) -> list[GoalLine]:
@@ -455,35 +431,17 @@ def plan_content(
 def plan_snapshot(*, plan: DevelopmentPlan) -> dict:
     """The plan's agreeable content: its own fields, gaps, actions and steps; never
     private notes or comments. Pass a plan from ``plan_content`` (prefetched)."""
-    plan_fields = ("employee_ambition", "organisation_ambition", "period_start", "period_end")
-    snapshot: dict = {
-        "plan": {name: raw(getattr(plan, name)) for name in (*plan_fields, "yearly_budget")},
-        "gap": {},
-        "action": {},
-        "step": {},
+    actions = plan.actions.all()
+    items = {
+        "gap": plan.gaps.all(),
+        "action": actions,
+        "step": [step for action in actions for step in action.steps.all()],
     }
-    gap_fields = ("competency", "current_level", "desired_level", "why_it_matters", "goal")
-    # Keys starting with "_" are bookkeeping, not content: which goal a title names (its
-    # title shows only to whoever may see the goal) and which action a step belongs to.
-    for gap in plan.gaps.all():
-        snapshot["gap"][str(gap.uuid)] = {
-            "_label": gap.competency.name,
-            "_goal": gap.goal_id,
-            **{name: raw(getattr(gap, name)) for name in (*gap_fields, "priority")},
-        }
-    for action in plan.actions.all():
-        snapshot["action"][str(action.uuid)] = {
-            "_label": action.title,
-            "_goal": action.goal_id,
-            **{name: raw(getattr(action, name)) for name in ACTION_FIELDS},
-        }
-    for action in plan.actions.all():
-        for step in action.steps.all():
-            snapshot["step"][str(step.uuid)] = {
-                "_label": step.title,
-                "_action": str(action.uuid),
-                **{name: raw(getattr(step, name)) for name in ("title", "due_date", "done_on")},
-            }
+    fields = [name for kind in PLAN_SECTIONS for name in kind.snapshot_fields]
+    snapshot: dict = {"plan": {name: raw(getattr(plan, name)) for name in fields}}
+    for kind in SNAPSHOT_ITEMS:
+        rows = items[kind.history_type]
+        snapshot[kind.history_type] = {str(item.uuid): kind.snapshot_of(item) for item in rows}
     return snapshot
 
 

@@ -32,9 +32,8 @@ from people.services import audit_record_about
 from pop_platform.locks import exclusive
 from pop_platform.queue import enqueue_on_commit
 
-from .items import HISTORY_TYPE, ItemKind, raw
+from .items import ItemKind, kind_of, raw
 from .models import (
-    ActionStep,
     Competency,
     CompetencyGap,
     DevelopmentAction,
@@ -44,7 +43,6 @@ from .models import (
     PlanExport,
     PlanVersion,
     PlanVisit,
-    PrivateNote,
 )
 from .pdf import owner_language, plan_document, plan_pdf_counted
 from .privacy import AUDIT_TYPE
@@ -98,6 +96,7 @@ def _history_rows(
     *,
     plan: DevelopmentPlan,
     by: User,
+    kind: ItemKind,
     item: models.Model,
     label: str,
     operation: str,
@@ -109,7 +108,7 @@ def _history_rows(
         "author": by,
         "at": timezone.now(),
         "operation": operation,
-        "item_type": HISTORY_TYPE[type(item)],
+        "item_type": kind.history_type,
         "item_uuid": item.uuid,
         "item_label": label[:200],
         "item_version": item_version,
@@ -268,14 +267,13 @@ def item_update(
         raise VersionConflict(type(item).objects.filter(pk=item.pk).first())
     if diff and kind.content:
         label = kind.label_of(item)
-        if "title" in diff:
-            label = str(diff["title"][1])
-        elif "competency" in diff:
-            label = str(diff["competency"][1])
+        if kind.label_field in diff:
+            label = str(diff[kind.label_field][1])
         PlanChange.objects.bulk_create(
             _history_rows(
                 plan=plan,
                 by=by,
+                kind=kind,
                 item=item,
                 label=label,
                 operation=PlanChange.Operation.CHANGED,
@@ -302,20 +300,18 @@ def item_update(
 def item_create(
     *, plan: DevelopmentPlan, kind: ItemKind, by: User, values: dict[str, object]
 ) -> models.Model:
-    if kind.model is ActionStep:
-        action = values["action"]
-        if action.plan_id != plan.pk:
-            raise PermissionDenied
-        item = ActionStep.objects.create(**values)
-    elif kind.model is PrivateNote:
-        item = PrivateNote.objects.create(plan=plan, author=by, **values)
-    else:
-        item = kind.model.objects.create(plan=plan, **values)
+    if kind.parent and values[kind.parent].plan_id != plan.pk:
+        raise PermissionDenied
+    owner = {} if kind.parent else {"plan": plan}
+    if kind.private:
+        owner["author"] = by
+    item = kind.model.objects.create(**owner, **values)
     if kind.content:
         PlanChange.objects.bulk_create(
             _history_rows(
                 plan=plan,
                 by=by,
+                kind=kind,
                 item=item,
                 label=kind.label_of(item),
                 operation=PlanChange.Operation.ADDED,
@@ -341,7 +337,12 @@ def item_delete(
     if kind.content:
         PlanChange.objects.bulk_create(
             _history_rows(
-                plan=plan, by=by, item=item, label=label, operation=PlanChange.Operation.REMOVED
+                plan=plan,
+                by=by,
+                kind=kind,
+                item=item,
+                label=label,
+                operation=PlanChange.Operation.REMOVED,
             )
         )
         _plan_touched(plan=plan)
@@ -364,13 +365,14 @@ def comment_add(
         raise PermissionDenied
     comment = PlanComment.objects.create(plan=plan, author=by, body=body, gap=gap, action=action)
     target = gap or action or plan
+    kind = kind_of(target)
     PlanChange.objects.create(
         plan=plan,
         author=by,
         operation=PlanChange.Operation.COMMENTED,
-        item_type=HISTORY_TYPE[type(target)],
+        item_type=kind.history_type,
         item_uuid=target.uuid,
-        item_label=(str(gap.competency.name) if gap else action.title if action else "")[:200],
+        item_label=kind.label_of(target)[:200],
         new=body,
     )
     _audit_change(plan=plan, by=by, part="comment")

@@ -33,13 +33,6 @@ from .models import DevelopmentPlan, PlanChange
 from .privacy import AUDIT_TYPE
 
 TEMPLATE = "plans/plan_detail.html"
-# Where an added or removed item shows up on the page.
-SECTION_OF = {
-    "gap": "plan-gaps",
-    "action": "plan-actions",
-    "step": "plan-actions",
-    "note": "plan-notes",
-}
 
 
 def _read_plan(
@@ -314,7 +307,7 @@ def item_edit(request: HttpRequest, plan_uuid: UUID, kind: str, item_uuid: UUID)
 def item_add(request: HttpRequest, plan_uuid: UUID, kind: str) -> HttpResponse:
     plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid, write=True)
     spec = kind_named(kind)
-    if not spec.can_add:
+    if spec.is_plan_section:
         raise Http404
     form = item_form(
         spec, plan=plan, user=request.user, data=request.POST if request.method == "POST" else None
@@ -322,15 +315,15 @@ def item_add(request: HttpRequest, plan_uuid: UUID, kind: str) -> HttpResponse:
     if request.method == "GET" or not form.is_valid():
         return _form_response(request, plan, spec, form, adding=True)
     item = services.item_create(plan=plan, kind=spec, by=request.user, values=form.changes())
-    return _after_add_or_remove(request, plan, kind, _("It is added."), focus_uuid=item.uuid)
+    return _after_add_or_remove(request, plan, spec, _("It is added."), focus_uuid=item.uuid)
 
 
 def _after_add_or_remove(
-    request, plan, kind: str, message: str, level: int = messages.SUCCESS, focus_uuid=None
+    request, plan, spec: ItemKind, message: str, level: int = messages.SUCCESS, focus_uuid=None
 ) -> HttpResponse:
     """Plain: back to the section with a message. htmx: the section, message inside, and
     focus on the new item's Edit button (or, after a removal, on the section heading)."""
-    section = SECTION_OF[kind]
+    section = spec.section
     if not request.htmx:
         messages.add_message(request, level, message)
         return redirect(f"{plan.get_absolute_url()}#{section}")
@@ -345,7 +338,7 @@ def _after_add_or_remove(
 def item_delete(request: HttpRequest, plan_uuid: UUID, kind: str, item_uuid: UUID) -> HttpResponse:
     plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid, write=True)
     spec = kind_named(kind)
-    if not spec.can_delete:
+    if spec.is_plan_section:
         raise Http404
     item = spec.get(plan=plan, user=request.user, item_uuid=item_uuid)
     try:
@@ -357,13 +350,13 @@ def item_delete(request: HttpRequest, plan_uuid: UUID, kind: str, item_uuid: UUI
             expected_version=VersionField().clean(request.POST.get("version")),
         )
     except ValidationError as refused:
-        return _after_add_or_remove(request, plan, kind, " ".join(refused.messages), messages.ERROR)
+        return _after_add_or_remove(request, plan, spec, " ".join(refused.messages), messages.ERROR)
     except services.VersionConflict:
         message = _(
             "Someone else changed this item meanwhile. Look at it again before removing it."
         )
-        return _after_add_or_remove(request, plan, kind, message, messages.ERROR)
-    return _after_add_or_remove(request, plan, kind, _("It is removed."))
+        return _after_add_or_remove(request, plan, spec, message, messages.ERROR)
+    return _after_add_or_remove(request, plan, spec, _("It is removed."))
 
 
 @require_POST
@@ -374,7 +367,8 @@ def comment_add(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
     valid = form.is_valid()
     if "gap" in form.errors or "action" in form.errors:
         raise Http404  # not an item of this page
-    kind = next((name for name in ("gap", "action") if form.cleaned_data.get(name)), "plan")
+    commentable = (name for name, spec in KINDS.items() if spec.commentable)
+    kind = next((name for name in commentable if form.cleaned_data.get(name)), "plan")
     item = None
     if kind != "plan":
         item = kind_named(kind).get(plan=plan, user=request.user, item_uuid=form.cleaned_data[kind])

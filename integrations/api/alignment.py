@@ -88,10 +88,8 @@ def alignment(request: HttpRequest, filters: Query[AlignmentFilters]):
     return {
         "computed_at": snapshot.computed_at.isoformat(timespec="seconds"),
         "min_group_size": dashboard.k,
-        "unit": selection.get("label") or None,
-        "unit_not_shown_alone": bool(
-            selection.get("asked") and selection["asked"] != selection.get("unit_id")
-        ),
+        "unit": selection.label or None,
+        "unit_not_shown_alone": selection.widened,
         "tables": [
             {
                 "key": table.key,
