@@ -9,6 +9,11 @@ a short warm-up, then ``CONCURRENCY`` clients for at most ``SECONDS`` seconds or
 ``MAX_REQUESTS`` requests. Latency is measured by the client (whole request) and by
 gunicorn (server time, ``%(D)s`` in its access log). Every page is compared with the bare
 signed-in baseline view (``pop_platform/bench.py``) measured in the same run.
+
+Before the server starts, ``bench/cpu.py`` measures each page's CPU per request in one
+process, as a multiple of the bare signed-in view, against the shared cache
+(``BENCH_CACHE_URL``, default ``REDIS_URL``; emptied first, as the database is new);
+``BENCH_CPU_ONLY=true`` keeps the seeded database and runs only that.
 """
 
 from __future__ import annotations
@@ -44,6 +49,17 @@ USERS = {
     "hr": ["hr@example.com", PASSWORD],
 }
 BUDGET_MS = 150  # /hr/alignment/ p95 server time (issue 7)
+CACHE_URL = os.environ.get("BENCH_CACHE_URL") or os.environ.get("REDIS_URL", "")
+CPU_ONLY = os.environ.get("BENCH_CPU_ONLY", "").lower() in {"1", "true", "yes"}
+CPU_BEFORE = ROOT / "bench" / "cpu-before.json"  # the same measurement before issue 17
+# Issue 17's targets: page, the page it is a multiple of, at most.
+CPU_TARGETS = [
+    ("bare signed-in view", "hello behind all middleware", 2.5),
+    ("employee home", "bare signed-in view", 4),
+    ("own plan, warm", "bare signed-in view", 8),
+    ("/goals/ as HR", "bare signed-in view", 15),
+    ("the load mix (weighted)", "bare signed-in view", 5),
+]
 
 
 def environment() -> dict[str, str]:
@@ -136,9 +152,63 @@ def server_times(log: Path) -> dict[int, list[float]]:
     return times
 
 
+def cpu_per_request() -> dict[str, float]:
+    """``bench/cpu.py`` on the seeded database and the emptied shared cache."""
+    env = {**environment(), "CACHE_URL": CACHE_URL}
+    code = "from django.core.cache import cache; cache.clear()"
+    subprocess.run([PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True)
+    out = VAR / "cpu.json"
+    subprocess.run(
+        [PYTHON, str(ROOT / "bench" / "cpu.py"), str(out)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return json.loads(out.read_text())
+
+
+def cpu_lines(cpu: dict[str, float]) -> list[str]:
+    before = json.loads(CPU_BEFORE.read_text()) if CPU_BEFORE.exists() else {}
+    base, base_before = cpu["bare signed-in view"], before.get("bare signed-in view")
+    lines = [
+        "## CPU per request, in one process",
+        "",
+        "`bench/cpu.py`: the production WSGI application called in-process (hand-built WSGI "
+        "environment, `DJANGO_DEBUG=false`, the shared Redis cache), signed in as the demo "
+        "accounts; per page a warm-up, then the median `time.process_time` of "
+        f"{os.environ.get('BENCH_CPU_REQUESTS', '40')} requests (this process's CPU: the "
+        "database's own work is not in it). Before: the same script on the code before "
+        "issue 17 (`bench/cpu-before.json`, commit 53d246e), the same data and machine.",
+        "",
+        "| page | before ms | before × bare signed-in | now ms | now × bare signed-in |",
+        "|---|--:|--:|--:|--:|",
+    ]
+    for label, ms in cpu.items():
+        was = before.get(label)
+        was_text = f"{was:.2f} | {was / base_before:.1f}" if was and base_before else "– | –"
+        lines.append(f"| {label} | {was_text} | {ms:.2f} | {ms / base:.1f} |")
+    lines += [
+        "",
+        "Issue 17's targets:",
+        "",
+        "| what | of | before | now | target | |",
+        "|---|---|--:|--:|--:|---|",
+    ]
+    for label, of, target in CPU_TARGETS:
+        now = cpu[label] / cpu[of]
+        was = f"{before[label] / before[of]:.1f} ×" if label in before and of in before else "–"
+        verdict = "met" if now <= target else "NOT met"
+        lines.append(f"| {label} | {of} | {was} | {now:.1f} × | ≤ {target} × | {verdict} |")
+    return lines
+
+
 def main() -> None:
     VAR.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
+    if CPU_ONLY:
+        print("\n".join(cpu_lines(cpu_per_request())))
+        return
     print(f"Database {DATABASE_URL}: recreating, migrating, seeding {PEOPLE} people …")
     recreate_database()
     manage("migrate", "--noinput", "-v0")
@@ -146,6 +216,8 @@ def main() -> None:
     manage("seed_demo", "--people", str(PEOPLE), "--force")
     seed_seconds = time.monotonic() - seed_started
     manage("collectstatic", "--noinput", "-v0")
+    print("CPU per request, in one process …")
+    cpu = cpu_per_request()
     print("The people file: 10,000 rows through HR's upload, preview and apply …")
     people_file = json.loads(
         subprocess.run(
@@ -217,6 +289,8 @@ def main() -> None:
     finally:
         stop_server(server)
     write_results(pages, results, server_times(log), facts, seed_seconds, started, people_file)
+    with (ROOT / "bench" / "results.md").open("a") as results_file:
+        results_file.write("\n".join(["", *cpu_lines(cpu), ""]))
 
 
 API_PAGES = (

@@ -19,7 +19,7 @@ from django.utils import timezone
 from people.demo import EMPLOYEE_EMAIL, MANAGER_EMAIL
 from people.models import Organisation, OrgUnit, User
 
-from .models import Goal, GoalUpdate
+from .models import Goal, GoalUpdate, goals_changed
 from .progress import expected_share, measured_share
 
 Level, Status, Visibility, Metric = Goal.Level, Goal.Status, Goal.Visibility, Goal.Metric
@@ -322,6 +322,7 @@ class _Builder:
     def flush(self) -> None:
         """Insert the new goals, then their check-ins."""
         created = Goal.objects.bulk_create(self.new, batch_size=2000)
+        goals_changed(*{goal.organisation_id for goal in created})
         self.new = []
         _check_ins(created, builder=self)
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from people.models import Organisation, OrgUnit, User
+from people.versions import Part, versions_raise
 from pop_platform.models import BaseModel
 
 VALUE_FIELD = {"max_digits": 14, "decimal_places": 2, "null": True, "blank": True}
@@ -228,6 +229,17 @@ class Goal(BaseModel):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            goals_changed(self.organisation_id)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)
+            goals_changed(self.organisation_id)
+        return deleted
+
     def get_absolute_url(self) -> str:
         return reverse("goals:goal-detail", kwargs={"goal_uuid": self.uuid})
 
@@ -284,3 +296,9 @@ class GoalUpdate(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.goal} @ {self.recorded_at:%Y-%m-%d}"
+
+
+def goals_changed(*organisation_ids: int | None) -> None:
+    """Raise the goal version (people.versions) of these organisations: every write of
+    goals calls it in its transaction (row saves here, bulk writes in the services)."""
+    versions_raise(organisation_ids=organisation_ids, part=Part.GOALS)

@@ -18,7 +18,7 @@ from people.models import ApiClient, AuditEvent, OrgUnit, User, WebhookSubscript
 from people.outbox import outbox_event, outbox_send
 from people.services import audit_event, audit_record_about, audit_record_many
 
-from .models import Goal, GoalUpdate
+from .models import Goal, GoalUpdate, goals_changed
 from .privacy import AUDIT_TYPE
 from .smart import smart_essentials_missing
 
@@ -258,6 +258,7 @@ def goal_update(
     )
     if not updated:
         raise GoalConflict(current=Goal.objects.select_related("parent").get(pk=goal.pk))
+    goals_changed(goal.organisation_id)
     goal.version = version + 1
     _audit_change(goal=goal, by=by, client=client, part="edit")
     if goal.status == Status.ACHIEVED and old_status != Status.ACHIEVED:
@@ -315,6 +316,7 @@ def _transition(*, goal: Goal, expected: str, changes: dict) -> None:
     )
     if not updated:
         raise ValidationError(_("The goal changed in the meantime. Look at it again."))
+    goals_changed(goal.organisation_id)
     for name, value in changes.items():
         setattr(goal, name, value)
     goal.version += 1
@@ -433,6 +435,7 @@ def goal_check_in(
         Goal.objects.filter(pk=goal.pk).update(
             current_value=value, version=F("version") + 1, updated_at=timezone.now()
         )
+        goals_changed(goal.organisation_id)
         goal.current_value = value
         goal.version += 1
     _audit_change(goal=goal, by=by, client=client, part="check-in")
@@ -502,6 +505,7 @@ def goals_assign(
         goal_validate(goal)
         new_goals.append(goal)
     result.created = Goal.objects.bulk_create(new_goals)
+    goals_changed(*{goal.organisation_id for goal in new_goals})
     audit_record_many(
         [
             audit_event(

@@ -7,11 +7,15 @@ import copy
 from uuid import UUID
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from pop_platform.cache import TIMEOUT
 
 from . import access, selectors, services
 from .forms import (
@@ -40,11 +44,11 @@ def _uuid_or_404(value: str) -> UUID:
 def goal_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     scope = access.unit_scope(user)
-    organisation, progress = selectors.cascade_of(user=user)
+    versions = selectors.cascade_versions(user=user)
     form = GoalFilterForm(
         request.GET,
         units=selectors.filter_units(organisation_id=user.organisation_id),
-        years=selectors.filter_years(organisation_id=user.organisation_id, progress=progress),
+        years=selectors.filter_years_cached(user=user, versions=versions),
     )
     form.is_valid()  # a bad value drops only that filter; the others still apply
     data = form.cleaned_data
@@ -54,18 +58,26 @@ def goal_list(request: HttpRequest) -> HttpResponse:
         status=data.get("status") or "current",
         query=(data.get("q") or "").strip(),
     )
-    tree = selectors.goal_tree(
-        user=user, scope=scope, filters=filters, organisation=organisation, org=progress
-    )
+    fragment = bool(request.htmx and not request.htmx.history_restore_request)
+
+    def render_tree() -> str:
+        organisation, progress = selectors.cascade_of(user=user)
+        tree = selectors.goal_tree(
+            user=user, scope=scope, filters=filters, organisation=organisation, org=progress
+        )
+        context = {"tree": tree, "filters": filters}
+        return render_to_string("goals/goal_list.html#goal-tree", context, request)
+
+    key = selectors.goal_tree_key(user=user, filters=filters, versions=versions, htmx=fragment)
+    tree_html = cache.get_or_set(key, render_tree, TIMEOUT)
+    if fragment:
+        return HttpResponse(tree_html)
     context = {
-        "tree": tree,
+        "tree_html": tree_html,
         "filter_form": form,
-        "filters": filters,
         "levels": access.levels_user_may_create(user, scope),
     }
-    fragment = request.htmx and not request.htmx.history_restore_request
-    template = "goals/goal_list.html#goal-tree" if fragment else "goals/goal_list.html"
-    return render(request, template, context)
+    return render(request, "goals/goal_list.html", context)
 
 
 def _detail_context(request: HttpRequest, goal: Goal, permissions, **extra) -> dict:

@@ -10,17 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from pop_platform.memo import Memo
-from pop_platform.sql import one_row
+from pop_platform.cache import TIMEOUT, generation_of
 
 from . import audit
 from .models import AuditEvent, Notification, Organisation, OrgUnit, PeopleImport, User
+from .versions import Part, version_of
 
 
 class Roles:
@@ -37,7 +38,7 @@ class Roles:
 
     @cached_property
     def manager(self) -> bool:
-        return self.employee and self._user.is_manager
+        return self.employee and is_manager(self._user)
 
     @property
     def labels(self) -> list[str]:
@@ -104,39 +105,17 @@ class UnitTable:
     children: dict[int, list[int]]
 
 
-# Access checks on every goal and plan page need the organisation's unit tree; a large
-# organisation has a thousand units, which change rarely. Each process keeps the table
-# per organisation while its fingerprint (one aggregate query) is unchanged: the number of
-# units, their last change, and sums of their parents and managers, each also weighted by
-# the unit's id, so that bulk updates that leave ``updated_at`` alone still move it, also
-# when two units swap their managers (a plain sum would stay the same).
-_unit_tables: Memo[UnitTable] = Memo(max_age=60)
-
-# Written out in SQL: read on every goal and plan page, and the ORM took about 2 ms of CPU
-# to build this aggregate each time, the SQL 0.1 ms.
-UNIT_FINGERPRINT_SQL = f"""
-SELECT COUNT(*), MAX(updated_at), SUM(parent_id), SUM(manager_id),
-       SUM(id * parent_id), SUM(id * manager_id)
-FROM {OrgUnit._meta.db_table} WHERE organisation_id = %s
-"""  # noqa: S608 - the table name from the model; the value is a parameter
-
-
-def _unit_fingerprint(organisation_id: int | None) -> tuple:
-    if organisation_id is None:
-        return ()
-    return one_row(UNIT_FINGERPRINT_SQL, [organisation_id])
-
-
 def unit_table(organisation_id: int | None) -> UnitTable:
-    units = units_of_organisation(organisation_id).order_by()
-    fingerprint = _unit_fingerprint(organisation_id)
+    """Read by access checks on every goal and plan page: a large organisation has a
+    thousand units, which change rarely. Cached under the organisation's unit version."""
+    version = version_of(organisation_id=organisation_id, part=Part.UNITS)
 
     def compute() -> UnitTable:
         rows = {
             pk: (parent_id, manager_id, name)
-            for pk, parent_id, manager_id, name in units.values_list(
-                "id", "parent_id", "manager_id", "name"
-            )
+            for pk, parent_id, manager_id, name in units_of_organisation(organisation_id)
+            .order_by()
+            .values_list("id", "parent_id", "manager_id", "name")
         }
         managed_by: dict[int, list[int]] = {}
         children: dict[int, list[int]] = {}
@@ -147,7 +126,35 @@ def unit_table(organisation_id: int | None) -> UnitTable:
                 children.setdefault(parent_id, []).append(pk)
         return UnitTable(rows=rows, managed_by=managed_by, children=children)
 
-    return _unit_tables.get(organisation_id, fingerprint, compute)
+    return cache.get_or_set(f"units:{organisation_id}:{version}", compute, TIMEOUT)
+
+
+def user_cached(user_id: int) -> User | None:
+    """The signed-in person of a session (``people.backends``), from the shared cache under
+    their own generation (renewed when a save of the person commits): a warm request
+    reads no row. Kept right after it was read, before any role was worked out on it."""
+    generation = generation_of(User.cache_name(user_id))
+    key = f"user:{user_id}:{generation}"
+    user = cache.get(key)
+    if user is None:
+        user = User.objects.filter(pk=user_id).first()
+        if user is None:
+            return None
+        cache.set(key, user, TIMEOUT)
+    return user
+
+
+def is_manager(user: User) -> bool:
+    """Active direct reports or a unit to manage; cached under the unit version, which
+    every change of who reports to whom raises."""
+    if "is_manager" not in user.__dict__:  # also the model's cached property
+        version = version_of(organisation_id=user.organisation_id, part=Part.UNITS)
+        user.__dict__["is_manager"] = cache.get_or_set(
+            f"manager:{user.pk}:{user.organisation_id}:{version}",
+            lambda: user.has_reports_or_unit(),
+            TIMEOUT,
+        )
+    return user.__dict__["is_manager"]
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:

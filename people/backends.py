@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
 
+from .access import user_cached
 from .models import User
 
 
@@ -18,6 +19,12 @@ class PersonBackend(ModelBackend):
 
     def user_can_authenticate(self, user: User) -> bool:
         return super().user_can_authenticate(user) and not user.has_left
+
+    def get_user(self, user_id):
+        """The person of a session, from the shared cache (``people.access.user_cached``):
+        a save of the person (made inactive, a new password) shows on their next request."""
+        user = user_cached(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         user = super().authenticate(request, username=username, password=password, **kwargs)

@@ -7,8 +7,8 @@ from .selectors import navigation_figures
 
 
 class _Navigation:
-    """What the navigation shows of the signed-in user: asked together, in one query,
-    the first time a template needs either."""
+    """What the navigation shows of the signed-in user, worked out the first time a
+    template needs it."""
 
     def __init__(self, user: User) -> None:
         self.user = user
@@ -18,7 +18,7 @@ class _Navigation:
         return navigation_figures(user=self.user)
 
     def roles(self):
-        self.figures  # noqa: B018 - sets user.is_manager in the same query
+        self.figures  # noqa: B018 - fills user.is_manager from the shared cache
         return roles_for(self.user)
 
 

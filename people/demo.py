@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from faker import Faker
 
 from .models import Organisation, OrgUnit, User
+from .versions import Part, versions_raise
 
 DEMO_PASSWORD = "pop-demo-2026"  # noqa: S105 - documented demo password
 ORGANISATION_NAME = "Zorggroep Rivierenland"
@@ -126,6 +127,7 @@ def seed_people(*, people: int = 80) -> PeopleSeedResult:
     def flush() -> None:
         nonlocal created
         User.objects.bulk_create(pending)
+        versions_raise(organisation_ids=[organisation.pk], part=Part.UNITS)
         created += len(pending)
         pending.clear()
 
@@ -212,5 +214,6 @@ def seed_people(*, people: int = 80) -> PeopleSeedResult:
             unit_obj.manager = managers[unit_obj.pk]
             changed.append(unit_obj)
     OrgUnit.objects.bulk_update(changed, ["manager"], batch_size=1000)
+    versions_raise(organisation_ids=[organisation.pk], part=Part.UNITS)
 
     return PeopleSeedResult(organisation=organisation, created=created, total=len(existing))

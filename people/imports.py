@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy
 
 from .models import AuditEvent, Language, Organisation, OrgUnit, User, versions_moved
 from .selectors import unit_paths
+from .versions import Part, versions_raise
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -756,6 +757,8 @@ def apply_import(*, plan: ImportPlan, actor: User | None) -> ImportResult:
 
     for person in deactivated:
         person_deactivated_event(person)
+    # New people report to someone (their changes raised the version with the writes).
+    versions_raise(organisation_ids=[organisation.pk], part=Part.UNITS)
     if actor is not None:
         _audit(plan, result, actor, audit_event, audit_record_many)
     return result

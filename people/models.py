@@ -10,12 +10,13 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from pop_platform.cache import on_commit_renew
 from pop_platform.models import BaseModel
 
 
@@ -99,6 +100,13 @@ class Organisation(BaseModel):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
         help_text=_("A share between 0 and 1; larger than the 'behind' margin."),
     )
+    # What cached values are keyed by (people.versions): raised in the transaction that
+    # writes what they cover, never by saving the organisation itself.
+    units_version = models.PositiveBigIntegerField(default=1, editable=False)
+    goals_version = models.PositiveBigIntegerField(default=1, editable=False)
+    competencies_version = models.PositiveBigIntegerField(default=1, editable=False)
+
+    VERSION_FIELDS = frozenset({"units_version", "goals_version", "competencies_version"})
 
     class Meta:
         verbose_name = _("organisation")
@@ -116,6 +124,16 @@ class Organisation(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # A saved copy of the organisation must not write back the version counters it
+        # read earlier: that would lower them below a raise committed meanwhile.
+        if not self._state.adding and not kwargs.get("force_insert"):
+            fields = kwargs.get("update_fields") or [
+                f.name for f in self._meta.concrete_fields if not f.primary_key
+            ]
+            kwargs["update_fields"] = [name for name in fields if name not in self.VERSION_FIELDS]
+        super().save(*args, **kwargs)
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
@@ -198,12 +216,39 @@ class OrgUnit(BaseModel):
             update_fields = kwargs.get("update_fields")
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            _units_changed(self.organisation_id)
         if bump:
             self.refresh_from_db(fields=["version"])
 
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)
+            _units_changed(self.organisation_id)
+        return deleted
 
-class UserManager(BaseUserManager["User"]):
+
+def _units_changed(organisation_id: int | None) -> None:
+    from .versions import Part, versions_raise  # the module reads this one's models
+
+    versions_raise(organisation_ids=[organisation_id], part=Part.UNITS)
+
+
+class UserQuerySet(models.QuerySet):
+    def update(self, **kwargs: object) -> int:
+        """A bulk write of people (``bulk_update`` too) bypasses ``User.save``: it also
+        raises the unit version and renews the cached copies of the people it changes."""
+        with transaction.atomic(using=self.db):
+            changed = list(self.values_list("pk", "organisation_id"))
+            count = super().update(**kwargs)
+            for organisation_id in {org for _pk, org in changed}:
+                _units_changed(organisation_id)
+            on_commit_renew([User.cache_name(pk) for pk, _org in changed])
+        return count
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **fields: object) -> User:
@@ -340,21 +385,43 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.full_name or self.email
 
+    #: Who reports to whom, who works where and their name (goal owners on cached pages):
+    #: a save of any of these raises the organisation's unit version (people.versions).
+    STRUCTURE_FIELDS = frozenset({"organisation", "unit", "line_manager", "is_active", "full_name"})
+
     def save(self, *args: object, **kwargs: object) -> None:
         self.email = self.email.strip().lower()
         update_fields = kwargs.get("update_fields")
         bump = self.pk is not None and (
             update_fields is None or bool(self.SYNCED_FIELDS & set(update_fields))
         )
+        structure = update_fields is None or bool(self.STRUCTURE_FIELDS & set(update_fields))
         if bump:
             # In the database (another process may have saved meanwhile), read back below.
             self.version = models.F("version") + 1
             self.updated_at = timezone.now()
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if structure:
+                _units_changed(self.organisation_id)
+            on_commit_renew([self.cache_name(self.pk)])
         if bump:
             self.refresh_from_db(fields=["version"])
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        name = self.cache_name(self.pk)
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)
+            _units_changed(self.organisation_id)
+            on_commit_renew([name])
+        return deleted
+
+    @staticmethod
+    def cache_name(pk: int) -> str:
+        """The generation the cached copy of this person is kept under (people.access)."""
+        return f"user:{pk}"
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
@@ -369,10 +436,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def is_manager(self) -> bool:
-        """A manager has direct reports (or manages a unit)."""
+        """A manager has direct reports (or manages a unit). ``people.access.is_manager``
+        answers from the shared cache and fills this property."""
+        return self.has_reports_or_unit()
+
+    def has_reports_or_unit(self) -> bool:
         if not self.pk:
             return False
-        # One query (people.selectors.navigation_figures asks it with the unread count).
         return User.objects.filter(pk=self.pk).filter(User.manager_condition(self.pk)).exists()
 
     @staticmethod

@@ -20,6 +20,7 @@ from django.utils import timezone
 from goals.models import Goal
 from people.demo import EMPLOYEE_EMAIL, MANAGER_EMAIL
 from people.models import Organisation, User
+from people.versions import Part, versions_raise
 
 from .items import KINDS
 from .models import (
@@ -134,6 +135,7 @@ def _catalogue(organisation: Organisation) -> dict[str, Competency]:
         if name not in existing
     ]
     Competency.objects.bulk_create(new)
+    versions_raise(organisation_ids=[organisation.pk], part=Part.COMPETENCIES)
     existing.update({c.name: c for c in new})
     return existing
 

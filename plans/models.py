@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from people.versions import Part, versions_raise
 from pop_platform.models import BaseModel
 
 LEVEL_VALIDATORS = [
@@ -136,6 +137,17 @@ class Competency(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            versions_raise(organisation_ids=[self.organisation_id], part=Part.COMPETENCIES)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)
+            versions_raise(organisation_ids=[self.organisation_id], part=Part.COMPETENCIES)
+        return deleted
 
     def level_descriptor(self, level: int) -> str:
         return getattr(self, f"level_{level}", "") if 1 <= level <= 5 else ""

@@ -13,9 +13,13 @@ is never stale and never needs to be deleted (STYLE.md, "One mechanism per conce
 
 from __future__ import annotations
 
+import uuid
+from functools import partial
 from urllib.parse import urlsplit, urlunsplit
 
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 
 Sentinels = tuple[tuple[str, int], ...]
 
@@ -76,3 +80,44 @@ def broker_url(url: str, *, sentinels: Sentinels = ()) -> str:
 def broker_sentinel_options(url: str, *, sentinels: Sentinels = ()) -> dict:
     """The transport options Sentinel needs: the master's name (``url``'s host)."""
     return {"master_name": urlsplit(url).hostname} if sentinels else {}
+
+
+# --- Keys -------------------------------------------------------------------------------
+#
+# A value that depends on database rows is stored under a key naming the version of those
+# rows: ``cache.get_or_set(f"rollup:{org.pk}:{goals_version}", compute, TIMEOUT)``. The
+# versions are counters in the database (people.versions), raised with the writes.
+#
+# The signed-in user is read on every request, before any version could be read without
+# a query, so the user's rows are keyed by a *generation*: a token kept in the cache
+# itself and replaced (``generations_renew``) when the transaction that wrote the rows
+# commits. A missing token is a fresh one: the rows are read again.
+
+TIMEOUT = 60 * 60  # seconds: entries under old keys are never read again and go by this
+GENERATION_TIMEOUT = 10 * 60  # bounds a renewal lost because the cache was unreachable
+
+
+def generation_of(name: str) -> str:
+    """The current token of ``name`` (a new one when there is none)."""
+    key = f"generation:{name}"
+    token = cache.get(key)
+    if token is None:
+        token = uuid.uuid4().hex
+        if not cache.add(key, token, GENERATION_TIMEOUT):  # another process was first
+            token = cache.get(key) or token
+    return token
+
+
+def generations_renew(names: list[str]) -> None:
+    """New tokens for ``names`` (run on commit of the write; see ``on_commit_renew``)."""
+    if names:
+        fresh = {f"generation:{name}": uuid.uuid4().hex for name in names}
+        cache.set_many(fresh, GENERATION_TIMEOUT)
+
+
+def on_commit_renew(names: list[str]) -> None:
+    """Renew ``names``' generations now (this transaction's own later reads) and again
+    when it commits (a copy read meanwhile by another process, from before the commit,
+    is then under an old token)."""
+    generations_renew(list(names))
+    transaction.on_commit(partial(generations_renew, list(names)))

@@ -31,4 +31,7 @@ handler500 = "pop_platform.errors.server_error"
 handler400 = "pop_platform.errors.bad_request"
 
 if settings.BENCH_BASELINE:  # only for ``make bench``; see pop_platform/bench.py
-    urlpatterns.append(path("bench/baseline", bench.baseline, name="bench-baseline"))
+    urlpatterns += [
+        path("bench/baseline", bench.baseline, name="bench-baseline"),
+        path("bench/hello", bench.hello, name="bench-hello"),
+    ]

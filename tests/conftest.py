@@ -72,25 +72,6 @@ def _eager_celery(settings):
 
 
 @pytest.fixture(autouse=True)
-def _nothing_kept_between_tests(monkeypatch):
-    """Per-process memos (``pop_platform.memo``) start empty in every test, and every
-    query count starts from an empty memo too: a budget counts the queries of a process
-    that has kept nothing (the most a request can cost), whatever ran before it."""
-    from django.test.utils import CaptureQueriesContext
-
-    from pop_platform.memo import forget_everything
-
-    forget_everything()
-    enter = CaptureQueriesContext.__enter__
-
-    def enter_with_nothing_kept(self):
-        forget_everything()
-        return enter(self)
-
-    monkeypatch.setattr(CaptureQueriesContext, "__enter__", enter_with_nothing_kept)
-
-
-@pytest.fixture(autouse=True)
 def _pdfs_need_pango(request):
     """Tests marked ``pdf`` make PDFs: WeasyPrint needs the system library Pango."""
     if request.node.get_closest_marker("pdf"):

@@ -120,3 +120,28 @@ def test_an_unreachable_redis_is_a_miss_not_an_error(settings, world):
     assert cache.get("x") is None
     client = _signed_in(world.employee)  # the session is kept in the database
     assert client.get(HOME).status_code == 200
+
+
+@pytest.mark.urls("tests.integration.bench_urls")
+def test_the_bare_signed_in_view_reads_no_database_on_a_warm_cache(
+    shared_cache, world, django_assert_num_queries
+):
+    """Session and signed-in person both come from the shared cache; a save of the person
+    (made inactive here) shows on their very next request."""
+    client = _signed_in(world.employee)
+    assert client.get("/bench/baseline").content == f"ok {world.employee.pk}".encode()
+    with django_assert_num_queries(0):
+        assert client.get("/bench/baseline").content == f"ok {world.employee.pk}".encode()
+    world.employee.is_active = False
+    world.employee.save(update_fields=["is_active"])
+    response = client.get("/bench/baseline")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_the_cached_person_follows_their_saves(shared_cache, world):
+    """The person changes their language; their next page is in it."""
+    client = _signed_in(world.employee)
+    assert client.get(HOME)["Content-Language"] == "nl"
+    world.employee.language = "en"
+    world.employee.save(update_fields=["language"])
+    assert client.get(HOME)["Content-Language"] == "en"

@@ -1,5 +1,6 @@
-"""The navigation's figures (manager role, unread count) are written out in SQL for speed:
-they must give what the ORM's definitions give, for every kind of person."""
+"""The navigation's figures (manager role from the shared cache, unread count) give what
+the ORM's definitions give, for every kind of person, also after who reports to whom
+changed."""
 
 import pytest
 from django.utils import timezone
@@ -61,11 +62,27 @@ def test_navigation_figures_equal_the_orm_definitions(people):
     assert {unread > 0 for _, unread in seen} == {True, False}
 
 
-def test_navigation_figures_are_one_query_kept_for_the_request(people, django_assert_num_queries):
+def test_navigation_figures_are_two_small_queries_kept_for_the_request(
+    people, django_assert_num_queries
+):
+    """Warm: the unit version (the manager role comes from the cache under it) and the
+    unread count; asked again in the same request, nothing."""
+    navigation_figures(user=fresh(people[0]))  # the role cached
     employee = fresh(people[0])
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         first = navigation_figures(user=employee)
         again = navigation_figures(user=employee)
-        assert employee.is_manager is False  # filled by the same query
+        assert employee.is_manager is False  # filled from the cache
     assert first is again
     assert first.unread == 3
+
+
+def test_the_cached_manager_role_follows_the_reporting_lines(world):
+    lead = world.colleague
+    assert not navigation_figures(user=fresh(lead)).is_manager  # cached from here on
+    world.employee.line_manager = lead
+    world.employee.save()
+    assert navigation_figures(user=fresh(lead)).is_manager
+    world.employee.is_active = False
+    world.employee.save(update_fields=["is_active"])
+    assert not navigation_figures(user=fresh(lead)).is_manager
