@@ -136,6 +136,7 @@ class AgendaItem(BaseModel):
         ACTION = "action", _("development action due")
         GOAL = "goal", _("goal behind schedule")
         AGREEMENT = "agreement", _("open agreement from last time")
+        GAP = "gap", _("your views of the level differ")
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="agenda_items"
@@ -157,6 +158,9 @@ class AgendaItem(BaseModel):
     )
     agreement = models.ForeignKey(
         "Agreement", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_to"
+    )
+    gap = models.ForeignKey(
+        "plans.CompetencyGap", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
     class Meta:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from goals.models import Goal
 from people.models import User
 from plans.models import CompetencyGap, DevelopmentAction, DevelopmentPlan
-from plans.selectors import linkable_goals
+from plans.selectors import GapViews, gaps_with_views_apart, linkable_goals
 
 from .access import conversations_of, reports_of
 from .cadence import CadenceStatus, Policy, unit_policies
@@ -194,12 +194,38 @@ def preparation_questions(
     return questions.filter(Q(is_active=True) | Q(Exists(answered)))
 
 
+def agenda_from_plan_now(conversation: Conversation) -> list[AgendaItem]:
+    """What the plan puts on the agenda of a conversation still to be held, as it is now
+    (unsaved items): the gaps on which the employee's and the manager's views of the
+    current level are far apart. Views change up to the conversation itself, so these are
+    read each time, and stored on the agenda when the conversation is marked held
+    (``services.conversation_mark_held``). Only for a conversation with the employee's
+    current line manager: a former manager does not read the plan."""
+    employee = conversation.employee
+    if not conversation.is_open or conversation.manager_id != employee.line_manager_id:
+        return []
+    apart = gaps_with_views_apart(employee_id=employee.pk)
+    return [_gap_item(conversation, line) for line in apart]
+
+
+def _gap_item(conversation: Conversation, line: GapViews) -> AgendaItem:
+    item = AgendaItem(
+        conversation=conversation,
+        text=line.gap.competency.name[:300],
+        source=AgendaItem.Source.GAP,
+        gap=line.gap,
+    )
+    item.views = line
+    return item
+
+
 def conversation_page(
     *, conversation: Conversation, viewer: User, now: datetime.datetime
 ) -> ConversationPage:
     agenda = list(
         conversation.agenda_items.select_related("author", "action", "goal", "agreement__owner")
     )
+    agenda += agenda_from_plan_now(conversation)
     questions = list(preparation_questions(conversation=conversation))
     answers = {
         (answer.question_id, answer.author_id): answer.body

@@ -41,6 +41,7 @@ from .models import (
     SharedNote,
 )
 from .privacy import AUDIT_TYPE
+from .selectors import agenda_from_plan_now
 
 INVITATION, CANCELLATION = "reminder_invitation", "reminder_cancellation"
 
@@ -385,6 +386,8 @@ def conversation_mark_held(*, conversation: Conversation, by: User) -> Conversat
     now = timezone.now()
     if conversation.status != Conversation.Status.SCHEDULED or conversation.starts_at > now:
         raise ValidationError(_("A conversation can be marked held once it has started."))
+    # What the plan put on the agenda until now is kept as it was discussed.
+    AgendaItem.objects.bulk_create(agenda_from_plan_now(conversation))
     Conversation.objects.filter(pk=conversation.pk).update(
         status=Conversation.Status.HELD, held_at=now, updated_at=now
     )

@@ -236,6 +236,10 @@ def _action(d: Demo) -> dict:
     return {"plan_uuid": d.plan.uuid, "kind": "action", "item_uuid": d.action.uuid}
 
 
+def _gap(d: Demo) -> dict:
+    return {"plan_uuid": d.plan.uuid, "gap_uuid": d.plan.gaps.order_by("pk").first().uuid}
+
+
 def _conversation(d: Demo) -> dict:
     return {"conversation_uuid": d.upcoming.uuid}
 
@@ -293,6 +297,7 @@ URLS: tuple[Url, ...] = (
     Url("plans:plan-item-edit",                  PAGE, (E, M), _action),
     Url("plans:plan-item-add",                   PAGE, (E, M), lambda d: {"plan_uuid": d.plan.uuid, "kind": "action"}),
     Url("plans:plan-item",                       REDIRECT, (E,), _action),
+    Url("plans:plan-gap-assess",                 PAGE, (E, M), _gap),
     Url("plans:plan-pdf",                        PAGE, (E, M), _plan),
     Url("plans:plan-version",                    PAGE, (E, M, H), _version),
     Url("plans:plan-version",                    PAGE, (E,), _version, query="compare=current", label="compared"),

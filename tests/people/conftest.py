@@ -20,6 +20,7 @@ from people.models import AuditEvent, ChatChannel, Invitation, NotificationChoic
 from people.services import audit_record
 from plans.models import (
     DevelopmentPlan,
+    LevelAssessment,
     PlanChange,
     PlanComment,
     PlanExport,
@@ -85,6 +86,16 @@ def scenario(world, pop, conversation) -> Scenario:
         new=pop.action.title,
     )
     PlanVisit.objects.create(plan=pop.plan, user=manager, last_seen_at=now)
+    # Both views of the gap's current level (issue 19).
+    for side, author, level in (("employee", employee, 2), ("manager", manager, 4)):
+        LevelAssessment.objects.create(
+            gap=pop.gap,
+            side=side,
+            author=author,
+            level=level,
+            reason=f"Zo zie ik het ({side}).",
+            sequence=1,
+        )
     # Invited by HR, and two-factor sign-in set up (issue 15).
     Invitation.objects.create(
         person=employee, invited_by=world.hr, expires_at=now + datetime.timedelta(days=14)

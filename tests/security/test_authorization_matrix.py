@@ -67,6 +67,7 @@ from plans.models import (
     Competency,
     DevelopmentAction,
     DevelopmentPlan,
+    LevelAssessment,
     PlanComment,
     PlanExport,
     PrivateNote,
@@ -365,6 +366,17 @@ ACTION_EDIT_ROW = Row(
     post=editors(plan_at("item-action-{pop.action}")),
     data=lambda o, user: action_form_data(o.pop, title="E-learning beeldzorg en e-health"),
     stored=lambda o, user: _fresh(o.pop.action).title == "E-learning beeldzorg en e-health",
+)
+GAP_ASSESS_ROW = Row(
+    "plans:plan-gap-assess",
+    # The employee's own view and her line manager's; HR reads both on the plan.
+    kwargs={"gap_uuid": "pop.gap"},
+    get=editors(ok("Welk niveau zie je nu?", COMPETENCY)),
+    post=editors(plan_at("item-gap-{pop.gap}")),
+    data=lambda o, user: {"level": "3", "reason": "Zet beeldzorg zelfstandig in.", "version": 0},
+    stored=lambda o, user: LevelAssessment.objects.filter(
+        gap=o.pop.gap, author=user, level=3, reason="Zet beeldzorg zelfstandig in."
+    ).exists(),
 )
 AGENDA_ADD_ROW = Row(
     "conversations:conversation-agenda-add",
@@ -849,6 +861,15 @@ ROWS: list[Row] = [
         htmx=True,
         get=by(employee=ok(EMPLOYEE_NOTE), rest=404),
         post=NOT_POST,
+    ),
+    GAP_ASSESS_ROW,
+    replace(
+        GAP_ASSESS_ROW,
+        variant="htmx",
+        htmx=True,
+        post=editors(
+            ok("Zet beeldzorg zelfstandig in.", "Hoe zien jullie elk het huidige niveau?")
+        ),
     ),
     ACTION_EDIT_ROW,
     replace(
