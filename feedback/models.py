@@ -274,3 +274,62 @@ class Answer(BaseModel):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+
+# --- Recognition ------------------------------------------------------------------------
+
+
+class Compliment(BaseModel):
+    """A short compliment ("schouderklopje") on a completed step, a completed action or
+    an achieved goal of someone whose plan or goal the giver can see (exactly one of
+    ``step``, ``action``, ``goal``). It shows on that item and reaches the receiver as a
+    notification; it goes in their team's feed only while they allow it
+    (``people.User.share_compliments``)."""
+
+    organisation = models.ForeignKey(
+        "people.Organisation", on_delete=models.CASCADE, related_name="compliments"
+    )
+    giver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="compliments_given",
+        verbose_name=_("given by"),
+    )
+    receiver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="compliments_received",
+        verbose_name=_("given to"),
+    )
+    step = models.ForeignKey(
+        "plans.ActionStep", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    action = models.ForeignKey(
+        "plans.DevelopmentAction",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    goal = models.ForeignKey(
+        "goals.Goal", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    text = models.CharField(_("compliment"), max_length=280)
+
+    class Meta:
+        verbose_name = _("compliment")
+        verbose_name_plural = _("compliments")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(step__isnull=False, action__isnull=True, goal__isnull=True)
+                | Q(step__isnull=True, action__isnull=False, goal__isnull=True)
+                | Q(step__isnull=True, action__isnull=True, goal__isnull=False),
+                name="compliment_on_one_thing",
+            )
+        ]
+        indexes = [models.Index(fields=["receiver", "created_at"], name="compliment_receiver_at")]
+
+    def __str__(self) -> str:
+        return self.text[:60]

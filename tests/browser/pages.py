@@ -27,7 +27,7 @@ from conversations.models import Conversation, PreparationQuestion
 from goals.models import Goal
 from people.demo import EMPLOYEE_EMAIL, HR_EMAIL, MANAGER_EMAIL
 from people.models import Invitation, OutgoingMessage, PeopleImport, User, WebhookSubscription
-from plans.models import Competency, DevelopmentAction, DevelopmentPlan
+from plans.models import ActionStep, Competency, DevelopmentAction, DevelopmentPlan
 from tests.factories import NotificationFactory
 
 # What a GET answers.
@@ -240,6 +240,11 @@ def _gap(d: Demo) -> dict:
     return {"plan_uuid": d.plan.uuid, "gap_uuid": d.plan.gaps.order_by("pk").first().uuid}
 
 
+def _done_step(d: Demo) -> dict:
+    step = ActionStep.objects.filter(action__plan=d.plan, done_on__isnull=False).first()
+    return {"kind": "step", "item_uuid": step.uuid}
+
+
 def _conversation(d: Demo) -> dict:
     return {"conversation_uuid": d.upcoming.uuid}
 
@@ -318,6 +323,8 @@ URLS: tuple[Url, ...] = (
     Url("conversations:conversation-reschedule", PAGE, (M,), _conversation),
     Url("conversations:team",                    PAGE, (M,)),
     Url("conversations:plan-fragment",           FRAGMENT, (E,), _plan),
+    Url("feedback:plan-compliments",             PAGE, (E, M, H), _plan),
+    Url("feedback:compliment",                   PAGE, (M, H), _done_step),
     Url("conversations:conversation-ics",        ICS, (E,), _conversation),
     Url("conversations:conversation-report-pdf", PDF, (E,), _held),
     Url("conversations:conversation-cancel",     POST),

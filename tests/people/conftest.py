@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conversations import services as conversation_services
 from conversations.models import Conversation, ReminderDelivery
+from feedback.models import Compliment
 from goals.models import Goal, GoalUpdate
 from people.models import AuditEvent, ChatChannel, Invitation, NotificationChoice
 from people.services import audit_record
@@ -86,6 +87,14 @@ def scenario(world, pop, conversation) -> Scenario:
         new=pop.action.title,
     )
     PlanVisit.objects.create(plan=pop.plan, user=manager, last_seen_at=now)
+    # A compliment on a completed step (issue 19).
+    Compliment.objects.create(
+        organisation=world.organisation,
+        giver=manager,
+        receiver=employee,
+        step=pop.step,
+        text="Knap gedaan!",
+    )
     # Both views of the gap's current level (issue 19).
     for side, author, level in (("employee", employee, 2), ("manager", manager, 4)):
         LevelAssessment.objects.create(

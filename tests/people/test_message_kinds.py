@@ -27,6 +27,7 @@ CONTEXTS = {
     "goal_returned": {"title": "Beeldzorg leren", "comment": "Maak het meetbaar."},
     "goal_assigned": {"name": "Jeroen de Vries", "title": "Beeldzorg leren"},
     "plan_agreement": {"employee": "Sanne Jansen", "by": "Jeroen de Vries", "version": 2},
+    "compliment": {"name": "Jeroen de Vries", "title": "Module 1: basis", "text": "Knap!"},
     "conversation_requested": {"name": "Sanne Jansen", "kind": "check_in", "note": "Even?"},
     "reminder_invitation": CONVERSATION,
     "reminder_cancellation": CONVERSATION,

@@ -26,6 +26,7 @@ from conversations.models import (
     SharedNote,
 )
 from dashboards.alignment import Scope, compute
+from feedback.models import Compliment
 from goals.models import Goal, GoalUpdate
 from goals.selectors import organisation_progress
 from people.models import AuditEvent, Notification, Organisation, OrgUnit, User
@@ -164,6 +165,7 @@ def test_personal_texts_about_or_by_the_leaver_are_cleared(world, scenario):
         ("employee", 2, ""),
         ("manager", 4, ""),
     ]
+    assert not Compliment.objects.filter(receiver=world.employee).exists()
     action = DevelopmentAction.objects.get(pk=pop.action.pk)
     assert action.title == "e-learning"  # its kind
     assert (action.description, action.knowledge_transfer, action.reflection) == ("", "", "")
@@ -216,6 +218,8 @@ def test_a_leaving_manager_keeps_the_texts_about_their_reports(world, scenario):
     _run(world)
     assert PlanComment.objects.filter(author=world.manager, body="Goed plan!").exists()
     assert LevelAssessment.objects.get(author=world.manager).reason == "Zo zie ik het (manager)."
+    # What the manager gave stays with its receiver (the manager's account is anonymised).
+    assert Compliment.objects.get(receiver=world.employee).text == "Knap gedaan!"
     assert SharedNote.objects.get(conversation=scenario.conversation).body == SHARED_NOTE
     assert not PrivateNote.objects.filter(author=world.manager).exists()
     assert not ConversationPrivateNote.objects.filter(author=world.manager).exists()

@@ -35,7 +35,7 @@ from people.models import (
     PeopleImport,
     WebhookSubscription,
 )
-from plans.models import PlanExport, PlanVersion
+from plans.models import ActionStep, PlanExport, PlanVersion
 from plans.selectors import plan_content, plan_snapshot
 from tests.conftest import World, make_world
 from tests.conversations.conftest import in_days, make_conversation, make_held, start_it
@@ -84,6 +84,8 @@ class Objects:
 def make_objects() -> Objects:
     world = make_world()
     pop = make_pop(world)
+    # A completed step, to be complimented (issue 19).
+    ActionStep.objects.filter(pk=pop.step.pk).update(done_on=datetime.date(2026, 3, 2))
     cascade = make_cascade(world)
     conversation = make_conversation(world)
     earlier = conversation_schedule(

@@ -46,6 +46,7 @@ from conversations.models import (
     SharedNote,
     UnitCadence,
 )
+from feedback.models import Compliment
 from goals.models import Goal, GoalUpdate
 from people.models import (
     ApiClient,
@@ -376,6 +377,45 @@ GAP_ASSESS_ROW = Row(
     data=lambda o, user: {"level": "3", "reason": "Zet beeldzorg zelfstandig in.", "version": 0},
     stored=lambda o, user: LevelAssessment.objects.filter(
         gap=o.pop.gap, author=user, level=3, reason="Zet beeldzorg zelfstandig in."
+    ).exists(),
+)
+PLAN_COMPLIMENTS_ROW = Row(
+    "feedback:plan-compliments",
+    # Whoever reads the plan reads the compliments on its completed items; only others
+    # than the employee may give one.
+    get=by(
+        employee=ok("Module 1: basis", hides=("Schouderklopje geven",)),
+        manager=ok("Module 1: basis", "Schouderklopje geven"),
+        hr=ok("Module 1: basis", "Schouderklopje geven"),
+        rest=404,
+    ),
+    post=NOT_POST,
+)
+# The parts htmx puts into the plan page: the form for whoever may give a compliment.
+COMPLIMENT_PARTS = by(
+    employee=ok(hides=("Schouderklopje geven",)),
+    manager=ok("Schouderklopje geven"),
+    hr=ok("Schouderklopje geven"),
+    rest=404,
+)
+COMPLIMENT_ROW = Row(
+    "feedback:compliment",
+    kwargs={"kind": "step", "item_uuid": "pop.step"},
+    get=by(
+        employee=ok("Module 1: basis", hides=("Schouderklopje geven",)),
+        manager=ok("Schouderklopje geven"),
+        hr=ok("Schouderklopje geven"),
+        rest=404,
+    ),
+    post=by(
+        employee=403,
+        manager=plan_at("item-step-{pop.step}"),
+        hr=plan_at("item-step-{pop.step}"),
+        rest=404,
+    ),
+    data=lambda o, user: {"text": "Knap gedaan!"},
+    stored=lambda o, user: Compliment.objects.filter(
+        giver=user, receiver=o.world.employee, step=o.pop.step, text="Knap gedaan!"
     ).exists(),
 )
 AGENDA_ADD_ROW = Row(
@@ -861,6 +901,16 @@ ROWS: list[Row] = [
         htmx=True,
         get=by(employee=ok(EMPLOYEE_NOTE), rest=404),
         post=NOT_POST,
+    ),
+    PLAN_COMPLIMENTS_ROW,
+    replace(PLAN_COMPLIMENTS_ROW, variant="htmx", htmx=True, get=COMPLIMENT_PARTS),
+    COMPLIMENT_ROW,
+    replace(
+        COMPLIMENT_ROW,
+        variant="htmx",
+        htmx=True,
+        get=COMPLIMENT_PARTS,
+        post=by(employee=403, manager=ok("Knap gedaan!"), hr=ok("Knap gedaan!"), rest=404),
     ),
     GAP_ASSESS_ROW,
     replace(
