@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class FeedbackConfig(AppConfig):
     name = "feedback"
     verbose_name = _("Feedback")
+
+    def ready(self) -> None:
+        # This app's part of the personal data export, the retention job and the audit
+        # trail (people may not import this app).
+        from .privacy import register
+
+        register()
