@@ -7,8 +7,10 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("Feedback")
 
     def ready(self) -> None:
-        # Compliments' part of the personal data export and the retention job (people may
-        # not import this app, so this app hands people its pieces).
-        from .recognition_privacy import register
+        # This app's part of the personal data export, the retention job and the audit
+        # trail, and the compliments' part (people may not import this app).
+        from . import recognition_privacy
+        from .privacy import register
 
         register()
+        recognition_privacy.register()

@@ -184,7 +184,19 @@ class FeedbackItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return str(self.gap or self.goal or self.action)
+        return self.title
+
+    @property
+    def title(self) -> str:
+        if self.gap_id:
+            return self.gap.competency.name
+        return self.goal.title if self.goal_id else self.action.title
+
+    @property
+    def description(self) -> str:
+        if self.gap_id:
+            return self.gap.why_it_matters
+        return self.goal.description if self.goal_id else self.action.description
 
 
 class AskedQuestion(models.Model):
@@ -228,6 +240,9 @@ class Invitation(BaseModel):
         related_name="feedback_invitations",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.INVITED)
+    # The due date the reminder was sent for: set by the conditional update that decides
+    # to send it, so a second sweep does not send it again (a moved due date: once more).
+    reminded_for = models.DateField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -24,6 +24,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from conversations.models import Conversation, PreparationQuestion
+from feedback.models import FeedbackQuestion, FeedbackRequest
+from feedback.models import Invitation as FeedbackInvitation
+from feedback.services import questions_of
 from goals.models import Goal
 from people.demo import EMPLOYEE_EMAIL, HR_EMAIL, MANAGER_EMAIL
 from people.models import Invitation, OutgoingMessage, PeopleImport, User, WebhookSubscription
@@ -63,6 +66,11 @@ class Demo:
     invitation: Invitation  # a pending invitation of a colleague of Sanne's
     question: PreparationQuestion
     subscription: WebhookSubscription  # HR's webhook, with a delivered and a failed event
+    feedback: FeedbackRequest  # Sanne asked 4 about "Digitale vaardigheden", 3 answered
+    upward: FeedbackRequest  # HR's upward round about Jeroen: 3 of his reports answered
+    asked_of_sanne: FeedbackInvitation  # Daan's named request, not yet answered by Sanne
+    upward_of_sanne: FeedbackInvitation  # Sanne's (unanswered) part in the upward round
+    feedback_question: FeedbackQuestion  # the organisation's first question about a gap
 
     @property
     def invitation_link(self) -> dict:
@@ -172,7 +180,14 @@ def build_demo() -> Demo:
         status_code=503,
         last_error="NotDelivered: The server answered 503.",
     )
+    feedback = FeedbackRequest.objects.get(about=employee, kind="plan")
+    upward = FeedbackRequest.objects.get(about=manager, kind="upward")
     return Demo(
+        feedback=feedback,
+        upward=upward,
+        asked_of_sanne=FeedbackInvitation.objects.get(person=employee, request__kind="plan"),
+        upward_of_sanne=upward.invitations.get(person=employee),
+        feedback_question=questions_of(employee.organisation, "gap", create=True)[0],
         subscription=subscription,
         people_import=people_import,
         invitation=invitation,
@@ -363,6 +378,20 @@ URLS: tuple[Url, ...] = (
     Url("people:unit-list",                      PAGE, (H,)),
     Url("people:unit-edit",                      PAGE, (H,), lambda d: {"unit_uuid": d.employee.unit.uuid}),
     Url("people:unit-delete",                    POST),
+    Url("feedback:feedback-list",                PAGE, (E, M, H)),
+    Url("feedback:feedback-ask",                 PAGE, (E, M), _plan),
+    Url("feedback:upward-new",                   PAGE, (M, H)),
+    Url("feedback:request-detail",               PAGE, (E, M), lambda d: {"request_uuid": d.feedback.uuid}),
+    Url("feedback:request-detail",               PAGE, (M, H), lambda d: {"request_uuid": d.upward.uuid}, label="upward"),
+    Url("feedback:request-extend",               POST),
+    Url("feedback:request-share",                POST),
+    Url("feedback:answer",                       PAGE, (E,), lambda d: {"invitation_uuid": d.asked_of_sanne.uuid}),
+    Url("feedback:answer",                       PAGE, (E,), lambda d: {"invitation_uuid": d.upward_of_sanne.uuid}, label="upward"),
+    Url("feedback:answer-save",                  POST),
+    Url("feedback:answer-decline",               POST),
+    Url("feedback:settings",                     PAGE, (H,)),
+    Url("feedback:question-edit",                PAGE, (H,), lambda d: {"question_uuid": d.feedback_question.uuid}),
+    Url("feedback:question-active",              POST),
     Url("conversations:question-list",           PAGE, (H,)),
     Url("conversations:question-edit",           PAGE, (H,), lambda d: {"question_uuid": d.question.uuid}),
     Url("conversations:question-move",           POST),

@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("feedback", "0001_feedback_requests_and_answers"),
+        ("feedback", "0002_invitation_reminded_for"),
         ("goals", "0002_goal_rollup_fingerprint_index"),
         ("people", "0011_integrations"),
         ("plans", "0005_level_assessment"),
