@@ -137,6 +137,7 @@ class AgendaItem(BaseModel):
         GOAL = "goal", _("goal behind schedule")
         AGREEMENT = "agreement", _("open agreement from last time")
         GAP = "gap", _("your views of the level differ")
+        FEEDBACK = "feedback", _("feedback received since last time")
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="agenda_items"

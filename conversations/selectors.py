@@ -12,6 +12,7 @@ from functools import cached_property
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from feedback.selectors import feedback_received_since
 from goals.models import Goal
 from people.models import User
 from plans.models import CompetencyGap, DevelopmentAction, DevelopmentPlan
@@ -197,15 +198,43 @@ def preparation_questions(
 def agenda_from_plan_now(conversation: Conversation) -> list[AgendaItem]:
     """What the plan puts on the agenda of a conversation still to be held, as it is now
     (unsaved items): the gaps on which the employee's and the manager's views of the
-    current level are far apart. Views change up to the conversation itself, so these are
-    read each time, and stored on the agenda when the conversation is marked held
-    (``services.conversation_mark_held``). Only for a conversation with the employee's
-    current line manager: a former manager does not read the plan."""
+    current level are far apart, and feedback about the plan received since the last
+    conversation (its items' titles; answers stay on the request's page). Both change up
+    to the conversation itself, so they are read each time, and stored on the agenda when
+    the conversation is marked held (``services.conversation_mark_held``). Only for a
+    conversation with the employee's current line manager: a former manager does not
+    read the plan."""
     employee = conversation.employee
     if not conversation.is_open or conversation.manager_id != employee.line_manager_id:
         return []
     apart = gaps_with_views_apart(employee_id=employee.pk)
-    return [_gap_item(conversation, line) for line in apart]
+    items = [_gap_item(conversation, line) for line in apart]
+    # Since the last conversation was marked held: its agenda kept what came before.
+    last = last_held(conversation)
+    since = (last.held_at or last.starts_at) if last else None
+    received = feedback_received_since(employee=employee, since=since)
+    items += [
+        AgendaItem(
+            conversation=conversation,
+            text=", ".join(line.titles)[:300],
+            source=AgendaItem.Source.FEEDBACK,
+        )
+        for line in received
+    ]
+    return items
+
+
+def last_held(conversation: Conversation) -> Conversation | None:
+    """The employee's last conversation held before this one with the same manager (whose
+    agreements carry over: a new manager does not read a former manager's conversation)."""
+    earlier = Conversation.objects.filter(
+        employee_id=conversation.employee_id,
+        manager_id=conversation.manager_id,
+        status=Conversation.Status.HELD,
+    ).exclude(pk=conversation.pk)
+    if conversation.starts_at:
+        earlier = earlier.filter(starts_at__lt=conversation.starts_at)
+    return earlier.order_by("-starts_at", "-id").first()
 
 
 def _gap_item(conversation: Conversation, line: GapViews) -> AgendaItem:

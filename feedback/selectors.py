@@ -8,11 +8,12 @@ one person's answers to two questions cannot be paired either.
 
 from __future__ import annotations
 
+import datetime
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q
 
 from people.models import Organisation, User
 
@@ -203,4 +204,49 @@ def upward_organisation(organisation: Organisation) -> tuple[int, list[UpwardFig
     return people, [
         UpwardFigure(text, len(values), round(sum(values) / len(values), 1) if enough else None)
         for text, values in scores.items()
+    ]
+
+
+# --- For a conversation's agenda ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReceivedFeedback:
+    """Feedback about items of someone's plan whose answers its reader now sees."""
+
+    feedback: FeedbackRequest
+    titles: list[str]
+
+
+def feedback_received_since(
+    *, employee: User, since: datetime.datetime | None
+) -> list[ReceivedFeedback]:
+    """Requests about ``employee``'s plan answered after ``since`` (None: ever) whose
+    answers can be shown: named ones with an answer, anonymous ones once the floor of
+    answers is reached (below it nothing is told, not even that someone answered). For
+    the agenda: titles only, never answers, counts or names."""
+    answered = Q(invitations__status=Invitation.Status.ANSWERED)
+    requests = (
+        FeedbackRequest.objects.filter(kind=FeedbackRequest.Kind.PLAN, about_id=employee.pk)
+        .annotate(
+            answered_count=Count("invitations", filter=answered, distinct=True),
+            last_answer=Max("invitations__updated_at", filter=answered),
+        )
+        .filter(answered_count__gt=0)
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=FeedbackItem.objects.select_related("gap__competency", "goal", "action"),
+            )
+        )
+        .order_by("created_at", "id")
+    )
+    if since is not None:
+        requests = requests.filter(last_answer__gt=since)
+    requests = list(requests)
+    floor = policy_of(employee.organisation).anonymity_floor if requests else 0
+    return [
+        ReceivedFeedback(feedback, [item.title for item in feedback.items.all()])
+        for feedback in requests
+        if not feedback.anonymous or feedback.answered_count >= floor
     ]
