@@ -1,5 +1,6 @@
 """Recognition: a compliment ("schouderklopje") on a completed step, a completed action or
-an achieved goal (issue 19, item 5).
+an achieved goal (issue 19, item 5); and, on a completed action, the feedback received
+about it beside the employee's reflection: what the learning brought (item 7).
 
 Who may give one: anyone who can see the item, by the plans' and goals' own access rules
 (the employee's line manager and HR see the plan; colleagues see the goals shared with
@@ -10,7 +11,7 @@ notification to the receiver through the outbox. What reads compliments reads th
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
@@ -24,6 +25,7 @@ from plans.access import plans_visible_to
 from plans.models import ActionStep, DevelopmentAction, DevelopmentPlan
 
 from .models import Compliment
+from .selectors import Results, action_feedback
 
 KINDS = ("step", "action", "goal")
 
@@ -127,6 +129,8 @@ class Slot:
     target: Target
     compliments: list[Compliment]
     can_give: bool
+    #: A completed action's feedback the viewer may read: shown with the reflection.
+    feedback: list[Results] = field(default_factory=list)
 
     @property
     def dom_id(self) -> str:
@@ -150,15 +154,22 @@ def plan_slots(*, plan: DevelopmentPlan, viewer: User) -> list[Slot]:
         step.action.plan.employee = employee
     for action in items["action"]:
         action.plan.employee = employee
+    feedback = action_feedback(actions=items["action"], viewer=viewer)
     slots = []
     for kind, rows in items.items():
         compliments = compliments_on(kind, rows)
         for item in rows:
             target = Target(kind=kind, item=item, receiver=employee)
-            slots.append(Slot(target, compliments[item.pk], may_compliment(viewer, target)))
+            slot = Slot(target, compliments[item.pk], may_compliment(viewer, target))
+            if kind == "action":
+                slot.feedback = feedback[item.pk]
+            slots.append(slot)
     return slots
 
 
 def slot_for(*, target: Target, viewer: User) -> Slot:
     compliments = compliments_on(target.kind, [target.item])[target.item.pk]
-    return Slot(target, compliments, may_compliment(viewer, target))
+    slot = Slot(target, compliments, may_compliment(viewer, target))
+    if target.kind == "action":
+        slot.feedback = action_feedback(actions=[target.item], viewer=viewer)[target.item.pk]
+    return slot

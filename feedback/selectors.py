@@ -17,6 +17,7 @@ from django.db.models import Count, Max, Prefetch, Q
 
 from people.models import Organisation, User
 
+from .access import may_read_answers
 from .models import Answer, AskedQuestion, FeedbackItem, FeedbackRequest, Invitation, Subject
 from .services import is_open, policy_of
 
@@ -250,3 +251,29 @@ def feedback_received_since(
         for feedback in requests
         if not feedback.anonymous or feedback.answered_count >= floor
     ]
+
+
+# --- What learning brought ----------------------------------------------------------------
+
+
+def action_feedback(*, actions: list, viewer: User) -> dict[int, list[Results]]:
+    """Per completed action: the answers ``viewer`` may read of the feedback asked about
+    it, where they can be shown (the floor holds for anonymous requests). Shown beside the
+    employee's reflection: what the learning brought. Costs a query, then a few per
+    request found."""
+    found: dict[int, list[Results]] = defaultdict(list)
+    if not actions:
+        return found
+    items = (
+        FeedbackItem.objects.filter(action__in=actions, request__kind=FeedbackRequest.Kind.PLAN)
+        .select_related("request__about", "request__organisation")
+        .order_by("request__created_at", "id")
+    )
+    for item in items:
+        feedback = item.request
+        if not may_read_answers(viewer, feedback):
+            continue
+        outcome = results(feedback)
+        if outcome.shown and any(q.texts or q.answers or q.scores for q in outcome.questions):
+            found[item.action_id].append(outcome)
+    return found
