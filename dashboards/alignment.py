@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from conversations.cadence import cadence_status, unit_policies
 from conversations.models import Conversation
+from feedback.selectors import actions_with_feedback
 from goals.models import Goal
 from goals.progress import rollup
 from people.models import Organisation, OrgUnit, User
@@ -226,7 +227,19 @@ def compute(scope: Scope) -> dict:
         and _in_year(g.start_date, g.due_date, scope.year)
     ]
     strategic.sort(key=lambda g: (g.due_date or datetime.date.max, g.title.lower()))
-    per_goal = {g.id: {"team_goals": 0, "individual_goals": 0, "actions": 0} for g in strategic}
+    # Per strategic goal: what lands on it, and of the completed actions how many have the
+    # employee's reflection and feedback about them (what learning brought).
+    per_goal = {
+        g.id: {
+            "team_goals": 0,
+            "individual_goals": 0,
+            "actions": 0,
+            "completed": 0,
+            "reflected": 0,
+            "with_feedback": 0,
+        }
+        for g in strategic
+    }
     contributors: dict[int, set[int]] = {g.id: set() for g in strategic}
     not_linked = {"team_goals": 0, "individual_goals": 0, "actions": 0}
     not_linked_team_goals: list[dict] = []
@@ -262,7 +275,14 @@ def compute(scope: Scope) -> dict:
     actions = (
         DevelopmentAction.objects.filter(_prefixed(people, "plan__employee"), _overlaps(scope.year))
         .values("plan__employee_id", "goal_id", "gap__goal_id", "kind", "status")
-        .annotate(count=Count("id"), cost=Sum("cost"))
+        .annotate(
+            count=Count("id"),
+            cost=Sum("cost"),
+            reflected=Count("id", filter=~Q(reflection="")),
+            with_feedback=Count(
+                "id", filter=Q(pk__in=actions_with_feedback(organisation=organisation))
+            ),
+        )
     )
     by_kind: dict[str, dict[str, int]] = {}
     used = dict.fromkeys(keys, Decimal(0))
@@ -284,6 +304,10 @@ def compute(scope: Scope) -> dict:
         elif root in per_goal:
             per_goal[root]["actions"] += item["count"]
             contributors[root].add(person_id)
+            if item["status"] == DevelopmentAction.Status.DONE:
+                per_goal[root]["completed"] += item["count"]
+                per_goal[root]["reflected"] += item["reflected"]
+                per_goal[root]["with_feedback"] += item["with_feedback"]
 
     compliance, by_manager = _compliance(scope, people, people_rows, selection, today)
 

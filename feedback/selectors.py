@@ -277,3 +277,23 @@ def action_feedback(*, actions: list, viewer: User) -> dict[int, list[Results]]:
         if outcome.shown and any(q.texts or q.answers or q.scores for q in outcome.questions):
             found[item.action_id].append(outcome)
     return found
+
+
+def actions_with_feedback(*, organisation: Organisation):
+    """The ids of the organisation's development actions that received feedback whose
+    answers can be shown (named: an answer; anonymous: the floor reached), as a subquery
+    for the HR dashboard's figures (counts only, never who or what)."""
+    floor = policy_of(organisation).anonymity_floor
+    answered = Q(invitations__status=Invitation.Status.ANSWERED)
+    shown = (
+        FeedbackRequest.objects.filter(
+            organisation_id=organisation.pk, kind=FeedbackRequest.Kind.PLAN
+        )
+        .annotate(answered_count=Count("invitations", filter=answered, distinct=True))
+        .filter(
+            Q(anonymous=False, answered_count__gt=0) | Q(anonymous=True, answered_count__gte=floor)
+        )
+    )
+    return FeedbackItem.objects.filter(request__in=shown.values("pk"), action__isnull=False).values(
+        "action_id"
+    )
