@@ -348,3 +348,8 @@ class Compliment(BaseModel):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    @property
+    def about_title(self) -> str:
+        """The title of the step, action or goal it is about."""
+        return (self.step or self.action or self.goal).title

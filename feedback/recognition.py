@@ -173,3 +173,20 @@ def slot_for(*, target: Target, viewer: User) -> Slot:
     if target.kind == "action":
         slot.feedback = action_feedback(actions=[target.item], viewer=viewer)[target.item.pk]
     return slot
+
+
+def team_feed(*, viewer: User, limit: int = 10) -> list[Compliment]:
+    """The latest compliments received by people of the viewer's unit who share them
+    (``User.share_compliments``, their own choice, off until they turn it on)."""
+    if viewer.unit_id is None:
+        return []
+    return list(
+        Compliment.objects.filter(
+            organisation_id=viewer.organisation_id,
+            receiver__unit_id=viewer.unit_id,
+            receiver__share_compliments=True,
+            receiver__is_active=True,
+        )
+        .select_related("giver", "receiver", "step", "action", "goal")
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -338,6 +338,7 @@ URLS: tuple[Url, ...] = (
     Url("conversations:conversation-reschedule", PAGE, (M,), _conversation),
     Url("conversations:team",                    PAGE, (M,)),
     Url("conversations:plan-fragment",           FRAGMENT, (E,), _plan),
+    Url("people:compliment-sharing",             POST),
     Url("feedback:plan-compliments",             PAGE, (E, M, H), _plan),
     Url("feedback:compliment",                   PAGE, (M, H), _done_step),
     Url("conversations:conversation-ics",        ICS, (E,), _conversation),

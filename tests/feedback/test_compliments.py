@@ -187,3 +187,22 @@ def test_the_plan_loader_costs_the_same_for_many_items(world, pop, as_user):
     small = count()
     grow(20)
     assert count() == small
+
+
+def test_the_team_feed_shows_only_what_the_receiver_shares(world, pop, as_user):
+    step = done(pop.step)
+    as_user(world.manager).post(url("step", step), {"text": "Een schouderklopje voor Sanne!"})
+    home = reverse("dashboards:home")
+    colleague = as_user(world.colleague)  # Sanne's teammate in Wijkteam Noord
+    assert "Een schouderklopje voor Sanne!" not in colleague.get(home).content.decode()
+    sanne = as_user(world.employee)
+    response = sanne.post(reverse("people:compliment-sharing"), {"share": "1"})
+    assert response.status_code == 302 and response["Location"].endswith("#profile-sharing")
+    shown = colleague.get(home).content.decode()
+    assert "Jeroen de Vries aan Sanne Jansen, voor “Module 1: basis”:" in shown
+    assert "Een schouderklopje voor Sanne!" in shown
+    # Another team's home does not show it.
+    other = as_user(world.other_manager).get(home).content.decode()
+    assert "Een schouderklopje voor Sanne!" not in other
+    sanne.post(reverse("people:compliment-sharing"), {"share": "0"})
+    assert "Een schouderklopje voor Sanne!" not in colleague.get(home).content.decode()

@@ -466,6 +466,14 @@ ROWS: list[Row] = [
         ),
     ),
     Row(
+        "people:compliment-sharing",
+        get=NOT_GET,
+        # Each person's own choice, for themself only.
+        post=by(rest=to("people:profile", anchor="profile-sharing")),
+        data=lambda o, user: {"share": "1"},
+        stored=lambda o, user: user is not None and _fresh(user).share_compliments,
+    ),
+    Row(
         "people:notification-read",
         get=NOT_GET,
         # The notification's link; anyone but its recipient: 404.
