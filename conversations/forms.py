@@ -6,13 +6,13 @@ Dates and times are entered in the organisation's local time.
 from __future__ import annotations
 
 import datetime
-import unicodedata
 from collections.abc import Iterable
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from people.forms import QuestionTextForm
 from people.models import User
 from plans.forms import VersionField
 from plans.models import DevelopmentAction
@@ -164,13 +164,7 @@ class AgreementToPlanForm(forms.Form):
 # --- HR: preparation questions and cadence per unit ----------------------------------------
 
 
-def _plain_text(text: str) -> str:
-    if any(unicodedata.category(char) == "Cc" for char in text):
-        raise forms.ValidationError(_("Remove the control characters (such as line breaks)."))
-    return text.strip()
-
-
-class PreparationQuestionForm(forms.Form):
+class PreparationQuestionForm(QuestionTextForm):
     audience = forms.ChoiceField(
         label=_("Asked of"),
         choices=PreparationQuestion.Audience.choices,
@@ -179,19 +173,7 @@ class PreparationQuestionForm(forms.Form):
             "Each side prepares with its own questions; a question for both is asked of each."
         ),
     )
-    text_nl = forms.CharField(label=_("Question in Dutch"), max_length=300)
-    text_en = forms.CharField(
-        label=_("Question in English"),
-        max_length=300,
-        required=False,
-        help_text=_("Empty: English readers see the Dutch question."),
-    )
-
-    def clean_text_nl(self) -> str:
-        return _plain_text(self.cleaned_data["text_nl"])
-
-    def clean_text_en(self) -> str:
-        return _plain_text(self.cleaned_data["text_en"])
+    field_order = ["audience", "text_nl", "text_en"]
 
 
 class PreparationQuestionAddForm(PreparationQuestionForm):

@@ -136,6 +136,8 @@ class AgendaItem(BaseModel):
         ACTION = "action", _("development action due")
         GOAL = "goal", _("goal behind schedule")
         AGREEMENT = "agreement", _("open agreement from last time")
+        GAP = "gap", _("your views of the level differ")
+        FEEDBACK = "feedback", _("feedback received since last time")
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="agenda_items"
@@ -157,6 +159,9 @@ class AgendaItem(BaseModel):
     )
     agreement = models.ForeignKey(
         "Agreement", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_to"
+    )
+    gap = models.ForeignKey(
+        "plans.CompetencyGap", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
     class Meta:

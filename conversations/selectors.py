@@ -12,10 +12,12 @@ from functools import cached_property
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from feedback.selectors import feedback_received_since
 from goals.models import Goal
 from people.models import User
 from plans.access import linkable_goals
 from plans.models import CompetencyGap, DevelopmentAction, DevelopmentPlan
+from plans.selectors import GapViews, gaps_with_views_apart
 
 from .access import conversations_of, reports_of
 from .cadence import CadenceStatus, Policy, unit_policies
@@ -194,12 +196,66 @@ def preparation_questions(
     return questions.filter(Q(is_active=True) | Q(Exists(answered)))
 
 
+def agenda_from_plan_now(conversation: Conversation) -> list[AgendaItem]:
+    """What the plan puts on the agenda of a conversation still to be held, as it is now
+    (unsaved items): the gaps on which the employee's and the manager's views of the
+    current level are far apart, and feedback about the plan received since the last
+    conversation (its items' titles; answers stay on the request's page). Both change up
+    to the conversation itself, so they are read each time, and stored on the agenda when
+    the conversation is marked held (``services.conversation_mark_held``). Only for a
+    conversation with the employee's current line manager: a former manager does not
+    read the plan."""
+    employee = conversation.employee
+    if not conversation.is_open or conversation.manager_id != employee.line_manager_id:
+        return []
+    apart = gaps_with_views_apart(employee_id=employee.pk)
+    items = [_gap_item(conversation, line) for line in apart]
+    # Since the last conversation was marked held: its agenda kept what came before.
+    last = last_held(conversation)
+    since = (last.held_at or last.starts_at) if last else None
+    received = feedback_received_since(employee=employee, since=since)
+    items += [
+        AgendaItem(
+            conversation=conversation,
+            text=", ".join(line.titles)[:300],
+            source=AgendaItem.Source.FEEDBACK,
+        )
+        for line in received
+    ]
+    return items
+
+
+def last_held(conversation: Conversation) -> Conversation | None:
+    """The employee's last conversation held before this one with the same manager (whose
+    agreements carry over: a new manager does not read a former manager's conversation)."""
+    earlier = Conversation.objects.filter(
+        employee_id=conversation.employee_id,
+        manager_id=conversation.manager_id,
+        status=Conversation.Status.HELD,
+    ).exclude(pk=conversation.pk)
+    if conversation.starts_at:
+        earlier = earlier.filter(starts_at__lt=conversation.starts_at)
+    return earlier.order_by("-starts_at", "-id").first()
+
+
+def _gap_item(conversation: Conversation, line: GapViews) -> AgendaItem:
+    item = AgendaItem(
+        conversation=conversation,
+        text=line.gap.competency.name[:300],
+        source=AgendaItem.Source.GAP,
+        gap=line.gap,
+    )
+    item.views = line
+    return item
+
+
 def conversation_page(
     *, conversation: Conversation, viewer: User, now: datetime.datetime
 ) -> ConversationPage:
     agenda = list(
         conversation.agenda_items.select_related("author", "action", "goal", "agreement__owner")
     )
+    agenda += agenda_from_plan_now(conversation)
     questions = list(preparation_questions(conversation=conversation))
     answers = {
         (answer.question_id, answer.author_id): answer.body

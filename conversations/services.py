@@ -41,6 +41,7 @@ from .models import (
     SharedNote,
 )
 from .privacy import AUDIT_TYPE
+from .selectors import agenda_from_plan_now, last_held
 
 INVITATION, CANCELLATION = "reminder_invitation", "reminder_cancellation"
 
@@ -385,6 +386,8 @@ def conversation_mark_held(*, conversation: Conversation, by: User) -> Conversat
     now = timezone.now()
     if conversation.status != Conversation.Status.SCHEDULED or conversation.starts_at > now:
         raise ValidationError(_("A conversation can be marked held once it has started."))
+    # What the plan put on the agenda until now is kept as it was discussed.
+    AgendaItem.objects.bulk_create(agenda_from_plan_now(conversation))
     Conversation.objects.filter(pk=conversation.pk).update(
         status=Conversation.Status.HELD, held_at=now, updated_at=now
     )
@@ -414,19 +417,6 @@ def _conversation_event(conversation: Conversation, event: str) -> None:
 
 
 # --- Agenda ------------------------------------------------------------------------------
-
-
-def previous_conversation(conversation: Conversation) -> Conversation | None:
-    """The employee's last held conversation before this one with the same manager (whose
-    agreements carry over: a new manager does not read a former manager's conversation)."""
-    earlier = Conversation.objects.filter(
-        employee_id=conversation.employee_id,
-        manager_id=conversation.manager_id,
-        status=Conversation.Status.HELD,
-    ).exclude(pk=conversation.pk)
-    if conversation.starts_at:
-        earlier = earlier.filter(starts_at__lt=conversation.starts_at)
-    return earlier.order_by("-starts_at", "-id").first()
 
 
 def conversation_prepare(conversation: Conversation) -> None:
@@ -461,7 +451,7 @@ def conversation_prepare(conversation: Conversation) -> None:
             for goal in goals
             if progress.of(goal.pk).signal in ("behind", "at_risk")
         ]
-    previous = previous_conversation(conversation)
+    previous = last_held(conversation)
     if previous is not None:
         items += [
             AgendaItem(text=agreement.text, source=AgendaItem.Source.AGREEMENT, agreement=agreement)

@@ -28,6 +28,7 @@ from pydantic import TypeAdapter
 
 from conversations.cadence import cadence_status, unit_policies
 from conversations.models import Conversation
+from feedback.selectors import actions_with_feedback
 from goals.models import Goal
 from goals.progress import rollup
 from people.models import Organisation, OrgUnit, User
@@ -180,8 +181,18 @@ class LinkCounts:
     actions: int = 0
 
 
+@dataclass
+class GoalCounts(LinkCounts):
+    """What lands on one strategic goal, and of its completed actions how many have the
+    employee's reflection and feedback about them (what learning brought)."""
+
+    completed: int = 0
+    reflected: int = 0
+    with_feedback: int = 0
+
+
 @dataclass(kw_only=True)
-class GoalFigures(LinkCounts):
+class GoalFigures(GoalCounts):
     """One strategic goal: its progress and what the people in scope contribute."""
 
     id: int
@@ -380,7 +391,7 @@ class _Cascade:
     goals: list
     roots: dict[int, int | None]
     strategic: list
-    per_goal: dict[int, LinkCounts]
+    per_goal: dict[int, GoalCounts]
     contributors: dict[int, set[int]]
     not_linked: NotLinked
 
@@ -412,7 +423,7 @@ def _cascade(scope: Scope) -> _Cascade:
         goals=goals,
         roots=_goal_roots(goals),
         strategic=strategic,
-        per_goal={g.id: LinkCounts() for g in strategic},
+        per_goal={g.id: GoalCounts() for g in strategic},
         contributors={g.id: set() for g in strategic},
         not_linked=NotLinked(),
     )
@@ -456,7 +467,14 @@ def _count_actions(
             _prefixed(people.queryset, "plan__employee"), _overlaps(people.scope.year)
         )
         .values("plan__employee_id", "goal_id", "gap__goal_id", "kind", "status")
-        .annotate(count=Count("id"), cost=Sum("cost"))
+        .annotate(
+            count=Count("id"),
+            cost=Sum("cost"),
+            reflected=Count("id", filter=~Q(reflection="")),
+            with_feedback=Count(
+                "id", filter=Q(pk__in=actions_with_feedback(organisation=people.scope.organisation))
+            ),
+        )
     )
     by_kind: dict[str, dict[str, int]] = {}
     used = dict.fromkeys(people.keys, Decimal(0))
@@ -475,6 +493,11 @@ def _count_actions(
         if counts is not None:
             counts.actions += item["count"]
         cascade.contributes(root, person_id)
+        if root in cascade.per_goal and item["status"] == DevelopmentAction.Status.DONE:
+            done = cascade.per_goal[root]
+            done.completed += item["count"]
+            done.reflected += item["reflected"]
+            done.with_feedback += item["with_feedback"]
     return by_kind, used
 
 

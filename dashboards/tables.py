@@ -200,6 +200,9 @@ def _strategy(figures: Figures, goal_url, drill_url) -> Table:
             _("Individual goals"),
             _("Development actions"),
             _("People contributing"),
+            _("Completed actions"),
+            _("with a reflection"),
+            _("with feedback"),
         ],
     )
     for goal in figures.goals:
@@ -223,6 +226,12 @@ def _strategy(figures: Figures, goal_url, drill_url) -> Table:
                 _number(goal.individual_goals),
                 _number(goal.actions),
                 people,
+                # A snapshot computed before these figures existed has none: unknown ("–")
+                # until its refresh, never a 0 that was not counted.
+                *(
+                    _number(goal[name]) if name in goal else _text("–")
+                    for name in ("completed", "reflected", "with_feedback")
+                ),
             ]
         )
     return table

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from feedback.recognition import team_feed
 from goals.selectors import filter_years
 from people.access import roles_for
 from people.models import AuditEvent, Organisation
@@ -35,6 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "person": person,
         "person_roles": roles,
         "home": selectors.home(user=person, roles=roles),
+        "team_feed": team_feed(viewer=person),
     }
     return render(request, "dashboards/home.html", context)
 

@@ -570,3 +570,28 @@ def _no_control_characters(text: str) -> str:
     if any(unicodedata.category(char) == "Cc" for char in text):
         raise forms.ValidationError(_("Remove the control characters (such as line breaks)."))
     return text.strip()
+
+
+class QuestionTextForm(forms.Form):
+    """A question HR words for the organisation, in Dutch and (optionally) English: the
+    preparation questions of conversations and the feedback questions."""
+
+    text_nl = forms.CharField(label=_("Question in Dutch"), max_length=300)
+    text_en = forms.CharField(
+        label=_("Question in English"),
+        max_length=300,
+        required=False,
+        help_text=_("Empty: English readers see the Dutch question."),
+    )
+
+    @staticmethod
+    def _one_line(text: str) -> str:
+        if any(unicodedata.category(char) == "Cc" for char in text):
+            raise forms.ValidationError(_("Remove the control characters (such as line breaks)."))
+        return text.strip()
+
+    def clean_text_nl(self) -> str:
+        return self._one_line(self.cleaned_data["text_nl"])
+
+    def clean_text_en(self) -> str:
+        return self._one_line(self.cleaned_data["text_en"])

@@ -305,6 +305,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("language"), max_length=5, choices=Language.choices, default=Language.DUTCH
     )
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    # The person's own choice (off until they turn it on): compliments they receive show in
+    # their team's feed on the home page.
+    share_compliments = models.BooleanField(
+        _("compliments I receive in my team's feed"), default=False
+    )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)

@@ -245,3 +245,8 @@ def delete_leaves_first(rows: QuerySet) -> None:
     """Delete a tree whose parent links are protected: the rows without children first."""
     while rows.exists():
         rows.filter(children__isnull=True).delete()
+
+
+def person_share_compliments(*, person: User, share: bool) -> None:
+    """The person's own choice: show the compliments they receive in their team's feed."""
+    User.objects.filter(pk=person.pk).update(share_compliments=share)

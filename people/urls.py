@@ -35,6 +35,7 @@ urlpatterns = [
     path(UNIT, hr_views.unit_edit, name="unit-edit"),
     path(f"{UNIT}delete/", hr_views.unit_delete, name="unit-delete"),
     path("profile/", views.profile, name="profile"),
+    path("profile/compliments/", views.compliment_sharing, name="compliment-sharing"),
     path("profile/two-factor/", hr_views.own_two_factor, name="two-factor"),
     path("profile/my-data.json", views.personal_data_json, name="personal-data-json"),
     path("profile/my-data.pdf", views.personal_data_pdf, name="personal-data-pdf"),

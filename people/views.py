@@ -138,6 +138,18 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "people/profile.html", {"person": person})
 
 
+@require_POST
+def compliment_sharing(request: HttpRequest) -> HttpResponse:
+    """Turn on or off, for oneself, the compliments one receives in the team's feed."""
+    share = request.POST.get("share") == "1"
+    services.person_share_compliments(person=request.user, share=share)
+    if share:
+        messages.success(request, _("Compliments you receive now show in your team's feed."))
+    else:
+        messages.success(request, _("Compliments you receive no longer show in your team's feed."))
+    return redirect(f"{reverse('people:profile')}#profile-sharing")
+
+
 def _export_name(request: HttpRequest, extension: str) -> str:
     name = slugify(
         _("my data %(name)s %(date)s")

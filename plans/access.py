@@ -18,7 +18,7 @@ from goals.models import Goal
 from people.access import is_line_manager_of
 from people.models import User
 
-from .models import Competency, DevelopmentPlan, PrivateNote
+from .models import Competency, DevelopmentPlan, LevelAssessment, PrivateNote
 
 # What a plan page shows of the people around a plan, read with the plan itself.
 PLAN_RELATED = ("employee__unit", "employee__line_manager", "organisation", "manager_agreed_by")
@@ -93,6 +93,16 @@ def linkable_goals(*, plan: DevelopmentPlan) -> QuerySet[Goal]:
 
 def active_competencies(*, plan: DevelopmentPlan) -> QuerySet[Competency]:
     return Competency.objects.filter(organisation_id=plan.organisation_id, is_active=True)
+
+
+def assessment_side(*, user: User, plan: DevelopmentPlan) -> str:
+    """Whose view of a gap's level ``user`` gives: the employee their own, their line
+    manager the manager's. Anyone else may not assess (HR reads the views)."""
+    if plan.employee_id == user.pk:
+        return LevelAssessment.Side.EMPLOYEE
+    if is_line_manager_of(user, plan.employee):
+        return LevelAssessment.Side.MANAGER
+    raise PermissionDenied
 
 
 def private_notes_of(*, user: User, plan: DevelopmentPlan) -> QuerySet[PrivateNote]:

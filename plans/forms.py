@@ -260,6 +260,48 @@ def item_form(kind: ItemKind, *, plan, user, data=None, instance=None, prefix=No
     return kind.form(data, instance=instance, plan=plan, user=user, auto_id=auto_id, prefix=prefix)
 
 
+class AssessmentForm(forms.Form):
+    """A view of a gap's current level: the level, with its descriptor beside it, and why.
+
+    ``version``: the number of the person's own latest view when they opened the form."""
+
+    level = forms.TypedChoiceField(
+        label=_("Which level do you see now?"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a level from 1 to 5."),
+            "invalid_choice": _("Choose a level from 1 to 5."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Why this level?"),
+        help_text=_("A sentence or two: what you see in the work that shows this level."),
+        widget=_textarea(2),
+        max_length=1000,
+        error_messages={
+            "required": _("Write in a sentence or two why you see this level."),
+            "max_length": _("Keep the reason short: at most %(limit_value)d characters."),
+        },
+    )
+    version = VersionField()
+
+    def __init__(self, *args, gap: CompetencyGap, **kwargs) -> None:
+        kwargs.setdefault("auto_id", f"id_assess_{gap.uuid}_%s")
+        super().__init__(*args, **kwargs)
+        competency = gap.competency
+        self.fields["level"].choices = [
+            (level, _level_choice(level, competency.level_descriptor(level)))
+            for level in range(1, 6)
+        ]
+
+
+def _level_choice(level: int, descriptor: str) -> str:
+    if not descriptor:
+        return str(_("level %(level)s") % {"level": level})
+    return str(_("level %(level)s: %(descriptor)s") % {"level": level, "descriptor": descriptor})
+
+
 class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Comment"),

@@ -210,6 +210,51 @@ class CompetencyGap(BaseModel):
         return self.competency.level_descriptor(self.desired_level)
 
 
+class LevelAssessment(BaseModel):
+    """One person's view of the current level of a competency gap: the employee's own
+    (self-assessment) or their line manager's, with a short reason.
+
+    A row per assessment, never changed: the newest row of each side is that side's view,
+    the older rows are its history. ``sequence`` counts a side's assessments of the gap;
+    a save names the sequence it started from, so two saves from the same starting point
+    cannot both land (the unique constraint), and the later one is shown the earlier one.
+    The gap's own ``current_level`` stays the level both agree on.
+    """
+
+    class Side(models.TextChoices):
+        EMPLOYEE = "employee", _("employee")
+        MANAGER = "manager", _("manager")
+
+    gap = models.ForeignKey(CompetencyGap, on_delete=models.CASCADE, related_name="assessments")
+    side = models.CharField(_("whose view"), max_length=10, choices=Side.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    level = models.PositiveSmallIntegerField(_("level"), validators=LEVEL_VALIDATORS)
+    reason = models.TextField(_("reason"), max_length=1000)
+    sequence = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("assessment of the current level")
+        verbose_name_plural = _("assessments of the current level")
+        ordering = ["-sequence", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=5), name="assessment_level_1_to_5"
+            ),
+            models.UniqueConstraint(
+                "gap", "side", "sequence", name="assessment_sequence_unique_per_side"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.side} {self.level} ({self.gap_id})"
+
+    @property
+    def descriptor(self) -> str:
+        return self.gap.competency.level_descriptor(self.level)
+
+
 class DevelopmentAction(BaseModel):
     class Kind(models.TextChoices):
         TRAINING = "training", _("training or course")

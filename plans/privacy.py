@@ -27,6 +27,7 @@ from .models import (
     CompetencyGap,
     DevelopmentAction,
     DevelopmentPlan,
+    LevelAssessment,
     PlanChange,
     PlanComment,
     PlanExport,
@@ -72,6 +73,14 @@ def _export(person: User) -> list[privacy.Section]:
             KINDS["gap"].snapshot_fields,
             model=CompetencyGap,
             title=_("Competencies you develop"),
+        ),
+        records(
+            LevelAssessment.objects.filter(gap__plan__employee=person).select_related(
+                "gap__competency", "author"
+            ),
+            ("gap", "side", "author", "level", "reason", "created_at"),
+            model=LevelAssessment,
+            title=_("Views of your current level: your own and your manager's"),
         ),
         records(
             DevelopmentAction.objects.filter(own).select_related("gap__competency", "goal"),
@@ -131,6 +140,14 @@ def _export(person: User) -> list[privacy.Section]:
             title=_("Your comments on other people's plans"),
         ),
         records(
+            LevelAssessment.objects.filter(author=person)
+            .exclude(gap__plan__employee=person)
+            .select_related("gap__plan__employee", "gap__competency"),
+            (("gap.plan", _("plan")), "gap", "level", "reason", "created_at"),
+            model=LevelAssessment,
+            title=_("Your views of the level of the people you manage"),
+        ),
+        records(
             PlanChange.objects.filter(author=person).exclude(own).select_related("plan__employee"),
             (plan_of, "at", "operation", "item_type", "field"),
             model=PlanChange,
@@ -163,6 +180,7 @@ def _anonymise(people: list[User]) -> None:
     removed = gettext("(removed)")
     plans.update(employee_ambition="", organisation_ambition="")
     CompetencyGap.objects.filter(plan__in=plans).update(why_it_matters="")
+    LevelAssessment.objects.filter(gap__plan__in=plans).update(reason="")
     kinds = DevelopmentAction.Kind.choices
     DevelopmentAction.objects.filter(plan__in=plans).update(
         # An action's title becomes its kind ("training or course").
@@ -205,6 +223,7 @@ PLANS = privacy.PersonalData(
     covers={
         "plans.DevelopmentPlan": ("employee", "manager_agreed_by"),
         "plans.CompetencyGap": (),
+        "plans.LevelAssessment": ("author",),
         "plans.DevelopmentAction": (),
         "plans.ActionStep": (),
         "plans.PlanComment": ("author",),
@@ -231,6 +250,7 @@ def register() -> None:
             "pdf": _("PDF"),
             "version": _("agreed version"),
             "history": _("change history"),
+            "assessment": _("view of a level"),
         }
     )
     audit.register_object_type(

@@ -28,6 +28,7 @@ from .models import (
     CompetencyGap,
     DevelopmentAction,
     DevelopmentPlan,
+    LevelAssessment,
     PlanChange,
     PlanComment,
     PlanVersion,
@@ -101,6 +102,59 @@ class GoalLine:
     goal: Goal
     path: list[str]
     progress: Progress
+
+
+# Views on a gap's current level this many levels apart go on the next conversation's agenda.
+VIEWS_APART = 2
+
+
+@dataclass
+class GapViews:
+    """The employee's and the line manager's latest view of a gap's current level, and
+    the earlier ones (newest first)."""
+
+    gap: CompetencyGap
+    employee: LevelAssessment | None = None
+    manager: LevelAssessment | None = None
+    earlier: list[LevelAssessment] = field(default_factory=list)
+
+    @property
+    def difference(self) -> int | None:
+        """How many levels the two views are apart (None until both gave one)."""
+        if self.employee is None or self.manager is None:
+            return None
+        return abs(self.employee.level - self.manager.level)
+
+    @property
+    def far_apart(self) -> bool:
+        return (self.difference or 0) >= VIEWS_APART
+
+    def latest_of(self, side: str) -> LevelAssessment | None:
+        return self.employee if side == LevelAssessment.Side.EMPLOYEE else self.manager
+
+
+def gap_views(gaps: Iterable[CompetencyGap]) -> dict[int, GapViews]:
+    """Every gap's views, by gap id, in one query (the gaps' competencies selected)."""
+    gaps = list(gaps)
+    views = {gap.pk: GapViews(gap=gap) for gap in gaps}
+    rows = LevelAssessment.objects.filter(gap__in=gaps).select_related("author")
+    for row in rows:  # newest first
+        line = views[row.gap_id]
+        row.gap = line.gap
+        if row.side == LevelAssessment.Side.EMPLOYEE and line.employee is None:
+            line.employee = row
+        elif row.side == LevelAssessment.Side.MANAGER and line.manager is None:
+            line.manager = row
+        else:
+            line.earlier.append(row)
+    return views
+
+
+def gaps_with_views_apart(*, employee_id: int) -> list[GapViews]:
+    """The gaps of a person's plan whose employee's and manager's views of the current
+    level are ``VIEWS_APART`` or more levels apart (for a conversation's agenda)."""
+    gaps = CompetencyGap.objects.filter(plan__employee_id=employee_id).select_related("competency")
+    return [line for line in gap_views(gaps).values() if line.far_apart]
 
 
 @dataclass
@@ -212,6 +266,15 @@ class PlanPage(PlanBudget):
 
     def gap(self, uuid) -> CompetencyGap | None:
         return next((g for g in self.gaps if str(g.uuid) == str(uuid)), None)
+
+    @cached_property
+    def _gap_views(self) -> dict[int, GapViews]:
+        return gap_views(self.gaps)
+
+    def views_of(self, gap: CompetencyGap) -> GapViews:
+        """The views on ``gap``'s current level (a gap added after the page was read has
+        none yet)."""
+        return self._gap_views.get(gap.pk) or GapViews(gap=gap)
 
 
 def _model_field(item_type: str, name: str) -> Field | None:

@@ -20,7 +20,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, Max, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -32,12 +32,14 @@ from people.services import audit_record_about
 from pop_platform.locks import exclusive
 from pop_platform.queue import enqueue_on_commit
 
+from .access import assessment_side
 from .items import ItemKind, kind_of, raw
 from .models import (
     Competency,
     CompetencyGap,
     DevelopmentAction,
     DevelopmentPlan,
+    LevelAssessment,
     PlanChange,
     PlanComment,
     PlanExport,
@@ -377,6 +379,53 @@ def comment_add(
     )
     _audit_change(plan=plan, by=by, part="comment")
     return comment
+
+
+# --- Self and manager assessment --------------------------------------------------------
+
+
+@transaction.atomic
+def gap_assess(
+    *,
+    plan: DevelopmentPlan,
+    gap: CompetencyGap,
+    by: User,
+    level: int,
+    reason: str,
+    expected_sequence: int,
+) -> LevelAssessment:
+    """Record ``by``'s view of the gap's current level: the employee's own or their
+    line manager's. A view is not the plan's content: the agreed level stays the gap's
+    ``current_level``, so an assessment neither raises the revision nor voids akkoords.
+
+    ``expected_sequence``: the number of this side's latest view when the person opened
+    the form (0: none). When another view of the same side landed meanwhile,
+    ``VersionConflict`` carries it and nothing is saved. The same view again saves
+    nothing and returns the latest.
+    """
+    if gap.plan_id != plan.pk:
+        raise PermissionDenied
+    side = assessment_side(user=by, plan=plan)
+    mine = LevelAssessment.objects.filter(gap=gap, side=side)
+    latest = mine.first()
+    if (latest.sequence if latest else 0) != expected_sequence:
+        raise VersionConflict(latest)
+    if latest is not None and (latest.level, latest.reason) == (level, reason):
+        return latest
+    try:
+        with transaction.atomic():
+            assessment = LevelAssessment.objects.create(
+                gap=gap,
+                side=side,
+                author=by,
+                level=level,
+                reason=reason,
+                sequence=expected_sequence + 1,
+            )
+    except IntegrityError:  # the same side saved the same sequence a moment earlier
+        raise VersionConflict(mine.first()) from None
+    _audit_change(plan=plan, by=by, part="assessment", action=AuditEvent.Action.CREATE)
+    return assessment
 
 
 # --- Agreement ---------------------------------------------------------------------------

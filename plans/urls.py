@@ -21,6 +21,7 @@ urlpatterns = [
         name="plan-version-pdf",
     ),
     path("<uuid:plan_uuid>/comments/", views.comment_add, name="plan-comment-add"),
+    path("<uuid:plan_uuid>/gap/<uuid:gap_uuid>/assess/", views.gap_assess, name="plan-gap-assess"),
     path("<uuid:plan_uuid>/<slug:kind>/add/", views.item_add, name="plan-item-add"),
     path("<uuid:plan_uuid>/<slug:kind>/<uuid:item_uuid>/", views.item_show, name="plan-item"),
     path(

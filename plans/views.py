@@ -27,9 +27,9 @@ from people.services import audit_record, audit_record_about
 
 from . import access, selectors, services, versions
 from . import pdf as pdf_documents
-from .forms import CommentForm, CompetencyForm, VersionField, item_form
+from .forms import AssessmentForm, CommentForm, CompetencyForm, VersionField, item_form
 from .items import KINDS, ItemKind, field_value, kind_named, raw
-from .models import DevelopmentPlan, PlanChange
+from .models import CompetencyGap, DevelopmentPlan, LevelAssessment, PlanChange
 from .privacy import AUDIT_TYPE
 
 TEMPLATE = "plans/plan_detail.html"
@@ -370,6 +370,62 @@ def item_delete(request: HttpRequest, plan_uuid: UUID, kind: str, item_uuid: UUI
         )
         return _after_add_or_remove(request, plan, spec, message, messages.ERROR)
     return _after_add_or_remove(request, plan, spec, _("It is removed."))
+
+
+ASSESS_PAGE = "plans/gap_assess.html"
+
+
+def _assess_response(
+    request: HttpRequest,
+    plan: DevelopmentPlan,
+    gap: CompetencyGap,
+    form: AssessmentForm,
+    conflict: LevelAssessment | None = None,
+    stale: bool = False,
+) -> HttpResponse:
+    """The form (htmx: in place on the gap; without JavaScript: a page of its own), with
+    what was typed kept after an error or a conflict (``stale``: the form started from
+    another view than the latest, ``conflict``, which may be none at all)."""
+    context = {"plan": plan, "gap": gap, "form": form, "conflict": conflict, "stale": stale}
+    if request.htmx:
+        return render(request, f"{TEMPLATE}#assess-form", context)
+    return render(request, ASSESS_PAGE, context)
+
+
+@require_http_methods(["GET", "POST"])
+def gap_assess(request: HttpRequest, plan_uuid: UUID, gap_uuid: UUID) -> HttpResponse:
+    """The person's own view of a gap's current level: the employee's self-assessment
+    or the line manager's. HR reads both on the plan; nobody else sees them."""
+    plan = access.plan_get_for_user(user=request.user, plan_uuid=plan_uuid, write=True)
+    gap = kind_named("gap").get(plan=plan, user=request.user, item_uuid=gap_uuid)
+    side = access.assessment_side(user=request.user, plan=plan)
+    if request.method == "GET":
+        latest = selectors.gap_views([gap])[gap.pk].latest_of(side)
+        initial = {"level": latest.level, "reason": latest.reason} if latest else {}
+        initial["version"] = latest.sequence if latest else 0
+        return _assess_response(request, plan, gap, AssessmentForm(initial=initial, gap=gap))
+    form = AssessmentForm(request.POST, gap=gap)
+    if not form.is_valid():
+        return _assess_response(request, plan, gap, form)
+    try:
+        services.gap_assess(
+            plan=plan,
+            gap=gap,
+            by=request.user,
+            level=form.cleaned_data["level"],
+            reason=form.cleaned_data["reason"],
+            expected_sequence=form.cleaned_data["version"],
+        )
+    except services.VersionConflict as conflict:
+        form.data = form.data.copy()  # "save mine" now goes on from their view
+        form.data["version"] = conflict.current.sequence if conflict.current else 0
+        return _assess_response(request, plan, gap, form, conflict=conflict.current, stale=True)
+    if not request.htmx:
+        messages.success(request, _("Your view is saved."))
+        return redirect(f"{plan.get_absolute_url()}#item-gap-{gap.uuid}")
+    context = _page_context(request, plan, item=gap, saved=True, focus_assess=True)
+    response = _fragments(request, context, "item-gap")
+    return reswap(retarget(response, f"#item-gap-{gap.uuid}"), "outerHTML")
 
 
 @require_POST

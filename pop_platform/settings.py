@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "people",
     "goals",
     "plans",
+    "feedback",
     "conversations",
     "dashboards",
     "integrations",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("people.auth_urls")),
     path("goals/", include("goals.urls")),
     path("plans/", include("plans.urls")),
+    path("", include("feedback.urls")),
     path("", include("conversations.urls")),
     path("", include("integrations.urls")),
     path("api/v1/", include("integrations.api.urls")),

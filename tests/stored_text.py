@@ -37,6 +37,9 @@ from conversations.models import (
     PreparationQuestion,
     SharedNote,
 )
+from feedback import forms as feedback_forms
+from feedback import services as feedback_services
+from feedback.models import Answer, FeedbackQuestion, FeedbackRequest
 from goals import forms as goal_forms
 from goals.models import Goal, GoalUpdate
 from people import forms as people_forms
@@ -75,7 +78,7 @@ def payload(label: str, base: str, max_length: int | None) -> str:
 
 # --- Which fields people can fill ----------------------------------------------------------
 
-FORM_MODULES = (people_forms, goal_forms, plan_forms, conversation_forms)
+FORM_MODULES = (people_forms, goal_forms, plan_forms, conversation_forms, feedback_forms)
 # Plain (not model) forms: their text fields and the model fields they end up in.
 PLAIN_FORM_FIELDS = {
     (goal_forms.ReviewForm, "comment"): [(Goal, "review_comment")],
@@ -108,6 +111,20 @@ PLAIN_FORM_FIELDS = {
     (conversation_forms.PreparationQuestionForm, "text_en"): [(PreparationQuestion, "text_en")],
     (conversation_forms.PreparationQuestionAddForm, "text_nl"): [(PreparationQuestion, "text_nl")],
     (conversation_forms.PreparationQuestionAddForm, "text_en"): [(PreparationQuestion, "text_en")],
+    (people_forms.QuestionTextForm, "text_nl"): [
+        (PreparationQuestion, "text_nl"),
+        (FeedbackQuestion, "text_nl"),
+    ],
+    (people_forms.QuestionTextForm, "text_en"): [
+        (PreparationQuestion, "text_en"),
+        (FeedbackQuestion, "text_en"),
+    ],
+    (feedback_forms.QuestionForm, "text_nl"): [(FeedbackQuestion, "text_nl")],
+    (feedback_forms.QuestionForm, "text_en"): [(FeedbackQuestion, "text_en")],
+    (feedback_forms.QuestionAddForm, "text_nl"): [(FeedbackQuestion, "text_nl")],
+    (feedback_forms.QuestionAddForm, "text_en"): [(FeedbackQuestion, "text_en")],
+    (feedback_forms.AskForm, "message"): [(FeedbackRequest, "message")],
+    (feedback_forms.AnswerForm, "body"): [(Answer, "body")],
 }
 # Filled through the people import (HR's CSV) and the Django admin.
 IMPORT_FIELDS = [(User, "full_name"), (User, "job_title"), (OrgUnit, "name")]
@@ -146,6 +163,7 @@ class Stored:
     conversation: Conversation  # scheduled, next week
     held: Conversation
     unlinked_goal: Goal
+    feedback: FeedbackRequest  # named, about the employee's gap; the colleague answered
 
     def label_of(self, model: type[models.Model], field: str) -> str:
         return next(label for label, pair in self.labels.items() if pair == (model, field))
@@ -168,6 +186,23 @@ def stored(world, pop, conversation, listener) -> Stored:
     )
     start_it(held)
     question = conversation.organisation.preparation_questions.filter(kind="progress").first()
+    feedback = feedback_services.request_create(
+        plan=pop.plan,
+        by=world.employee,
+        items=[pop.gap],
+        people=[world.colleague],
+        due_date=in_days(7).date(),
+        anonymous=False,
+        share_description=False,
+    )
+    answer = feedback_services.answer_save(
+        invitation=feedback.invitations.get(),
+        question=feedback.questions.first(),
+        by=world.colleague,
+        body="-",
+        score=None,
+        expected_version=1,
+    )
     rows = {
         Goal: [pop.goal, pop.team_goal, pop.org_goal, unlinked],
         GoalUpdate: [check_in],
@@ -202,6 +237,11 @@ def stored(world, pop, conversation, listener) -> Stored:
         Organisation: [world.organisation],
         PreparationQuestion: [question],
         SignInSettings: [SignInSettings.objects.create(organisation=world.organisation)],
+        FeedbackRequest: [feedback],
+        Answer: [answer],
+        FeedbackQuestion: [
+            feedback_services.questions_of(world.organisation, "gap", create=True)[0]
+        ],
     }
     for (model, name), value in values.items():
         for row in rows[model]:
@@ -225,4 +265,5 @@ def stored(world, pop, conversation, listener) -> Stored:
         conversation=conversation,
         held=held,
         unlinked_goal=unlinked,
+        feedback=feedback,
     )

@@ -26,3 +26,9 @@ def item_label(item, spec) -> str:
 def goal_shown_on(goal, page) -> bool:
     """Whether the plan page may name this linked goal to its viewer (``PlanPage``)."""
     return bool(page) and page.shows_goal(goal)
+
+
+@register.filter
+def views_of(page, gap):
+    """The employee's and the manager's views on a gap's current level (``PlanPage``)."""
+    return page.views_of(gap)

@@ -24,10 +24,13 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from conversations.models import Conversation, PreparationQuestion
+from feedback.models import FeedbackQuestion, FeedbackRequest
+from feedback.models import Invitation as FeedbackInvitation
+from feedback.services import questions_of
 from goals.models import Goal
 from people.demo import EMPLOYEE_EMAIL, HR_EMAIL, MANAGER_EMAIL
 from people.models import Invitation, OutgoingMessage, PeopleImport, User, WebhookSubscription
-from plans.models import Competency, DevelopmentAction, DevelopmentPlan
+from plans.models import ActionStep, Competency, DevelopmentAction, DevelopmentPlan
 from tests.factories import NotificationFactory
 
 # What a GET answers.
@@ -63,6 +66,11 @@ class Demo:
     invitation: Invitation  # a pending invitation of a colleague of Sanne's
     question: PreparationQuestion
     subscription: WebhookSubscription  # HR's webhook, with a delivered and a failed event
+    feedback: FeedbackRequest  # Sanne asked 4 about "Digitale vaardigheden", 3 answered
+    upward: FeedbackRequest  # HR's upward round about Jeroen: 3 of his reports answered
+    asked_of_sanne: FeedbackInvitation  # Daan's named request, not yet answered by Sanne
+    upward_of_sanne: FeedbackInvitation  # Sanne's (unanswered) part in the upward round
+    feedback_question: FeedbackQuestion  # the organisation's first question about a gap
 
     @property
     def invitation_link(self) -> dict:
@@ -172,7 +180,14 @@ def build_demo() -> Demo:
         status_code=503,
         last_error="NotDelivered: The server answered 503.",
     )
+    feedback = FeedbackRequest.objects.get(about=employee, kind="plan")
+    upward = FeedbackRequest.objects.get(about=manager, kind="upward")
     return Demo(
+        feedback=feedback,
+        upward=upward,
+        asked_of_sanne=FeedbackInvitation.objects.get(person=employee, request__kind="plan"),
+        upward_of_sanne=upward.invitations.get(person=employee),
+        feedback_question=questions_of(employee.organisation, "gap", create=True)[0],
         subscription=subscription,
         people_import=people_import,
         invitation=invitation,
@@ -242,6 +257,15 @@ def _action(d: Demo) -> dict:
     return {"plan_uuid": d.plan.uuid, "kind": "action", "item_uuid": d.action.uuid}
 
 
+def _gap(d: Demo) -> dict:
+    return {"plan_uuid": d.plan.uuid, "gap_uuid": d.plan.gaps.order_by("pk").first().uuid}
+
+
+def _done_step(d: Demo) -> dict:
+    step = ActionStep.objects.filter(action__plan=d.plan, done_on__isnull=False).first()
+    return {"kind": "step", "item_uuid": step.uuid}
+
+
 def _conversation(d: Demo) -> dict:
     return {"conversation_uuid": d.upcoming.uuid}
 
@@ -300,6 +324,7 @@ URLS: tuple[Url, ...] = (
     Url("plans:plan-item-edit",                  PAGE, (E, M), _action),
     Url("plans:plan-item-add",                   PAGE, (E, M), lambda d: {"plan_uuid": d.plan.uuid, "kind": "action"}),
     Url("plans:plan-item",                       REDIRECT, (E,), _action),
+    Url("plans:plan-gap-assess",                 PAGE, (E, M), _gap),
     Url("plans:plan-pdf",                        PAGE, (E, M), _plan),
     Url("plans:plan-version",                    PAGE, (E, M, H), _version),
     Url("plans:plan-version",                    PAGE, (E,), _version, query="compare=current", label="compared"),
@@ -320,6 +345,9 @@ URLS: tuple[Url, ...] = (
     Url("conversations:conversation-reschedule", PAGE, (M,), _conversation),
     Url("conversations:team",                    PAGE, (M,)),
     Url("conversations:plan-fragment",           FRAGMENT, (E,), _plan),
+    Url("people:compliment-sharing",             POST),
+    Url("feedback:plan-compliments",             PAGE, (E, M, H), _plan),
+    Url("feedback:compliment",                   PAGE, (M, H), _done_step),
     Url("conversations:conversation-ics",        ICS, (E,), _conversation),
     Url("conversations:conversation-report-pdf", PDF, (E,), _held),
     Url("conversations:conversation-cancel",     POST),
@@ -358,6 +386,20 @@ URLS: tuple[Url, ...] = (
     Url("people:unit-list",                      PAGE, (H,)),
     Url("people:unit-edit",                      PAGE, (H,), lambda d: {"unit_uuid": d.employee.unit.uuid}),
     Url("people:unit-delete",                    POST),
+    Url("feedback:feedback-list",                PAGE, (E, M, H)),
+    Url("feedback:feedback-ask",                 PAGE, (E, M), _plan),
+    Url("feedback:upward-new",                   PAGE, (M, H)),
+    Url("feedback:request-detail",               PAGE, (E, M), lambda d: {"request_uuid": d.feedback.uuid}),
+    Url("feedback:request-detail",               PAGE, (M, H), lambda d: {"request_uuid": d.upward.uuid}, label="upward"),
+    Url("feedback:request-extend",               POST),
+    Url("feedback:request-share",                POST),
+    Url("feedback:answer",                       PAGE, (E,), lambda d: {"invitation_uuid": d.asked_of_sanne.uuid}),
+    Url("feedback:answer",                       PAGE, (E,), lambda d: {"invitation_uuid": d.upward_of_sanne.uuid}, label="upward"),
+    Url("feedback:answer-save",                  POST),
+    Url("feedback:answer-decline",               POST),
+    Url("feedback:settings",                     PAGE, (H,)),
+    Url("feedback:question-edit",                PAGE, (H,), lambda d: {"question_uuid": d.feedback_question.uuid}),
+    Url("feedback:question-active",              POST),
     Url("conversations:question-list",           PAGE, (H,)),
     Url("conversations:question-edit",           PAGE, (H,), lambda d: {"question_uuid": d.question.uuid}),
     Url("conversations:question-move",           POST),

@@ -6,7 +6,7 @@ These tests check the arithmetic, so no group is folded away: the minimum group 
 import datetime
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conversations.models import Conversation, UnitCadence
 from dashboards.alignment import Scope, compute
@@ -199,3 +199,41 @@ def test_compliance_agrees_with_the_managers_team_page(world, strategy):
     overview = team_overview(manager=world.manager, now=timezone.now())
     overdue = sum(counts["overdue"] for counts in data["compliance"].values())
     assert overdue == overview.overdue_count == 4
+
+
+def test_what_learning_brought_per_strategic_goal(world, strategy):
+    """Of the completed actions that land on a strategic goal: how many have a reflection,
+    and how many got feedback whose answers can be shown (issue 19, item 7)."""
+    from dashboards.tables import build
+    from feedback import services as feedback_services
+    from plans.models import DevelopmentAction
+    from tests.feedback.conftest import answer_all
+
+    done = DevelopmentAction.objects.get(plan__employee=strategy.mila, status="done")
+    DevelopmentAction.objects.filter(pk=done.pk).update(goal=strategy.team_digital)
+    goal = by_title(figures(world))["Digitalisering"]
+    assert (goal["completed"], goal["reflected"], goal["with_feedback"]) == (1, 0, 0)
+    DevelopmentAction.objects.filter(pk=done.pk).update(reflection="Het bracht me veel.")
+    anonymous = feedback_services.request_create(
+        plan=done.plan,
+        by=strategy.mila,
+        items=[done],
+        people=[world.colleague, strategy.noor, strategy.bram],
+        due_date=timezone.localdate() + datetime.timedelta(days=7),
+        anonymous=True,
+        share_description=False,
+    )
+    answer_all(anonymous, world.colleague, "Mooi.")
+    goal = by_title(figures(world))[goal["title"]]
+    # One anonymous answer, below the floor of 3: not counted (it would tell that
+    # someone answered).
+    assert (goal["completed"], goal["reflected"], goal["with_feedback"]) == (1, 1, 0)
+    answer_all(anonymous, strategy.noor, "Goed.")
+    answer_all(anonymous, strategy.bram, "Sterk.")
+    data = figures(world)
+    goal = by_title(data)[goal["title"]]
+    assert (goal["completed"], goal["reflected"], goal["with_feedback"]) == (1, 1, 1)
+    table = build(data, k=1, goal_url=lambda uuid: f"/goals/{uuid}/").tables["strategy"]
+    with translation.override("nl"):
+        columns = [str(column) for column in table.columns]
+    assert columns[-3:] == ["Afgeronde acties", "met reflectie", "met feedback"]

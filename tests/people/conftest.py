@@ -15,11 +15,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conversations import services as conversation_services
 from conversations.models import Conversation, ReminderDelivery
+from feedback import services as feedback_services
+from feedback.models import Compliment
 from goals.models import Goal, GoalUpdate
 from people.models import AuditEvent, ChatChannel, Invitation, NotificationChoice
 from people.services import audit_record
 from plans.models import (
     DevelopmentPlan,
+    LevelAssessment,
     PlanChange,
     PlanComment,
     PlanExport,
@@ -40,6 +43,7 @@ AGENDA_EMPLOYEE = "Werkdruk in de avonddienst"
 AGENDA_MANAGER = "Rol als aandachtsvelder"
 CHECK_IN_NOTE = "Vijf cliënten begeleid, loopt goed."
 REQUEST_NOTE = "Ik wil het over mijn rooster hebben."
+FEEDBACK_ANSWER = "Sanne legt beeldbellen geduldig uit aan cliënten."
 
 
 @dataclass
@@ -85,6 +89,24 @@ def scenario(world, pop, conversation) -> Scenario:
         new=pop.action.title,
     )
     PlanVisit.objects.create(plan=pop.plan, user=manager, last_seen_at=now)
+    # A compliment on a completed step (issue 19).
+    Compliment.objects.create(
+        organisation=world.organisation,
+        giver=manager,
+        receiver=employee,
+        step=pop.step,
+        text="Knap gedaan!",
+    )
+    # Both views of the gap's current level (issue 19).
+    for side, author, level in (("employee", employee, 2), ("manager", manager, 4)):
+        LevelAssessment.objects.create(
+            gap=pop.gap,
+            side=side,
+            author=author,
+            level=level,
+            reason=f"Zo zie ik het ({side}).",
+            sequence=1,
+        )
     # Invited by HR, and two-factor sign-in set up (issue 15).
     Invitation.objects.create(
         person=employee, invited_by=world.hr, expires_at=now + datetime.timedelta(days=14)
@@ -101,6 +123,25 @@ def scenario(world, pop, conversation) -> Scenario:
     NotificationChoice.objects.create(person=employee, topic="reminders", delivery="chat")
     PlanExport.objects.create(
         plan=pop.plan, requested_by=employee, language="nl", fingerprint="f" * 64, status="done"
+    )
+
+    # Named feedback on her gap, asked by her manager; another manager answered (issue 19).
+    feedback = feedback_services.request_create(
+        plan=pop.plan,
+        by=manager,
+        items=[pop.gap],
+        people=[world.other_manager],
+        due_date=timezone.localdate() + datetime.timedelta(days=7),
+        anonymous=False,
+        share_description=False,
+    )
+    feedback_services.answer_save(
+        invitation=feedback.invitations.get(person=world.other_manager),
+        question=feedback.questions.first(),
+        by=world.other_manager,
+        body=FEEDBACK_ANSWER,
+        score=None,
+        expected_version=1,
     )
 
     conversation_services.agenda_item_add(

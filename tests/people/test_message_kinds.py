@@ -27,6 +27,7 @@ CONTEXTS = {
     "goal_returned": {"title": "Beeldzorg leren", "comment": "Maak het meetbaar."},
     "goal_assigned": {"name": "Jeroen de Vries", "title": "Beeldzorg leren"},
     "plan_agreement": {"employee": "Sanne Jansen", "by": "Jeroen de Vries", "version": 2},
+    "compliment": {"name": "Jeroen de Vries", "title": "Module 1: basis", "text": "Knap!"},
     "conversation_requested": {"name": "Sanne Jansen", "kind": "check_in", "note": "Even?"},
     "reminder_invitation": CONVERSATION,
     "reminder_cancellation": CONVERSATION,
@@ -60,6 +61,20 @@ CONTEXTS = {
     "invitation_renewal": {"name": "Nina Nieuw"},
     "text": {"title": "Een bericht", "body": "Zoals het was."},
     "webhook_disabled": {"url": "https://hooks.example.org/pop", "failures": 3},
+    "feedback_asked": {
+        "request_id": 1,
+        "name": "Sanne Jansen",
+        "upward": False,
+        "anonymous": True,
+        "due": "2030-10-28",
+    },
+    "feedback_asked_for_you": {"request_id": 1, "name": "Jeroen de Vries", "count": 3},
+    "feedback_reminder": {
+        "request_id": 1,
+        "name": "Sanne Jansen",
+        "upward": False,
+        "due": "2030-10-28",
+    },
 }
 LAYOUTS = {"email"}
 

@@ -26,6 +26,7 @@ from conversations.models import (
     SharedNote,
 )
 from dashboards.alignment import Scope, compute
+from feedback.models import Compliment
 from goals.models import Goal, GoalUpdate
 from goals.selectors import organisation_progress
 from people.models import AuditEvent, Notification, Organisation, OrgUnit, User
@@ -36,6 +37,7 @@ from plans.models import (
     CompetencyGap,
     DevelopmentAction,
     DevelopmentPlan,
+    LevelAssessment,
     PlanChange,
     PlanComment,
     PlanVersion,
@@ -157,6 +159,13 @@ def test_personal_texts_about_or_by_the_leaver_are_cleared(world, scenario):
     plan = DevelopmentPlan.objects.get(pk=pop.plan.pk)
     assert (plan.employee_ambition, plan.organisation_ambition) == ("", "")
     assert CompetencyGap.objects.get(pk=pop.gap.pk).why_it_matters == ""
+    # Both views of her level stay as numbers; their reasons go (issue 19).
+    views = LevelAssessment.objects.filter(gap=pop.gap).order_by("side")
+    assert [(view.side, view.level, view.reason) for view in views] == [
+        ("employee", 2, ""),
+        ("manager", 4, ""),
+    ]
+    assert not Compliment.objects.filter(receiver=world.employee).exists()
     action = DevelopmentAction.objects.get(pk=pop.action.pk)
     assert action.title == "e-learning"  # its kind
     assert (action.description, action.knowledge_transfer, action.reflection) == ("", "", "")
@@ -208,6 +217,9 @@ def test_a_leaving_manager_keeps_the_texts_about_their_reports(world, scenario):
     _leave(world.manager)
     _run(world)
     assert PlanComment.objects.filter(author=world.manager, body="Goed plan!").exists()
+    assert LevelAssessment.objects.get(author=world.manager).reason == "Zo zie ik het (manager)."
+    # What the manager gave stays with its receiver (the manager's account is anonymised).
+    assert Compliment.objects.get(receiver=world.employee).text == "Knap gedaan!"
     assert SharedNote.objects.get(conversation=scenario.conversation).body == SHARED_NOTE
     assert not PrivateNote.objects.filter(author=world.manager).exists()
     assert not ConversationPrivateNote.objects.filter(author=world.manager).exists()

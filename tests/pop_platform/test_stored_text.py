@@ -112,6 +112,13 @@ def test_pages_and_fragments_show_the_text_escaped(world, pop, stored, as_user):
             held.get_absolute_url(),
             reverse("conversations:plan-fragment", args=[plan.uuid]),
             reverse("people:inbox"),
+            reverse("feedback:feedback-list"),
+            stored.feedback.get_absolute_url(),
+        ],
+        world.colleague: [
+            reverse("feedback:feedback-list"),
+            stored.feedback.invitations.get().get_absolute_url(),
+            reverse("people:inbox"),
         ],
         world.manager: [
             reverse("dashboards:home"),
@@ -140,6 +147,7 @@ def test_pages_and_fragments_show_the_text_escaped(world, pop, stored, as_user):
             reverse("people:unit-edit", args=[world.team.uuid]),
             reverse("people:sign-in-settings"),
             reverse("conversations:question-list"),
+            reverse("feedback:settings"),
             reverse("conversations:cadence-list"),
         ],
     }

@@ -26,6 +26,9 @@ from django.utils import timezone
 
 from conversations.models import Agreement, Conversation, PreparationQuestion
 from conversations.services import conversation_schedule
+from feedback.models import FeedbackQuestion, FeedbackRequest
+from feedback.models import Invitation as FeedbackInvitation
+from feedback.services import questions_of, request_create
 from integrations.services import api_client_create, chat_channel_set, subscription_create
 from people.models import (
     ApiClient,
@@ -33,13 +36,14 @@ from people.models import (
     Notification,
     OrgUnit,
     PeopleImport,
+    User,
     WebhookSubscription,
 )
-from plans.models import PlanExport, PlanVersion
+from plans.models import ActionStep, PlanExport, PlanVersion
 from plans.selectors import plan_content, plan_snapshot
 from tests.conftest import World, make_world
 from tests.conversations.conftest import in_days, make_conversation, make_held, start_it
-from tests.factories import NotificationFactory
+from tests.factories import NotificationFactory, UserFactory
 from tests.goals.conftest import Cascade, make_cascade
 from tests.plans.conftest import Pop, make_pop
 
@@ -72,6 +76,10 @@ class Objects:
     api_client: ApiClient  # HR's API client for the HR system
     subscription: WebhookSubscription  # HR's webhook, with one delivery
     version: PlanVersion  # version 1 of the plan, agreed by both (the plan is a draft again)
+    answerer: User  # Noor Bos (another team), asked for feedback on the employee's gap
+    feedback: FeedbackRequest  # the employee's anonymous request about her gap, unanswered
+    feedback_invitation: FeedbackInvitation  # Noor's invitation to answer it
+    feedback_question: FeedbackQuestion  # the organisation's first question about a gap
 
     def named(self, path: str):
         """``"pop.plan"``, ``"cascade.draft"``, ``"held"``: the object a URL kwarg names."""
@@ -84,6 +92,8 @@ class Objects:
 def make_objects() -> Objects:
     world = make_world()
     pop = make_pop(world)
+    # A completed step, to be complimented (issue 19).
+    ActionStep.objects.filter(pk=pop.step.pk).update(done_on=datetime.date(2026, 3, 2))
     cascade = make_cascade(world)
     conversation = make_conversation(world)
     earlier = conversation_schedule(
@@ -159,7 +169,34 @@ def make_objects() -> Objects:
         manager_agreed_at=export.finished_at,
         manager=world.manager,
     )
+    answerer, *others = (
+        UserFactory(
+            organisation=world.organisation,
+            unit=world.other_team,
+            full_name=name,
+            email=f"{name.split()[0].lower()}@zorg.test",
+        )
+        for name in ("Noor Bos", "Ruben Dekker", "Eva Smits")
+    )
+    questions_of(world.organisation, "gap", create=True)  # HR may reword them
+    feedback = request_create(
+        plan=pop.plan,
+        by=world.employee,
+        items=[pop.gap],
+        people=[answerer, *others],
+        due_date=timezone.localdate() + datetime.timedelta(days=14),
+        anonymous=True,
+        share_description=False,
+    )
     return Objects(
+        answerer=answerer,
+        feedback=feedback,
+        feedback_invitation=feedback.invitations.get(person=answerer),
+        feedback_question=FeedbackQuestion.objects.filter(
+            organisation=world.organisation, subject="gap"
+        )
+        .order_by("position")
+        .first(),
         version=version,
         world=world,
         api_client=api_client,
@@ -304,4 +341,5 @@ def signed_in_client(user) -> tuple[Client, str]:
 @pytest.fixture(scope="module")
 def browsers(objects) -> dict[str, tuple[Client, str]]:
     """Each persona's browser with its CSRF token, signed in once for the module."""
-    return {persona: signed_in_client(user) for persona, user in objects.world.personas().items()}
+    personas = {**objects.world.personas(), "answerer": objects.answerer}
+    return {persona: signed_in_client(user) for persona, user in personas.items()}

@@ -46,6 +46,7 @@ from conversations.models import (
     SharedNote,
     UnitCadence,
 )
+from feedback.models import Compliment, FeedbackPolicy, FeedbackRequest
 from goals.models import Goal, GoalUpdate
 from people.models import (
     ApiClient,
@@ -67,6 +68,7 @@ from plans.models import (
     Competency,
     DevelopmentAction,
     DevelopmentPlan,
+    LevelAssessment,
     PlanComment,
     PlanExport,
     PrivateNote,
@@ -234,6 +236,8 @@ KWARGS = {
     "question_uuid": "question",
     "import_uuid": "people_import",
     "token": "invitation",
+    "request_uuid": "feedback",
+    "invitation_uuid": "feedback_invitation",
 }
 
 Data = Callable[[Objects, User | None], dict]
@@ -251,6 +255,9 @@ class Row:
     data: Data | None = None  # the POST body
     stored: Stored | None = None  # after a successful POST: True when it was stored
     variant: str = ""
+    # The feedback answerer (Noor Bos, of another team), a persona of the feedback rows:
+    # (GET, POST). Elsewhere Noor is one more colleague of another team.
+    answerer: tuple[Outcome, Outcome] | None = None
 
     @property
     def id(self) -> str:
@@ -291,7 +298,7 @@ def _resolve(kwargs: dict[str, str], name: str, objects: Objects) -> dict[str, o
 
 
 def _personas(objects: Objects) -> dict[str, User | None]:
-    return objects.world.personas()
+    return {**objects.world.personas(), "answerer": objects.answerer}
 
 
 def _in_days(days: int) -> str:
@@ -366,6 +373,58 @@ ACTION_EDIT_ROW = Row(
     data=lambda o, user: action_form_data(o.pop, title="E-learning beeldzorg en e-health"),
     stored=lambda o, user: _fresh(o.pop.action).title == "E-learning beeldzorg en e-health",
 )
+GAP_ASSESS_ROW = Row(
+    "plans:plan-gap-assess",
+    # The employee's own view and her line manager's; HR reads both on the plan.
+    kwargs={"gap_uuid": "pop.gap"},
+    get=editors(ok("Welk niveau zie je nu?", COMPETENCY)),
+    post=editors(plan_at("item-gap-{pop.gap}")),
+    data=lambda o, user: {"level": "3", "reason": "Zet beeldzorg zelfstandig in.", "version": 0},
+    stored=lambda o, user: LevelAssessment.objects.filter(
+        gap=o.pop.gap, author=user, level=3, reason="Zet beeldzorg zelfstandig in."
+    ).exists(),
+)
+PLAN_COMPLIMENTS_ROW = Row(
+    "feedback:plan-compliments",
+    # Whoever reads the plan reads the compliments on its completed items; only others
+    # than the employee may give one.
+    get=by(
+        employee=ok("Module 1: basis", hides=("Schouderklopje geven",)),
+        manager=ok("Module 1: basis", "Schouderklopje geven"),
+        hr=ok("Module 1: basis", "Schouderklopje geven"),
+        rest=404,
+    ),
+    post=NOT_POST,
+    answerer=(404, 405),  # she answers about Sanne's gap; she does not see her plan
+)
+# The parts htmx puts into the plan page: the form for whoever may give a compliment.
+COMPLIMENT_PARTS = by(
+    employee=ok(hides=("Schouderklopje geven",)),
+    manager=ok("Schouderklopje geven"),
+    hr=ok("Schouderklopje geven"),
+    rest=404,
+)
+COMPLIMENT_ROW = Row(
+    "feedback:compliment",
+    kwargs={"kind": "step", "item_uuid": "pop.step"},
+    get=by(
+        employee=ok("Module 1: basis", hides=("Schouderklopje geven",)),
+        manager=ok("Schouderklopje geven"),
+        hr=ok("Schouderklopje geven"),
+        rest=404,
+    ),
+    post=by(
+        employee=403,
+        manager=plan_at("item-step-{pop.step}"),
+        hr=plan_at("item-step-{pop.step}"),
+        rest=404,
+    ),
+    data=lambda o, user: {"text": "Knap gedaan!"},
+    stored=lambda o, user: Compliment.objects.filter(
+        giver=user, receiver=o.world.employee, step=o.pop.step, text="Knap gedaan!"
+    ).exists(),
+    answerer=(404, 404),
+)
 AGENDA_ADD_ROW = Row(
     "conversations:conversation-agenda-add",
     get=NOT_GET,
@@ -405,6 +464,14 @@ ROWS: list[Row] = [
             and not Notification.objects.filter(recipient=user, read_at__isnull=True).exists()
             and (user == o.world.employee) == (_fresh(o.notification).read_at is not None)
         ),
+    ),
+    Row(
+        "people:compliment-sharing",
+        get=NOT_GET,
+        # Each person's own choice, for themself only.
+        post=by(rest=to("people:profile", anchor="profile-sharing")),
+        data=lambda o, user: {"share": "1"},
+        stored=lambda o, user: user is not None and _fresh(user).share_compliments,
     ),
     Row(
         "people:notification-read",
@@ -859,6 +926,25 @@ ROWS: list[Row] = [
         htmx=True,
         get=by(employee=ok(EMPLOYEE_NOTE), rest=404),
         post=NOT_POST,
+    ),
+    PLAN_COMPLIMENTS_ROW,
+    replace(PLAN_COMPLIMENTS_ROW, variant="htmx", htmx=True, get=COMPLIMENT_PARTS),
+    COMPLIMENT_ROW,
+    replace(
+        COMPLIMENT_ROW,
+        variant="htmx",
+        htmx=True,
+        get=COMPLIMENT_PARTS,
+        post=by(employee=403, manager=ok("Knap gedaan!"), hr=ok("Knap gedaan!"), rest=404),
+    ),
+    GAP_ASSESS_ROW,
+    replace(
+        GAP_ASSESS_ROW,
+        variant="htmx",
+        htmx=True,
+        post=editors(
+            ok("Zet beeldzorg zelfstandig in.", "Hoe zien jullie elk het huidige niveau?")
+        ),
     ),
     ACTION_EDIT_ROW,
     replace(
@@ -1627,6 +1713,133 @@ def _question(objects: Objects) -> PreparationQuestion:
     ).first()
 
 
+# --- Feedback: the employee's anonymous request about her gap, asked of Noor (the
+# answerer persona) and two others; nobody has answered yet. HR never sees a request.
+FEEDBACK = to("feedback:request-detail", request_uuid="feedback")
+ANSWER_PAGE = to("feedback:answer", invitation_uuid="feedback_invitation")
+FEEDBACK_SETTINGS = to("feedback:settings")
+ASKED_OF_NOOR = "Sanne Jansen: Digitale vaardigheden"
+FEEDBACK_QUESTION = "Wat zie je mij al goed doen op dit gebied?"
+ONLY_NOOR = by(rest=404)
+FEEDBACK_ROWS = [
+    Row(
+        "feedback:feedback-list",
+        get=by(
+            employee=ok(COMPETENCY, "0 van 3", hides=("Noor Bos",)),
+            manager=ok(COMPETENCY, hides=("Noor Bos",)),
+            rest=ok(hides=(COMPETENCY,)),
+        ),
+        post=NOT_POST,
+        answerer=(ok(ASKED_OF_NOOR), 405),
+    ),
+    Row(
+        "feedback:feedback-ask",
+        get=editors(ok(COMPETENCY, "Noor Bos")),
+        post=editors(to("feedback:request-detail", request_uuid=ANY)),
+        data=lambda o, user: {
+            "items": [f"gap:{o.pop.gap.uuid}"],
+            "people": [o.answerer.pk, o.world.colleague.pk, o.world.other_manager.pk],
+            "anonymous": "on",
+            "due_date": _in_days(10),
+        },
+        stored=lambda o, user: FeedbackRequest.objects.filter(asked_by=user).exists(),
+        answerer=(404, 404),
+    ),
+    Row(
+        "feedback:upward-new",
+        # A manager of reports for themself, HR for any manager; nobody else (404).
+        get=by(manager=ok("Jeroen de Vries"), hr=OK, rest=404),
+        # Jeroen has two reports, fewer than the floor of 3: refused, with the reason.
+        post=by(manager=ok("minstens 3"), hr=ok("minstens 3"), rest=404),
+        data=lambda o, user: {"manager": o.world.manager.pk, "due_date": _in_days(10)},
+        answerer=(404, 404),
+    ),
+    Row(
+        "feedback:request-detail",
+        get=by(
+            employee=ok(COMPETENCY, "below-floor", hides=("Noor Bos",)),
+            manager=ok(COMPETENCY, "not-shared", hides=("Noor Bos",)),
+            rest=404,
+        ),
+        post=NOT_POST,
+        answerer=(404, 405),
+    ),
+    Row(
+        "feedback:request-extend",
+        get=NOT_GET,
+        # Whoever asked (here the employee) may move the due date; her manager reads only.
+        post=by(employee=FEEDBACK, manager=403, rest=404),
+        data=lambda o, user: {"due_date": _in_days(30)},
+        stored=lambda o, user: _fresh(o.feedback).due_date.isoformat() == _in_days(30),
+        answerer=(405, 404),
+    ),
+    Row(
+        "feedback:request-share",
+        get=NOT_GET,
+        post=by(employee=FEEDBACK, manager=403, rest=404),
+        data=lambda o, user: {"shared": "1"},
+        stored=lambda o, user: _fresh(o.feedback).shared_with_manager,
+        answerer=(405, 404),
+    ),
+    Row(
+        "feedback:answer",
+        get=ONLY_NOOR,
+        post=NOT_POST,
+        answerer=(ok(COMPETENCY, "Anoniem", hides=("Beeldzorg is de toekomst",)), 405),
+    ),
+    Row(
+        "feedback:answer-save",
+        htmx=True,
+        get=NOT_GET,
+        post=ONLY_NOOR,
+        data=lambda o, user: {
+            "question": o.feedback.questions.first().pk,
+            "body": "Sanne legt beeldbellen geduldig uit.",
+            "version": 1,
+        },
+        stored=lambda o, user: o.feedback_invitation.answers.filter(
+            body="Sanne legt beeldbellen geduldig uit."
+        ).exists(),
+        answerer=(405, ok("Opgeslagen")),
+    ),
+    Row(
+        "feedback:answer-decline",
+        get=NOT_GET,
+        post=ONLY_NOOR,
+        stored=lambda o, user: _fresh(o.feedback_invitation).status == "declined",
+        answerer=(405, ANSWER_PAGE),
+    ),
+    Row(
+        "feedback:settings",
+        get=by(hr=ok(FEEDBACK_QUESTION), other_hr=OK, rest=404),
+        post=by(hr=FEEDBACK_SETTINGS, other_hr=FEEDBACK_SETTINGS, rest=404),
+        data=lambda o, user: {"form": "policy", "anonymity_floor": 4},
+        stored=lambda o, user: FeedbackPolicy.objects.filter(
+            organisation_id=user.organisation_id, anonymity_floor=4
+        ).exists(),
+        answerer=(404, 404),
+    ),
+    Row(
+        "feedback:question-edit",
+        kwargs={"question_uuid": "feedback_question"},
+        get=by(hr=ok(FEEDBACK_QUESTION), rest=404),
+        post=by(hr=FEEDBACK_SETTINGS, rest=404),
+        data=lambda o, user: {"text_nl": "Wat doe ik al goed?", "text_en": "What do I do well?"},
+        stored=lambda o, user: _fresh(o.feedback_question).text_nl == "Wat doe ik al goed?",
+        answerer=(404, 404),
+    ),
+    Row(
+        "feedback:question-active",
+        kwargs={"question_uuid": "feedback_question"},
+        get=NOT_GET,
+        post=by(hr=FEEDBACK_SETTINGS, rest=404),
+        stored=lambda o, user: not _fresh(o.feedback_question).is_active,
+        answerer=(405, 404),
+    ),
+]
+ROWS += FEEDBACK_ROWS
+
+
 ALL_PATTERNS: dict[str, URLPattern] = dict(named_patterns(get_resolver()))
 # Every named URL of ours, and the admin's front door.
 PATTERNS = {
@@ -1675,7 +1888,17 @@ def test_url(row: Row, objects: Objects, browsers):
         for persona, expected in zip(PERSONAS, outcomes, strict=True):
             browser = browsers[persona]
             problems += check(row, method, persona, expected, objects, browser, before=before)
+    for method, expected in zip(("GET", "POST"), row.answerer or ("", ""), strict=True):
+        if not row.answerer:
+            break
+        browser = browsers["answerer"]
+        problems += check(row, method, "answerer", expected, objects, browser, before=before)
     assert not problems, "\n".join(problems)
+
+
+def test_every_feedback_row_names_the_answerer():
+    missing = [row.id for row in ROWS if row.name.startswith("feedback:") and not row.answerer]
+    assert not missing, f"Say what the answerer gets at {', '.join(missing)}"
 
 
 def check(
@@ -1795,9 +2018,11 @@ def test_the_headers_are_checked_on_every_kind_of_response():
 def test_matrix_size():
     """URLs x personas x methods, for the record (``-s`` prints it)."""
     names = {row.name for row in ROWS}
+    answerer = 2 * sum(1 for row in ROWS if row.answerer)
     print(
         f"authorisation matrix: {len(names)} URLs ({len(ROWS)} rows) × {len(PERSONAS)} "
-        f"personas × 2 methods = {len(ROWS) * len(PERSONAS) * 2} requests"
+        f"personas × 2 methods + {answerer} as the feedback answerer = "
+        f"{len(ROWS) * len(PERSONAS) * 2 + answerer} requests"
     )
     assert len(names) == len(PATTERNS)
 

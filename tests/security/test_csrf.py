@@ -29,7 +29,8 @@ def test_every_url_that_takes_a_post_is_here():
         if any(outcome not in (405, LOGIN, 401) for outcome in row.post)
         and any(outcome != 404 for outcome in row.post)
     }
-    assert takes_posts == {row.name for row in POSTS}
+    answerer = {row.name for row in ROWS if row.answerer and success(row.answerer[1])}
+    assert takes_posts == {row.name for row in POSTS} | answerer
 
 
 @pytest.mark.parametrize("row", POSTS, ids=lambda row: row.id)
@@ -67,3 +68,14 @@ def test_a_cross_site_form_cannot_sign_in(objects):
         reverse("login"), {"username": objects.world.employee.email, "password": "x"}
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "row", [row for row in ROWS if row.answerer and success(row.answerer[1])], ids=lambda r: r.id
+)
+def test_the_answerers_posts_need_the_csrf_token(row, objects, browsers):
+    """The feedback answerer's own POSTs (answering, declining) check the token too."""
+    browser = browsers["answerer"]
+    problems = check(row, "POST", "answerer", 403, objects, browser, csrf="none")
+    problems += check(row, "POST", "answerer", row.answerer[1], objects, browser, csrf="header")
+    assert not problems, "\n".join(problems)
