@@ -226,12 +226,9 @@ def _strategy(figures: Figures, goal_url, drill_url) -> Table:
                 _number(goal.individual_goals),
                 _number(goal.actions),
                 people,
-                # A snapshot computed before these figures existed has none: unknown ("–")
-                # until its refresh, never a 0 that was not counted.
-                *(
-                    _number(goal[name]) if name in goal else _text("–")
-                    for name in ("completed", "reflected", "with_feedback")
-                ),
+                _number(goal.completed),
+                _number(goal.reflected),
+                _number(goal.with_feedback),
             ]
         )
     return table
