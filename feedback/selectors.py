@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Prefetch, Q
+from django.utils.translation import get_language
 
 from people.models import Organisation, User
 
@@ -193,18 +194,23 @@ def upward_organisation(organisation: Organisation) -> tuple[int, list[UpwardFig
     people = Invitation.objects.filter(
         request__in=rounds, status=Invitation.Status.ANSWERED
     ).count()
-    scores: dict[str, list[int]] = defaultdict(list)
-    for text, score in Answer.objects.filter(
+    scores: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for text_nl, text_en, score in Answer.objects.filter(
         question__request__in=rounds,
         question__subject=Subject.UPWARD,
         score__isnull=False,
         invitation__status=Invitation.Status.ANSWERED,
-    ).values_list("question__text_nl", "score"):
-        scores[text].append(score)
+    ).values_list("question__text_nl", "question__text_en", "score"):
+        scores[(text_nl, text_en)].append(score)
     enough = people >= organisation.min_group_size
+    english = get_language() == "en"
     return people, [
-        UpwardFigure(text, len(values), round(sum(values) / len(values), 1) if enough else None)
-        for text, values in scores.items()
+        UpwardFigure(
+            text_en if english and text_en else text_nl,
+            len(values),
+            round(sum(values) / len(values), 1) if enough else None,
+        )
+        for (text_nl, text_en), values in scores.items()
     ]
 
 
