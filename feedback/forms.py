@@ -126,3 +126,15 @@ class QuestionForm(QuestionTextForm):
 class QuestionAddForm(QuestionForm):
     subject = forms.ChoiceField(label=_("Asked about"), choices=Subject.choices)
     field_order = ["subject", "text_nl", "text_en"]
+
+
+class ComplimentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your compliment"),
+        max_length=280,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 280}),
+        error_messages={
+            "required": _("Write a few words first."),
+            "max_length": _("Keep it short: at most %(limit_value)d characters."),
+        },
+    )

@@ -8,32 +8,19 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from plans.access import plan_get_for_user
 
 from . import recognition
+from .forms import ComplimentForm
 
 SLOT = "feedback/_compliments.html"
-
-
-class ComplimentForm(forms.Form):
-    text = forms.CharField(
-        label=gettext_lazy("Your compliment"),
-        max_length=280,
-        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 280}),
-        error_messages={
-            "required": gettext_lazy("Write a few words first."),
-            "max_length": gettext_lazy("Keep it short: at most %(limit_value)d characters."),
-        },
-    )
 
 
 @require_GET

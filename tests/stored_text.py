@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pytest
 from django import forms
 from django.db import models
+from django.utils import timezone
 
 from conversations import forms as conversation_forms
 from conversations import services as conversation_services
@@ -39,7 +40,7 @@ from conversations.models import (
 )
 from feedback import forms as feedback_forms
 from feedback import services as feedback_services
-from feedback.models import Answer, FeedbackQuestion, FeedbackRequest
+from feedback.models import Answer, Compliment, FeedbackQuestion, FeedbackRequest
 from goals import forms as goal_forms
 from goals.models import Goal, GoalUpdate
 from people import forms as people_forms
@@ -51,6 +52,7 @@ from plans.models import (
     CompetencyGap,
     DevelopmentAction,
     DevelopmentPlan,
+    LevelAssessment,
     PlanComment,
     PrivateNote,
 )
@@ -125,6 +127,8 @@ PLAIN_FORM_FIELDS = {
     (feedback_forms.QuestionAddForm, "text_en"): [(FeedbackQuestion, "text_en")],
     (feedback_forms.AskForm, "message"): [(FeedbackRequest, "message")],
     (feedback_forms.AnswerForm, "body"): [(Answer, "body")],
+    (feedback_forms.ComplimentForm, "text"): [(Compliment, "text")],
+    (plan_forms.AssessmentForm, "reason"): [(LevelAssessment, "reason")],
 }
 # Filled through the people import (HR's CSV) and the Django admin.
 IMPORT_FIELDS = [(User, "full_name"), (User, "job_title"), (OrgUnit, "name")]
@@ -177,6 +181,7 @@ def stored(world, pop, conversation, listener) -> Stored:
         pair: payload(label, base, pair[0]._meta.get_field(pair[1]).max_length)
         for label, pair in labels.items()
     }
+    ActionStep.objects.filter(pk=pop.step.pk).update(done_on=timezone.localdate())
     unlinked = GoalFactory(
         level="team", owner_unit=world.team, metric="none", start_value=None, target_value=None
     )
@@ -239,6 +244,21 @@ def stored(world, pop, conversation, listener) -> Stored:
         SignInSettings: [SignInSettings.objects.create(organisation=world.organisation)],
         FeedbackRequest: [feedback],
         Answer: [answer],
+        LevelAssessment: [
+            LevelAssessment.objects.create(
+                gap=pop.gap, side=side, author=author, level=2, reason="-", sequence=1
+            )
+            for side, author in (("employee", world.employee), ("manager", world.manager))
+        ],
+        Compliment: [
+            Compliment.objects.create(
+                organisation=world.organisation,
+                giver=world.manager,
+                receiver=world.employee,
+                step=pop.step,
+                text="-",
+            )
+        ],
         FeedbackQuestion: [
             feedback_services.questions_of(world.organisation, "gap", create=True)[0]
         ],

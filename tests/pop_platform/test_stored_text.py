@@ -114,6 +114,8 @@ def test_pages_and_fragments_show_the_text_escaped(world, pop, stored, as_user):
             reverse("people:inbox"),
             reverse("feedback:feedback-list"),
             stored.feedback.get_absolute_url(),
+            reverse("feedback:plan-compliments", args=[plan.uuid]),
+            reverse("plans:plan-gap-assess", args=[plan.uuid, pop.gap.uuid]),
         ],
         world.colleague: [
             reverse("feedback:feedback-list"),
