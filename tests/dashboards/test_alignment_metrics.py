@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.utils import timezone, translation
 
 from conversations.models import Conversation, UnitCadence
-from dashboards.alignment import Scope, compute
+from dashboards.alignment import Scope, compute, figures_from_json
 from people.models import User
 from tests.dashboards.conftest import YEAR
 
@@ -233,7 +233,9 @@ def test_what_learning_brought_per_strategic_goal(world, strategy):
     data = figures(world)
     goal = by_title(data)[goal["title"]]
     assert (goal["completed"], goal["reflected"], goal["with_feedback"]) == (1, 1, 1)
-    table = build(data, k=1, goal_url=lambda uuid: f"/goals/{uuid}/").tables["strategy"]
+    table = build(figures_from_json(data), k=1, goal_url=lambda uuid: f"/goals/{uuid}/").tables[
+        "strategy"
+    ]
     with translation.override("nl"):
         columns = [str(column) for column in table.columns]
     assert columns[-3:] == ["Afgeronde acties", "met reflectie", "met feedback"]
