@@ -373,11 +373,7 @@ def due_date_extend(
     if due_date <= feedback.due_date:
         raise ValidationError(_("Choose a date after the current due date."))
     _check_due(due_date)
-    FeedbackRequest.objects.filter(pk=feedback.pk).update(
-        due_date=due_date, version=F("version") + 1
-    )
-    feedback.refresh_from_db()
-    return feedback
+    return _request_change(feedback, due_date=due_date)
 
 
 @transaction.atomic
@@ -385,9 +381,12 @@ def request_share(*, feedback: FeedbackRequest, by: User, shared: bool) -> Feedb
     """The person the feedback is about shares its answers with their manager, or stops."""
     if by.pk != feedback.about_id or feedback.is_upward:
         raise PermissionDenied
-    FeedbackRequest.objects.filter(pk=feedback.pk).update(
-        shared_with_manager=shared, version=F("version") + 1
-    )
+    return _request_change(feedback, shared_with_manager=shared)
+
+
+def _request_change(feedback: FeedbackRequest, **fields) -> FeedbackRequest:
+    """Change a request's own fields and its version in one update, and read it back."""
+    FeedbackRequest.objects.filter(pk=feedback.pk).update(**fields, version=F("version") + 1)
     feedback.refresh_from_db()
     return feedback
 
