@@ -17,6 +17,7 @@ from people.access import roles_for
 from people.models import AuditEvent, Organisation
 from people.selectors import navigation_figures, person_profile
 from people.services import audit_event, audit_record, audit_record_many
+from pop_platform.cache import fragment
 
 from . import access, selectors, services
 from .alignment import Scope, drilldown
@@ -79,25 +80,16 @@ def _drill_url(scope: Scope, viewer: str):
 def _tables_html(request: HttpRequest, scope: Scope, viewer: str, snapshot) -> str:
     """The tables part of the page, rendered once per snapshot (and language and viewer
     kind) and kept in the cache: it is the same for everyone who sees this snapshot."""
-    key = ":".join(
-        (
-            "alignment-tables-html",
-            str(snapshot.pk),
-            snapshot.computed_at.isoformat(),
-            str(scope.organisation.min_group_size),
-            get_language() or "",
-            viewer,
-        )
-    )
-    html = cache.get(key)
-    if html is None:
+    parts = (snapshot.pk, snapshot.computed_at, scope.organisation.min_group_size, viewer)
+
+    def render_tables(extra: dict) -> str:
         dashboard = selectors.alignment_tables(
             snapshot=snapshot, scope=scope, drill_url=_drill_url(scope, viewer)
         )
-        context = {"dashboard": dashboard, "viewer": viewer, "query": _query(scope)}
-        html = render_to_string("dashboards/_alignment_tables.html", context, request=request)
-        cache.set(key, html, timeout=int(services.SNAPSHOT_MAX_AGE.total_seconds()) * 3)
-    return html
+        context = {"dashboard": dashboard, "viewer": viewer, "query": _query(scope), **extra}
+        return render_to_string("dashboards/_alignment_tables.html", context, request=request)
+
+    return fragment(request, "alignment-tables", (*parts, get_language()), render_tables)
 
 
 @require_GET

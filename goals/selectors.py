@@ -401,21 +401,17 @@ def cascade_versions(*, user: User) -> CascadeVersions:
     return CascadeVersions(goals=goals, units=units, margins=tuple(margins))
 
 
-def goal_tree_key(
+def goal_tree_parts(
     *, user: User, filters: GoalFilters, versions: CascadeVersions, htmx: bool
-) -> str:
+) -> tuple:
     """The rendered tree is cached per viewer: what they may see depends on who they are
     (the key names them, their HR flag and unit), on every goal (goal version), on who
     reports to whom and people's names (unit version), the margins, the day, the
     language and the filters."""
     viewer = (user.pk, user.organisation_id, user.is_hr, user.unit_id)
-    return ":".join(
-        str(part)
-        for part in (
-            "goal-tree:v1", *viewer, get_language(), timezone.localdate(),
-            versions.goals, versions.units, *versions.margins, htmx,
-            filters.unit_id, filters.year, filters.status, filters.query,
-        )
+    return (
+        *viewer, get_language(), timezone.localdate(), versions.goals, versions.units,
+        *versions.margins, htmx, filters.unit_id, filters.year, filters.status, filters.query,
     )  # fmt: skip
 
 

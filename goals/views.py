@@ -7,7 +7,6 @@ import copy
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pop_platform.cache import TIMEOUT
+from pop_platform.cache import fragment
 
 from . import access, selectors, services
 from .forms import (
@@ -58,19 +57,19 @@ def goal_list(request: HttpRequest) -> HttpResponse:
         status=data.get("status") or "current",
         query=(data.get("q") or "").strip(),
     )
-    fragment = bool(request.htmx and not request.htmx.history_restore_request)
+    htmx = bool(request.htmx and not request.htmx.history_restore_request)
 
-    def render_tree() -> str:
+    def render_tree(extra: dict) -> str:
         organisation, progress = selectors.cascade_of(user=user)
         tree = selectors.goal_tree(
             user=user, scope=scope, filters=filters, organisation=organisation, org=progress
         )
-        context = {"tree": tree, "filters": filters}
+        context = {"tree": tree, "filters": filters, **extra}
         return render_to_string("goals/goal_list.html#goal-tree", context, request)
 
-    key = selectors.goal_tree_key(user=user, filters=filters, versions=versions, htmx=fragment)
-    tree_html = cache.get_or_set(key, render_tree, TIMEOUT)
-    if fragment:
+    parts = selectors.goal_tree_parts(user=user, filters=filters, versions=versions, htmx=htmx)
+    tree_html = fragment(request, "goal-tree", parts, render_tree)
+    if htmx:
         return HttpResponse(tree_html)
     context = {
         "tree_html": tree_html,

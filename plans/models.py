@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -71,6 +72,9 @@ class DevelopmentPlan(BaseModel):
     # Raised by every applied change to the plan's content (the plan row, its gaps,
     # actions and steps); an akkoord names the revision it agrees to.
     revision = models.PositiveIntegerField(default=1)
+    # Raised by every write the plan page's cached fragments show (content as above,
+    # comments, views on a gap's level): part of their cache key (plans.fragments).
+    page_version = models.PositiveIntegerField(default=1)
     employee_agreed_at = models.DateTimeField(null=True, blank=True)
     manager_agreed_at = models.DateTimeField(null=True, blank=True)
     manager_agreed_by = models.ForeignKey(
@@ -102,6 +106,12 @@ class DevelopmentPlan(BaseModel):
 
     def get_absolute_url(self) -> str:
         return reverse("plans:plan-detail", kwargs={"plan_uuid": self.uuid})
+
+    @cached_property
+    def path(self) -> str:
+        """The page's address, resolved once per plan read: the page builds its items'
+        addresses on it (``plans/urls.py``: ``<plan>/<kind>/<item>/edit/`` and so on)."""
+        return self.get_absolute_url()
 
 
 class Competency(BaseModel):

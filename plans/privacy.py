@@ -12,7 +12,7 @@ their akkoord. Someone else's private note on their plan is not theirs.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -178,7 +178,8 @@ def _anonymise(people: list[User]) -> None:
     comments, history and PDFs; numbers, dates and statuses stay for the figures."""
     plans = DevelopmentPlan.objects.filter(employee__in=people)
     removed = gettext("(removed)")
-    plans.update(employee_ambition="", organisation_ambition="")
+    # A new page version: no cached fragment of these plans is shown again.
+    plans.update(employee_ambition="", organisation_ambition="", page_version=F("page_version") + 1)
     CompetencyGap.objects.filter(plan__in=plans).update(why_it_matters="")
     LevelAssessment.objects.filter(gap__plan__in=plans).update(reason="")
     kinds = DevelopmentAction.Kind.choices

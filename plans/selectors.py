@@ -12,7 +12,7 @@ from functools import cached_property
 from django.db.models import DateField, Field, Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import pgettext
+from django.utils.translation import get_language, pgettext
 
 from goals.access import goal_ids_shown_to, goals_visible_to
 from goals.models import Goal
@@ -533,6 +533,23 @@ def plan_page(*, plan_id: int, viewer: User, loaded: DevelopmentPlan | None = No
     )
     page.action_groups = _group_actions(actions)
     return page
+
+
+def plan_page_parts(page: PlanPage) -> tuple:
+    """What the page's cached sections (goal lines, gaps, actions) depend on: the plan's
+    page version; the organisation's goals (titles, paths, progress and its margins),
+    people (names, who manages whom) and competency catalogue; the day (overdue, progress);
+    the language; and the viewer. The employee and their line manager see all of it, so
+    each shares the sections with their own earlier visits; anyone else (HR) sees only the
+    linked goals shared with them, so their key names them."""
+    plan, organisation = page.plan, page.plan.organisation
+    viewer = "employee" if page.is_employee else "manager" if page.is_manager else page.viewer.pk
+    return (
+        plan.pk, plan.page_version, viewer, page.can_edit, get_language(), timezone.localdate(),
+        organisation.goals_version, organisation.units_version,
+        organisation.competencies_version, organisation.goal_behind_margin,
+        organisation.goal_at_risk_margin,
+    )  # fmt: skip
 
 
 @dataclass

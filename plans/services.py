@@ -137,6 +137,11 @@ def _audit_change(
     )
 
 
+def _page_touched(*, plan: DevelopmentPlan) -> None:
+    """Something the plan page's cached fragments show changed, but not the content."""
+    DevelopmentPlan.objects.filter(pk=plan.pk).update(page_version=F("page_version") + 1)
+
+
 def _plan_touched(*, plan: DevelopmentPlan) -> None:
     """Content changed: new revision, pending akkoords void, agreed → changed (an event
     for webhooks, from the change that ends the agreement)."""
@@ -148,6 +153,7 @@ def _plan_touched(*, plan: DevelopmentPlan) -> None:
     )
     DevelopmentPlan.objects.filter(pk=plan.pk).update(
         revision=F("revision") + 1,
+        page_version=F("page_version") + 1,
         employee_agreed_at=None,
         manager_agreed_at=None,
         manager_agreed_by=None,
@@ -377,6 +383,7 @@ def comment_add(
         item_label=kind.label_of(target)[:200],
         new=body,
     )
+    _page_touched(plan=plan)
     _audit_change(plan=plan, by=by, part="comment")
     return comment
 
@@ -424,6 +431,7 @@ def gap_assess(
             )
     except IntegrityError:  # the same side saved the same sequence a moment earlier
         raise VersionConflict(mine.first()) from None
+    _page_touched(plan=plan)
     _audit_change(plan=plan, by=by, part="assessment", action=AuditEvent.Action.CREATE)
     return assessment
 

@@ -14,8 +14,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
+from django.utils.safestring import SafeString
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -24,6 +25,7 @@ from django_htmx.http import reswap, retarget
 
 from people.models import AuditEvent
 from people.services import audit_record, audit_record_about
+from pop_platform.cache import fragment
 
 from . import access, selectors, services, versions
 from . import pdf as pdf_documents
@@ -102,6 +104,21 @@ def plan_for_report(request: HttpRequest, person_uuid: UUID) -> HttpResponse:
     return redirect(plan)
 
 
+def _cached_sections(request: HttpRequest, context: dict) -> dict[str, SafeString]:
+    """The goal lines, gaps and actions of the page as HTML from the shared cache, under
+    what they depend on (``selectors.plan_page_parts``); rendered on a miss."""
+    parts = selectors.plan_page_parts(context["page"])
+
+    def section(name: str) -> SafeString:
+        def render_section(extra: dict) -> str:  # without the context processors' work
+            template = get_template(f"{TEMPLATE}#plan-{name}")
+            return template.render({**context, "request": request, **extra})
+
+        return fragment(request, f"plan-{name}", parts, render_section)
+
+    return {name: section(name) for name in ("goals", "gaps", "actions")}
+
+
 CHANGE_VIEWS = ("visit", "version", "history")
 
 
@@ -131,6 +148,7 @@ def plan_detail(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
     plan = _read_plan(request, plan_uuid)
     context = _page_context(request, plan, fresh=True)
     context.update(_changes_context(request, context["page"]))
+    context["sections"] = _cached_sections(request, context)
     if context["page"].can_edit:
         services.plan_visit_record(plan=plan, user=request.user)
     return render(request, TEMPLATE, context)

@@ -13,13 +13,17 @@ is never stale and never needs to be deleted (STYLE.md, "One mechanism per conce
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from collections.abc import Callable
 from functools import partial
 from urllib.parse import urlsplit, urlunsplit
 
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.middleware.csrf import get_token
+from django.utils.safestring import SafeString, mark_safe
 
 Sentinels = tuple[tuple[str, int], ...]
 
@@ -121,3 +125,22 @@ def on_commit_renew(names: list[str]) -> None:
     is then under an old token)."""
     generations_renew(list(names))
     transaction.on_commit(partial(generations_renew, list(names)))
+
+
+# --- Rendered fragments -------------------------------------------------------------------
+
+#: Stands for the request's CSRF token in cached HTML: a token is never stored.
+CSRF_MARK = "csrf-token-of-the-request"
+
+
+def fragment(request, name: str, parts: tuple, render: Callable[[dict], str]) -> SafeString:
+    """HTML that ``render`` makes from extra context, kept under ``name`` and a hash of
+    ``parts`` (everything the HTML depends on: versions, the viewer's role, language, day).
+    Forms in it get this request's CSRF token after it is read from the cache."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    key = f"fragment:{name}:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = render({"csrf_token": CSRF_MARK})
+        cache.set(key, html, TIMEOUT)
+    return mark_safe(html.replace(CSRF_MARK, get_token(request)))  # noqa: S308 (our HTML)
