@@ -35,6 +35,7 @@ from pathlib import Path
 import psycopg2
 from run import (
     BASE,
+    CACHE_URL,
     DATABASE_URL,
     PEOPLE,
     PORT,
@@ -44,6 +45,7 @@ from run import (
     manage,
     percentile,
     recreate_database,
+    shared_cache_environment,
 )
 
 RATE = float(os.environ.get("LOAD_RATE", "200"))
@@ -192,7 +194,7 @@ def main() -> None:
     log = VAR / "access.log"
     log.write_text("")
     server = subprocess.Popen(
-        gunicorn_command(log), cwd=ROOT, env=environment(), start_new_session=True
+        gunicorn_command(log), cwd=ROOT, env=shared_cache_environment(), start_new_session=True
     )
     try:
         wait_for_server(server)
@@ -291,6 +293,10 @@ def report(results, served, machine, seed_seconds, started) -> bool:
         f"(time-out after {TIMEOUT:.0f} s, connection error, or not sent because "
         f"{MAX_IN_FLIGHT} were waiting already); at most {results['peak_in_flight']} requests "
         "in flight.",
+        f"- Sizing: **{achieved / max(results['server_cores'], 0.01):.1f} requests/s per core** "
+        f"of the app server ({results['server_cores']:.2f} cores busy), "
+        f"{achieved / (os.cpu_count() or 1):.1f} per core of the whole machine (app, "
+        "PostgreSQL, Redis and the load generator on the same cores).",
         f"- All requests: client p50 {percentile(everything, 0.5):.1f} ms, p95 "
         f"{percentile(everything, 0.95):.1f} ms, p99 {percentile(everything, 0.99):.1f} ms; "
         f"server p50 {percentile(all_server, 0.5):.1f} ms, p95 "
@@ -301,7 +307,9 @@ def report(results, served, machine, seed_seconds, started) -> bool:
         "team; HR the alignment dashboard. Data: `seed_demo --people "
         f"{PEOPLE}` on PostgreSQL" + (f" ({seed_seconds:.0f} s)." if seed_seconds else "."),
         f"- Server: gunicorn with `gunicorn.conf.py` ({server_summary()}), "
-        "`DJANGO_DEBUG=false`, persistent database connections, on 127.0.0.1; PostgreSQL "
+        "`DJANGO_DEBUG=false`, persistent database connections, "
+        + ("the shared Redis cache (`CACHE_URL`), " if CACHE_URL else "each process's own cache, ")
+        + "on 127.0.0.1; PostgreSQL "
         "and the load generator on the same machine.",
         f"- Machine: {os.cpu_count()} cores, {results['machine_busy'] * 100:.0f} % busy during "
         f"the measured minute (all processes: {results['server_cores']:.2f} cores the app "

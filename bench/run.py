@@ -152,11 +152,18 @@ def server_times(log: Path) -> dict[int, list[float]]:
     return times
 
 
-def cpu_per_request() -> dict[str, float]:
-    """``bench/cpu.py`` on the seeded database and the emptied shared cache."""
+def shared_cache_environment() -> dict[str, str]:
+    """The app's environment with the shared Redis cache (``CACHE_URL``), as in
+    production, emptied first: the database is new."""
     env = {**environment(), "CACHE_URL": CACHE_URL}
     code = "from django.core.cache import cache; cache.clear()"
     subprocess.run([PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True)
+    return env
+
+
+def cpu_per_request() -> dict[str, float]:
+    """``bench/cpu.py`` on the seeded database and the emptied shared cache."""
+    env = shared_cache_environment()
     out = VAR / "cpu.json"
     subprocess.run(
         [PYTHON, str(ROOT / "bench" / "cpu.py"), str(out)],

@@ -31,6 +31,7 @@ from conversations.models import Conversation
 from feedback.selectors import actions_with_feedback
 from goals.models import Goal
 from goals.progress import rollup
+from goals.selectors import ROLLUP_FIELDS
 from people.models import Organisation, OrgUnit, User
 from plans.models import CompetencyGap, DevelopmentAction, DevelopmentPlan
 
@@ -41,23 +42,7 @@ PRIVATE_GOAL = _("a private goal")
 AGREED = (DevelopmentPlan.Status.AGREED, DevelopmentPlan.Status.CHANGED)
 RECENT_DAYS = 90
 TOP_GAPS = 10
-GOAL_FIELDS = (
-    "id",
-    "uuid",
-    "parent_id",
-    "level",
-    "status",
-    "weight",
-    "metric",
-    "start_value",
-    "target_value",
-    "current_value",
-    "start_date",
-    "due_date",
-    "title",
-    "owner_unit_id",
-    "owner_person_id",
-)
+GOAL_FIELDS = (*ROLLUP_FIELDS, "uuid", "title", "owner_unit_id", "owner_person_id")
 
 
 @dataclass(frozen=True)

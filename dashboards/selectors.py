@@ -245,19 +245,9 @@ def alignment_tables(
     drill_url: Callable[[str], str] | None = None,
 ) -> Dashboard:
     """The suppressed tables of one stored snapshot, cached while it is unchanged."""
-    key = ":".join(
-        (
-            "alignment-dashboard",
-            str(snapshot.pk),
-            snapshot.computed_at.isoformat(),
-            str(scope.organisation.min_group_size),
-            get_language() or "",
-            "names" if drill_url else "totals",
-        )
-    )
-    dashboard = cache.get(key)
-    if dashboard is None:
-        dashboard = build(
+
+    def compute() -> Dashboard:
+        return build(
             figures_from_json(snapshot.figures),
             k=scope.organisation.min_group_size,
             goal_url=lambda goal_uuid: reverse(
@@ -265,8 +255,19 @@ def alignment_tables(
             ),
             drill_url=drill_url,
         )
-        cache.set(key, dashboard, timeout=int(SNAPSHOT_MAX_AGE.total_seconds()) * 3)
-    return dashboard
+
+    kind = "names" if drill_url else "totals"
+    return _snapshot_cached("alignment-dashboard", snapshot, scope, compute, kind)
+
+
+def _snapshot_cached(name: str, snapshot: AlignmentSnapshot, scope: Scope, compute, *parts):
+    """``compute()`` kept in the cache under the snapshot, the group floor and language."""
+    floor = scope.organisation.min_group_size
+    key = ":".join(
+        map(str, (name, snapshot.pk, snapshot.computed_at.isoformat(), floor, get_language()))
+    )
+    timeout = int(SNAPSHOT_MAX_AGE.total_seconds()) * 3
+    return cache.get_or_set(":".join((key, *parts)), compute, timeout)
 
 
 def unit_choices(*, organisation_id: int) -> list[tuple[int, str]]:
@@ -278,22 +279,13 @@ def unit_choices(*, organisation_id: int) -> list[tuple[int, str]]:
 def _headline(scope: Scope) -> Headline:
     """Kept in the cache per snapshot: the home page should not rebuild every table."""
     snapshot = alignment_snapshot_get(scope=scope)
-    key = ":".join(
-        (
-            "home-headline",
-            str(snapshot.pk),
-            snapshot.computed_at.isoformat(),
-            str(scope.organisation.min_group_size),
-            get_language() or "",
-        )
-    )
-    headline = cache.get(key)
-    if headline is None:
+
+    def compute() -> Headline:
         dashboard = alignment_tables(snapshot=snapshot, scope=scope)
-        headline = Headline(
+        return Headline(
             coverage=dashboard.tables["coverage"].total or [],
             strategy=dashboard.tables["strategy"].rows,
             computed_at=snapshot.computed_at,
         )
-        cache.set(key, headline, timeout=int(SNAPSHOT_MAX_AGE.total_seconds()) * 3)
-    return headline
+
+    return _snapshot_cached("home-headline", snapshot, scope, compute)

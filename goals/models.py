@@ -151,12 +151,6 @@ class Goal(BaseModel):
         ordering = ["due_date", "title", "id"]
         indexes = [
             models.Index(fields=["organisation", "level"], name="goal_org_level"),
-            # The roll-up's fingerprint (goals.selectors) in an index-only scan.
-            models.Index(
-                fields=["organisation"],
-                include=["version", "updated_at"],
-                name="goal_org_fingerprint",
-            ),
         ]
         constraints = [
             models.CheckConstraint(

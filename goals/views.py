@@ -269,42 +269,32 @@ def goal_submit(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
     )
 
 
-@require_POST
-def goal_approve(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
+def _review(request: HttpRequest, goal_uuid: UUID, form_class, form_name: str, change, done):
+    """Approve or return a proposed goal with the reviewer's comment; an invalid form
+    shows the page again with the comment as typed."""
     goal, permissions = access.goal_get_for_user(
         user=request.user, goal_uuid=goal_uuid, action="review"
     )
-    form = ReviewForm(request.POST)
-    if not form.is_valid():  # approving without the comment as typed would lose it
-        context = _detail_context(request, goal, permissions, review_form=form)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, goal, permissions, **{form_name: form})
         return render(request, "goals/goal_detail.html", context)
+    comment = form.cleaned_data["comment"]
     return _state_change(
-        request,
-        goal,
-        lambda: services.goal_approve(
-            goal=goal, by=request.user, comment=form.cleaned_data["comment"]
-        ),
-        _("The goal is approved."),
+        request, goal, lambda: change(goal=goal, by=request.user, comment=comment), done
     )
+
+
+@require_POST
+def goal_approve(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
+    done = _("The goal is approved.")
+    return _review(request, goal_uuid, ReviewForm, "review_form", services.goal_approve, done)
 
 
 @require_POST
 def goal_return(request: HttpRequest, goal_uuid: UUID) -> HttpResponse:
-    goal, permissions = access.goal_get_for_user(
-        user=request.user, goal_uuid=goal_uuid, action="review"
-    )
-    form = ReturnForm(request.POST)
-    if not form.is_valid():
-        context = _detail_context(request, goal, permissions, return_form=form)
-        return render(request, "goals/goal_detail.html", context)
-    return _state_change(
-        request,
-        goal,
-        lambda: services.goal_return(
-            goal=goal, by=request.user, comment=form.cleaned_data["comment"]
-        ),
-        _("The goal is returned to the employee with your comment."),
-    )
+    done = _("The goal is returned to the employee with your comment.")
+    return _review(request, goal_uuid, ReturnForm, "return_form", services.goal_return, done)
 
 
 @require_POST

@@ -107,6 +107,13 @@ class DevelopmentPlan(BaseModel):
     def get_absolute_url(self) -> str:
         return reverse("plans:plan-detail", kwargs={"plan_uuid": self.uuid})
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        """A save (the admin's too) is a new page version: see ``ShownOnPlanPage``."""
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            plans = DevelopmentPlan.objects.filter(pk=self.pk)
+            plans.update(page_version=F("page_version") + 1)
+
     @cached_property
     def path(self) -> str:
         """The page's address, resolved once per plan read: the page builds its items'
@@ -163,7 +170,34 @@ class Competency(BaseModel):
         return getattr(self, f"level_{level}", "") if 1 <= level <= 5 else ""
 
 
-class CompetencyGap(BaseModel):
+class ShownOnPlanPage(BaseModel):
+    """A row the plan page's cached sections show: saving or deleting it raises its
+    plan's ``page_version`` in the same transaction, whoever writes it (services, admin,
+    API), as ``Competency`` raises the catalogue's version. ``PLAN``: the lookup from
+    ``DevelopmentPlan`` to this row's parent field."""
+
+    PLAN: tuple[str, str] = ("pk", "plan_id")
+
+    class Meta:
+        abstract = True
+
+    def _page_changed(self) -> None:
+        lookup, field = self.PLAN
+        plans = DevelopmentPlan.objects.filter(**{lookup: getattr(self, field)})
+        plans.update(page_version=F("page_version") + 1)
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self._page_changed()
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            self._page_changed()
+            return super().delete(*args, **kwargs)
+
+
+class CompetencyGap(ShownOnPlanPage):
     plan = models.ForeignKey(DevelopmentPlan, on_delete=models.CASCADE, related_name="gaps")
     competency = models.ForeignKey(
         Competency, on_delete=models.PROTECT, related_name="gaps", verbose_name=_("competency")
@@ -220,7 +254,7 @@ class CompetencyGap(BaseModel):
         return self.competency.level_descriptor(self.desired_level)
 
 
-class LevelAssessment(BaseModel):
+class LevelAssessment(ShownOnPlanPage):
     """One person's view of the current level of a competency gap: the employee's own
     (self-assessment) or their line manager's, with a short reason.
 
@@ -234,6 +268,8 @@ class LevelAssessment(BaseModel):
     class Side(models.TextChoices):
         EMPLOYEE = "employee", _("employee")
         MANAGER = "manager", _("manager")
+
+    PLAN = ("gaps", "gap_id")
 
     gap = models.ForeignKey(CompetencyGap, on_delete=models.CASCADE, related_name="assessments")
     side = models.CharField(_("whose view"), max_length=10, choices=Side.choices)
@@ -265,7 +301,7 @@ class LevelAssessment(BaseModel):
         return self.gap.competency.level_descriptor(self.level)
 
 
-class DevelopmentAction(BaseModel):
+class DevelopmentAction(ShownOnPlanPage):
     class Kind(models.TextChoices):
         TRAINING = "training", _("training or course")
         ELEARNING = "elearning", _("e-learning")
@@ -393,8 +429,10 @@ class DevelopmentAction(BaseModel):
         )
 
 
-class ActionStep(BaseModel):
+class ActionStep(ShownOnPlanPage):
     """A small step of an action: a module, a milestone."""
+
+    PLAN = ("actions", "action_id")
 
     action = models.ForeignKey(DevelopmentAction, on_delete=models.CASCADE, related_name="steps")
     title = models.CharField(_("step"), max_length=200)
@@ -411,7 +449,7 @@ class ActionStep(BaseModel):
         return self.title
 
 
-class PlanComment(BaseModel):
+class PlanComment(ShownOnPlanPage):
     """A comment on the plan as a whole, on a gap or on an action."""
 
     plan = models.ForeignKey(DevelopmentPlan, on_delete=models.CASCADE, related_name="comments")

@@ -183,16 +183,34 @@ class PlanPage(PlanBudget):
 
     plan: DevelopmentPlan
     viewer: User
-    gaps: list[CompetencyGap]
-    actions: list[DevelopmentAction]
-    comments: list[PlanComment]
     versions: list[PlanVersion]
     #: When the viewer last saw the plan, read before this visit is recorded.
     last_visit: datetime.datetime | None
     can_edit: bool
     is_employee: bool
     is_manager: bool
-    action_groups: list[ActionGroup] = field(default_factory=list)
+
+    @cached_property
+    def _content(self) -> DevelopmentPlan:
+        """Gaps, actions, steps and comments, read when first shown: a page whose
+        sections come from the cache reads none of them."""
+        return plan_content(plan_id=self.plan.pk, loaded=self.plan)
+
+    @cached_property
+    def gaps(self) -> list[CompetencyGap]:
+        return list(self._content.gaps.all())
+
+    @cached_property
+    def actions(self) -> list[DevelopmentAction]:
+        return list(self._content.actions.all())
+
+    @cached_property
+    def comments(self) -> list[PlanComment]:
+        return self._content.plan_comments
+
+    @cached_property
+    def action_groups(self) -> list[ActionGroup]:
+        return _group_actions(self.actions)
 
     @cached_property
     def notes(self) -> list[PrivateNote]:
@@ -516,32 +534,27 @@ def _without_goal_titles(lines: list[ChangeLine]) -> list[ChangeLine]:
 
 
 def plan_page(*, plan_id: int, viewer: User, loaded: DevelopmentPlan | None = None) -> PlanPage:
-    plan = plan_content(plan_id=plan_id, loaded=loaded)
+    """``loaded``: the plan as the access check just read it (else it is read again)."""
+    plan = loaded or DevelopmentPlan.objects.select_related(*PLAN_RELATED).get(pk=plan_id)
     visit = PlanVisit.objects.filter(plan=plan, user=viewer).first()
-    actions = list(plan.actions.all())
-    page = PlanPage(
+    return PlanPage(
         plan=plan,
         viewer=viewer,
-        gaps=list(plan.gaps.all()),
-        actions=actions,
-        comments=plan.plan_comments,
         versions=list(plan.versions.select_related("manager")),
         last_visit=visit.last_seen_at if visit else None,
         can_edit=may_edit(viewer, plan),
         is_employee=plan.employee_id == viewer.pk,
         is_manager=is_line_manager_of(viewer, plan.employee),
     )
-    page.action_groups = _group_actions(actions)
-    return page
 
 
 def plan_page_parts(page: PlanPage) -> tuple:
-    """What the page's cached sections (goal lines, gaps, actions) depend on: the plan's
-    page version; the organisation's goals (titles, paths, progress and its margins),
-    people (names, who manages whom) and competency catalogue; the day (overdue, progress);
-    the language; and the viewer. The employee and their line manager see all of it, so
-    each shares the sections with their own earlier visits; anyone else (HR) sees only the
-    linked goals shared with them, so their key names them."""
+    """What the page's cached sections (ambitions, goal lines, gaps, actions, budget)
+    depend on: the plan's page version; the organisation's goals (titles, paths, progress
+    and its margins), people (names, who manages whom) and competency catalogue; the day
+    (overdue, progress); the language; and the viewer. The employee and their line manager
+    see all of it, so each shares the sections with their own earlier visits; anyone else
+    (HR) sees only the linked goals shared with them, so their key names them."""
     plan, organisation = page.plan, page.plan.organisation
     viewer = "employee" if page.is_employee else "manager" if page.is_manager else page.viewer.pk
     return (

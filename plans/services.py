@@ -137,9 +137,11 @@ def _audit_change(
     )
 
 
-def _page_touched(*, plan: DevelopmentPlan) -> None:
-    """Something the plan page's cached fragments show changed, but not the content."""
-    DevelopmentPlan.objects.filter(pk=plan.pk).update(page_version=F("page_version") + 1)
+def _content_changed(*, plan: DevelopmentPlan, **change) -> None:
+    """An item of the plan's content changed: its lines in the history (``_history_rows``
+    with ``change``), then a new revision (``_plan_touched``)."""
+    PlanChange.objects.bulk_create(_history_rows(plan=plan, **change))
+    _plan_touched(plan=plan)
 
 
 def _plan_touched(*, plan: DevelopmentPlan) -> None:
@@ -277,19 +279,16 @@ def item_update(
         label = kind.label_of(item)
         if kind.label_field in diff:
             label = str(diff[kind.label_field][1])
-        PlanChange.objects.bulk_create(
-            _history_rows(
-                plan=plan,
-                by=by,
-                kind=kind,
-                item=item,
-                label=label,
-                operation=PlanChange.Operation.CHANGED,
-                diff=diff,
-                item_version=expected_version + 1,
-            )
+        _content_changed(
+            plan=plan,
+            by=by,
+            kind=kind,
+            item=item,
+            label=label,
+            operation=PlanChange.Operation.CHANGED,
+            diff=diff,
+            item_version=expected_version + 1,
         )
-        _plan_touched(plan=plan)
     if diff and kind.content:  # a private note is its author's own, not the employee's
         _audit_change(plan=plan, by=by, part=kind.name)
     if isinstance(item, DevelopmentAction) and diff.get("status", (None, None))[1] == (
@@ -315,17 +314,8 @@ def item_create(
         owner["author"] = by
     item = kind.model.objects.create(**owner, **values)
     if kind.content:
-        PlanChange.objects.bulk_create(
-            _history_rows(
-                plan=plan,
-                by=by,
-                kind=kind,
-                item=item,
-                label=kind.label_of(item),
-                operation=PlanChange.Operation.ADDED,
-            )
-        )
-        _plan_touched(plan=plan)
+        label, added = kind.label_of(item), PlanChange.Operation.ADDED
+        _content_changed(plan=plan, by=by, kind=kind, item=item, label=label, operation=added)
         _audit_change(plan=plan, by=by, part=kind.name, action=AuditEvent.Action.CREATE)
     return item
 
@@ -343,17 +333,8 @@ def item_delete(
     if not deleted:
         raise VersionConflict(type(item).objects.filter(pk=item.pk).first())
     if kind.content:
-        PlanChange.objects.bulk_create(
-            _history_rows(
-                plan=plan,
-                by=by,
-                kind=kind,
-                item=item,
-                label=label,
-                operation=PlanChange.Operation.REMOVED,
-            )
-        )
-        _plan_touched(plan=plan)
+        removed = PlanChange.Operation.REMOVED
+        _content_changed(plan=plan, by=by, kind=kind, item=item, label=label, operation=removed)
         _audit_change(plan=plan, by=by, part=kind.name, action=AuditEvent.Action.DELETE)
 
 
@@ -383,7 +364,6 @@ def comment_add(
         item_label=kind.label_of(target)[:200],
         new=body,
     )
-    _page_touched(plan=plan)
     _audit_change(plan=plan, by=by, part="comment")
     return comment
 
@@ -431,7 +411,6 @@ def gap_assess(
             )
     except IntegrityError:  # the same side saved the same sequence a moment earlier
         raise VersionConflict(mine.first()) from None
-    _page_touched(plan=plan)
     _audit_change(plan=plan, by=by, part="assessment", action=AuditEvent.Action.CREATE)
     return assessment
 

@@ -105,8 +105,9 @@ def plan_for_report(request: HttpRequest, person_uuid: UUID) -> HttpResponse:
 
 
 def _cached_sections(request: HttpRequest, context: dict) -> dict[str, SafeString]:
-    """The goal lines, gaps and actions of the page as HTML from the shared cache, under
-    what they depend on (``selectors.plan_page_parts``); rendered on a miss."""
+    """The plan's own sections (ambitions, goal lines, gaps, actions, budget) as HTML from
+    the shared cache, under what they depend on (``selectors.plan_page_parts``); rendered
+    on a miss. The agreement, what changed and private notes are always rendered."""
     parts = selectors.plan_page_parts(context["page"])
 
     def section(name: str) -> SafeString:
@@ -116,7 +117,7 @@ def _cached_sections(request: HttpRequest, context: dict) -> dict[str, SafeStrin
 
         return fragment(request, f"plan-{name}", parts, render_section)
 
-    return {name: section(name) for name in ("goals", "gaps", "actions")}
+    return {name: section(name) for name in ("ambitions", "goals", "gaps", "actions", "budget")}
 
 
 CHANGE_VIEWS = ("visit", "version", "history")

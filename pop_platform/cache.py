@@ -17,8 +17,10 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -133,10 +135,21 @@ def on_commit_renew(names: list[str]) -> None:
 CSRF_MARK = "csrf-token-of-the-request"
 
 
+def templates_digest(folder: Path) -> str:
+    """The templates as deployed (``settings.TEMPLATES_DIGEST``, part of every fragment's
+    key): HTML rendered from other templates is never served after a release."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def fragment(request, name: str, parts: tuple, render: Callable[[dict], str]) -> SafeString:
     """HTML that ``render`` makes from extra context, kept under ``name`` and a hash of
-    ``parts`` (everything the HTML depends on: versions, the viewer's role, language, day).
-    Forms in it get this request's CSRF token after it is read from the cache."""
+    ``parts`` (everything the HTML depends on: versions, the viewer's role, language, day)
+    and the templates. Forms in it get this request's CSRF token after the cache read."""
+    parts = (settings.TEMPLATES_DIGEST, *parts)
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     key = f"fragment:{name}:{digest}"
     html = cache.get(key)

@@ -133,6 +133,8 @@ ROOT_URLCONF = "pop_platform.urls"
 BENCH_BASELINE = env_bool("POP_BENCH_BASELINE", default=False)
 WSGI_APPLICATION = "pop_platform.wsgi.application"
 
+# Part of the key of every cached fragment (pop_platform.cache.fragment).
+TEMPLATES_DIGEST = cache.templates_digest(BASE_DIR / "templates")
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

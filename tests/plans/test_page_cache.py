@@ -147,3 +147,14 @@ def test_every_address_on_the_page_leads_to_its_view(world, pop, as_user):
         reverse("plans:plan-item-add", args=[pop.plan.uuid, "step"]),
     ]
     assert set(expected) <= paths
+
+
+def test_sections_rendered_from_other_templates_are_not_served(world, pop, as_user, settings):
+    """A release with changed templates renders the sections again (the templates' digest
+    is part of the key)."""
+    client = as_user(world.employee)
+    _page(client, pop.plan)
+    settings.TEMPLATES_DIGEST = "another-release"
+    with CaptureQueriesContext(connection) as queries:
+        _page(client, pop.plan)
+    assert any('FROM "goals_goal"' in query["sql"] for query in queries.captured_queries)
