@@ -72,8 +72,8 @@ class DevelopmentPlan(BaseModel):
     # Raised by every applied change to the plan's content (the plan row, its gaps,
     # actions and steps); an akkoord names the revision it agrees to.
     revision = models.PositiveIntegerField(default=1)
-    # Raised by every write the plan page's cached fragments show (content as above,
-    # comments, views on a gap's level): part of their cache key (plans.fragments).
+    # Raised by every save of the plan and of what its page's cached sections show (gaps,
+    # actions, steps, comments, views on a level): in their key (selectors.plan_page_parts).
     page_version = models.PositiveIntegerField(default=1)
     employee_agreed_at = models.DateTimeField(null=True, blank=True)
     manager_agreed_at = models.DateTimeField(null=True, blank=True)
