@@ -85,6 +85,8 @@ def logging_config(*, json: bool, level: str) -> dict[str, Any]:
 def configure_structlog(*, json: bool) -> None:
     structlog.configure(
         processors=[
+            # Below the logger's level (request_started, say): dropped before any work.
+            structlog.stdlib.filter_by_level,
             *_SHARED,
             structlog.processors.StackInfoRenderer(),
             structlog.processors.UnicodeDecoder(),
@@ -107,7 +109,9 @@ def time_request(request, **kwargs: object) -> None:
 
 
 def add_duration(request, log_kwargs: dict, **kwargs: object) -> None:
-    """On ``bind_extra_request_finished_metadata``: the request's duration in ms."""
+    """On ``bind_extra_request_finished_metadata``: the request's duration in ms, and the
+    user agent (the one request line says what request_started used to)."""
+    log_kwargs["user_agent"] = request.META.get("HTTP_USER_AGENT")
     started = getattr(request, _STARTED, None)
     if started is not None:
         log_kwargs["duration_ms"] = round((time.perf_counter() - started) * 1000, 1)

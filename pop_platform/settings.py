@@ -5,6 +5,7 @@ e-mail on the console. Production is switched on by environment variables; see
 ``.env.example`` for every variable. Bad values fail loudly at start.
 """
 
+import logging
 from pathlib import Path
 
 import environ
@@ -465,6 +466,9 @@ DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
 DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
 DJANGO_STRUCTLOG_COMMAND_LOGGING_ENABLED = False
+# One line per request: request_finished (with the request, user agent, status and
+# duration). request_started is a debug line, dropped before it is formatted.
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG
 
 # Prometheus metrics at /metrics, for a scraper holding METRICS_TOKEN (without it the page
 # answers 404). Processes of one server share their counters through
