@@ -29,6 +29,7 @@ def navigation(request: HttpRequest) -> dict:
         return {}
     nav = _Navigation(user)
     return {
+        "navigation": nav,
         "roles": SimpleLazyObject(nav.roles),
         "unread_notifications": SimpleLazyObject(lambda: nav.figures.unread),
     }

@@ -14,6 +14,7 @@ is never stale and never needs to be deleted (STYLE.md, "One mechanism per conce
 from __future__ import annotations
 
 import hashlib
+import os
 import uuid
 from collections.abc import Callable
 from functools import partial
@@ -135,13 +136,21 @@ def on_commit_renew(names: list[str]) -> None:
 CSRF_MARK = "csrf-token-of-the-request"
 
 
-def templates_digest(folder: Path) -> str:
-    """The templates as deployed (``settings.TEMPLATES_DIGEST``, part of every fragment's
-    key): HTML rendered from other templates is never served after a release."""
+#: Folders of the project that hold no code the pages run.
+_NOT_RELEASED = {".venv", ".git", "var", "tests", "node_modules", "bench", "docs", "deploy"}
+
+
+def release_digest(root: Path) -> str:
+    """The code, templates and translations as deployed (``settings.RELEASE_DIGEST``, part
+    of every fragment's key): HTML rendered by another release is never served."""
     digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            digest.update(path.read_bytes())
+    for folder, subfolders, files in os.walk(root):  # subfolders pruned and sorted here
+        subfolders[:] = sorted(name for name in subfolders if name not in _NOT_RELEASED)
+        for name in sorted(files):
+            if name.endswith((".py", ".html", ".txt", ".mo")):
+                path = Path(folder, name)
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -149,7 +158,7 @@ def fragment(request, name: str, parts: tuple, render: Callable[[dict], str]) ->
     """HTML that ``render`` makes from extra context, kept under ``name`` and a hash of
     ``parts`` (everything the HTML depends on: versions, the viewer's role, language, day)
     and the templates. Forms in it get this request's CSRF token after the cache read."""
-    parts = (settings.TEMPLATES_DIGEST, *parts)
+    parts = (settings.RELEASE_DIGEST, *parts)
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     key = f"fragment:{name}:{digest}"
     html = cache.get(key)

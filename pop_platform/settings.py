@@ -135,7 +135,7 @@ BENCH_BASELINE = env_bool("POP_BENCH_BASELINE", default=False)
 WSGI_APPLICATION = "pop_platform.wsgi.application"
 
 # Part of the key of every cached fragment (pop_platform.cache.fragment).
-TEMPLATES_DIGEST = cache.templates_digest(BASE_DIR / "templates")
+RELEASE_DIGEST = cache.release_digest(BASE_DIR)
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -154,7 +154,7 @@ def test_sections_rendered_from_other_templates_are_not_served(world, pop, as_us
     is part of the key)."""
     client = as_user(world.employee)
     _page(client, pop.plan)
-    settings.TEMPLATES_DIGEST = "another-release"
+    settings.RELEASE_DIGEST = "another-release"
     with CaptureQueriesContext(connection) as queries:
         _page(client, pop.plan)
     assert any('FROM "goals_goal"' in query["sql"] for query in queries.captured_queries)
