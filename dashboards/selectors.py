@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from uuid import UUID
 
 from django.core.cache import cache
@@ -83,14 +84,30 @@ class Headline:
 
 @dataclass
 class HomePage:
+    user: User
     plan: DevelopmentPlan | None
-    goals: list[GoalLine]
-    actions_due: list[DevelopmentAction]
     unread: list[Notification]
     today: datetime.date
     next_conversation: Conversation | None = None
     reports: list[ReportLine] = field(default_factory=list)
     headline: Headline | None = None
+
+    # Read only when their cards are rendered (they come from the cache: dashboards.views).
+    @cached_property
+    def goals(self) -> list[GoalLine]:
+        return _own_goals(self.user) if self.user.organisation_id else []
+
+    @cached_property
+    def actions_due(self) -> list[DevelopmentAction]:
+        if self.plan is None:
+            return []
+        return list(
+            DevelopmentAction.objects.filter(
+                plan=self.plan,
+                status__in=OPEN_ACTIONS,
+                due_date__lte=self.today + ACTIONS_DUE_WITHIN,
+            ).order_by("due_date", "title")[:6]
+        )
 
     @property
     def reports_needing_attention(self) -> list[ReportLine]:
@@ -175,19 +192,10 @@ def home(*, user: User, roles: Roles) -> HomePage:
     """Everything the home page shows for this user, by role."""
     today = timezone.localdate()
     if user.organisation_id is None:  # platform support staff
-        return HomePage(plan=None, goals=[], actions_due=[], unread=[], today=today)
-    plan = DevelopmentPlan.objects.filter(employee_id=user.pk).first()
-    actions_due = []
-    if plan is not None:
-        actions_due = list(
-            DevelopmentAction.objects.filter(
-                plan=plan, status__in=OPEN_ACTIONS, due_date__lte=today + ACTIONS_DUE_WITHIN
-            ).order_by("due_date", "title")[:6]
-        )
+        return HomePage(user=user, plan=None, unread=[], today=today)
     page = HomePage(
-        plan=plan,
-        goals=_own_goals(user),
-        actions_due=actions_due,
+        user=user,
+        plan=DevelopmentPlan.objects.filter(employee_id=user.pk).first(),
         unread=list(notifications_for(user).filter(read_at__isnull=True)[:5]),
         today=today,
         next_conversation=conversations_of(user)
@@ -289,3 +297,20 @@ def _headline(scope: Scope) -> Headline:
         )
 
     return _snapshot_cached("home-headline", snapshot, scope, compute)
+
+
+def home_parts(page: HomePage) -> dict[str, tuple]:
+    """What the home page's cached cards depend on: the person, language and day; their
+    goals (the organisation's goal version and progress margins) and their plan's actions
+    (its page version)."""
+    person, organisation = page.user, page.user.organisation
+    common = (person.pk, get_language(), page.today)
+    plan = (page.plan.pk, page.plan.page_version) if page.plan else None
+    return {
+        "goals": (
+            *common, organisation.goals_version if organisation else 0,
+            organisation.goal_behind_margin if organisation else None,
+            organisation.goal_at_risk_margin if organisation else None,
+        ),
+        "actions": (*common, plan),
+    }  # fmt: skip

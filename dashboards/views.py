@@ -17,13 +17,15 @@ from people.access import roles_for
 from people.models import AuditEvent, Organisation
 from people.selectors import navigation_figures, person_profile
 from people.services import audit_event, audit_record, audit_record_many
-from pop_platform.cache import fragment
+from pop_platform.cache import fragment, partials
 
 from . import access, selectors, services
 from .alignment import Scope, drilldown
 from .forms import ALL_PERIODS, AlignmentFilterForm
 from .privacy import CSV_EXPORT, DRILLDOWN
 from .spreadsheet import SpreadsheetSafeWriter
+
+HOME = "dashboards/home.html"
 
 
 @require_GET
@@ -33,13 +35,12 @@ def home(request: HttpRequest) -> HttpResponse:
     person = person_profile(user_id=request.user.pk)
     navigation_figures(user=request.user)  # the manager role, with what the navigation shows
     roles = roles_for(request.user)
-    context = {
-        "person": person,
-        "person_roles": roles,
-        "home": selectors.home(user=person, roles=roles),
-        "team_feed": team_feed(viewer=person),
-    }
-    return render(request, "dashboards/home.html", context)
+    page = selectors.home(user=person, roles=roles)
+    context = {"person": person, "person_roles": roles, "home": page}
+    # The goals and actions cards from the shared cache (selectors.home_parts).
+    context["sections"] = partials(request, HOME, "home-", selectors.home_parts(page), context)
+    context["team_feed"] = team_feed(viewer=person)
+    return render(request, HOME, context)
 
 
 def _filters(request: HttpRequest) -> tuple[Scope, AlignmentFilterForm, str]:

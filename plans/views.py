@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 from django.utils.text import slugify
@@ -25,7 +25,7 @@ from django_htmx.http import reswap, retarget
 
 from people.models import AuditEvent
 from people.services import audit_record, audit_record_about
-from pop_platform.cache import fragment
+from pop_platform.cache import partials
 
 from . import access, selectors, services, versions
 from . import pdf as pdf_documents
@@ -109,15 +109,8 @@ def _cached_sections(request: HttpRequest, context: dict) -> dict[str, SafeStrin
     the shared cache, under what they depend on (``selectors.plan_page_parts``); rendered
     on a miss. The agreement, what changed and private notes are always rendered."""
     parts = selectors.plan_page_parts(context["page"])
-
-    def section(name: str) -> SafeString:
-        def render_section(extra: dict) -> str:  # without the context processors' work
-            template = get_template(f"{TEMPLATE}#plan-{name}")
-            return template.render({**context, "request": request, **extra})
-
-        return fragment(request, f"plan-{name}", parts, render_section)
-
-    return {name: section(name) for name in ("ambitions", "goals", "gaps", "actions", "budget")}
+    names = ("ambitions", "goals", "gaps", "actions", "budget")
+    return partials(request, TEMPLATE, "plan-", dict.fromkeys(names, parts), context)
 
 
 CHANGE_VIEWS = ("visit", "version", "history")

@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.middleware.csrf import get_token
+from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
 Sentinels = tuple[tuple[str, int], ...]
@@ -166,3 +167,20 @@ def fragment(request, name: str, parts: tuple, render: Callable[[dict], str]) ->
         html = render({"csrf_token": CSRF_MARK})
         cache.set(key, html, TIMEOUT)
     return mark_safe(html.replace(CSRF_MARK, get_token(request)))  # noqa: S308 (our HTML)
+
+
+def partials(
+    request, template: str, prefix: str, parts: dict[str, tuple], context: dict
+) -> dict[str, SafeString]:
+    """The ``{% partialdef <prefix><name> %}`` blocks of ``template``, each a
+    :func:`fragment` under its own ``parts[name]``; on a miss rendered with ``context``
+    (without the context processors' work: the blocks show only what their key names)."""
+
+    def one(name: str) -> SafeString:
+        def render(extra: dict) -> str:
+            partial = get_template(f"{template}#{prefix}{name}")
+            return partial.render({**context, "request": request, **extra})
+
+        return fragment(request, f"{prefix}{name}", parts[name], render)
+
+    return {name: one(name) for name in parts}

@@ -150,8 +150,8 @@ def test_every_address_on_the_page_leads_to_its_view(world, pop, as_user):
 
 
 def test_sections_rendered_from_other_templates_are_not_served(world, pop, as_user, settings):
-    """A release with changed templates renders the sections again (the templates' digest
-    is part of the key)."""
+    """A release with changed code, templates or translations renders the sections again
+    (the release's digest is part of the key)."""
     client = as_user(world.employee)
     _page(client, pop.plan)
     settings.RELEASE_DIGEST = "another-release"
