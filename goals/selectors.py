@@ -408,11 +408,23 @@ def goal_tree_parts(
     (the key names them, their HR flag and unit), on every goal (goal version), on who
     reports to whom and people's names (unit version), the margins, the day, the
     language and the filters."""
+    return (
+        *_viewer_parts(user, versions), htmx, filters.unit_id, filters.year, filters.status,
+        filters.query,
+    )  # fmt: skip
+
+
+def _viewer_parts(user: User, versions: CascadeVersions) -> tuple:
     viewer = (user.pk, user.organisation_id, user.is_hr, user.unit_id)
     return (
         *viewer, get_language(), timezone.localdate(), versions.goals, versions.units,
-        *versions.margins, htmx, filters.unit_id, filters.year, filters.status, filters.query,
+        *versions.margins,
     )  # fmt: skip
+
+
+def goal_children_parts(*, user: User, goal: Goal, versions: CascadeVersions) -> tuple:
+    """The goals under ``goal`` that the viewer may see, as a goal tree's: per viewer."""
+    return (goal.pk, *_viewer_parts(user, versions))
 
 
 def filter_years_cached(*, user: User, versions: CascadeVersions) -> list[int]:
@@ -491,10 +503,14 @@ class GoalDetail:
     goal: Goal
     progress: Progress
     path: list[tuple[Goal, Progress]]
-    children: list[GoalNode]
-    hidden_children: int
     check_ins: list[CheckIn]
     chart: ProgressChart | None
+
+
+@dataclass
+class GoalChildren:
+    nodes: list[GoalNode]
+    hidden: int  # private goals under it (told to HR only, as a number)
 
 
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 480, 160, 16
@@ -537,20 +553,18 @@ def progress_chart(goal: Goal, check_ins: list[CheckIn]) -> ProgressChart | None
     )
 
 
-def goal_detail(*, user: User, scope: UnitScope, goal: Goal) -> GoalDetail:
-    org = organisation_progress(organisation=goal.organisation)
-    visible = goals_visible_to(user, scope).select_related(
+def _visible(user: User, scope: UnitScope) -> QuerySet[Goal]:
+    return goals_visible_to(user, scope).select_related(
         "owner_unit", "owner_person", "organisation"
     )
+
+
+def goal_detail(*, user: User, scope: UnitScope, goal: Goal) -> GoalDetail:
+    org = organisation_progress(organisation=goal.organisation)
     ancestor_ids = org.ancestors(goal.pk)
-    ancestors = {a.pk: a for a in visible.filter(pk__in=ancestor_ids)} if ancestor_ids else {}
+    visible = _visible(user, scope).filter(pk__in=ancestor_ids) if ancestor_ids else []
+    ancestors = {a.pk: a for a in visible}
     path = [(ancestors[pk], org.of(pk)) for pk in reversed(ancestor_ids) if pk in ancestors]
-    children = [
-        GoalNode(goal=child, progress=org.of(child.pk))
-        for child in visible.filter(parent_id=goal.pk)
-    ]
-    children.sort(key=_sort_key)
-    hidden = len(org.children.get(goal.pk, ())) - len(children) if user.is_hr else 0
     updates = list(goal.updates.select_related("author"))
     check_ins = [
         CheckIn(
@@ -572,11 +586,21 @@ def goal_detail(*, user: User, scope: UnitScope, goal: Goal) -> GoalDetail:
         goal=goal,
         progress=org.of(goal.pk),
         path=path,
-        children=children,
-        hidden_children=hidden,
         check_ins=check_ins,
         chart=progress_chart(goal, check_ins),
     )
+
+
+def goal_children(*, user: User, scope: UnitScope, goal: Goal) -> GoalChildren:
+    """The goals that contribute to ``goal`` that ``user`` may see, with their progress."""
+    org = organisation_progress(organisation=goal.organisation)
+    children = [
+        GoalNode(goal=child, progress=org.of(child.pk))
+        for child in _visible(user, scope).filter(parent_id=goal.pk)
+    ]
+    children.sort(key=_sort_key)
+    hidden = len(org.children.get(goal.pk, ())) - len(children) if user.is_hr else 0
+    return GoalChildren(nodes=children, hidden=hidden)
 
 
 def reports_for_assignment(*, manager: User) -> QuerySet[User]:

@@ -80,9 +80,19 @@ def goal_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, goal: Goal, permissions, **extra) -> dict:
-    scope = extra.pop("scope", None) or access.unit_scope(request.user)
-    detail = selectors.goal_detail(user=request.user, scope=scope, goal=goal)
+    user = request.user
+    scope = extra.pop("scope", None) or access.unit_scope(user)
+    detail = selectors.goal_detail(user=user, scope=scope, goal=goal)
+
+    def render_children(extra: dict) -> str:
+        children = selectors.goal_children(user=user, scope=scope, goal=goal)
+        return render_to_string("goals/_goal_children.html", {"children": children, **extra})
+
+    versions = selectors.cascade_versions(user=user)
+    parts = selectors.goal_children_parts(user=user, goal=goal, versions=versions)
     return {
+        # Hundreds of lines under an organisation goal: from the shared cache.
+        "children_html": fragment(request, "goal-children", parts, render_children),
         "detail": detail,
         "goal": goal,
         "perms": permissions,
