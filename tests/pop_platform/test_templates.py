@@ -48,7 +48,6 @@ NOT_YET: dict[str, int] = {
     "plans/pdf/plan.html": 1,
     "plans/pdf/sections/actions.html": 2,
     "plans/pdf/sections/goals.html": 3,
-    "plans/plan_detail.html": 54,
     "plans/plan_start.html": 3,
     "plans/plan_version.html": 11,
     "registration/login.html": 1,
