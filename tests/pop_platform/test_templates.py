@@ -19,16 +19,10 @@ NOT_YET: dict[str, int] = {
     "messages/feedback_reminder.txt": 1,
     "messages/invitation.txt": 1,
     "messages/reminder_invitation.txt": 4,
-    "plans/_goal_link.html": 1,
-    "plans/competency_list.html": 1,
-    "plans/gap_assess.html": 1,
-    "plans/item_edit.html": 1,
     "plans/pdf/cover.html": 5,
     "plans/pdf/plan.html": 1,
     "plans/pdf/sections/actions.html": 2,
     "plans/pdf/sections/goals.html": 3,
-    "plans/plan_start.html": 3,
-    "plans/plan_version.html": 11,
 }
 
 
