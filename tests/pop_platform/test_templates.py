@@ -19,10 +19,6 @@ NOT_YET: dict[str, int] = {
     "messages/feedback_reminder.txt": 1,
     "messages/invitation.txt": 1,
     "messages/reminder_invitation.txt": 4,
-    "plans/pdf/cover.html": 5,
-    "plans/pdf/plan.html": 1,
-    "plans/pdf/sections/actions.html": 2,
-    "plans/pdf/sections/goals.html": 3,
 }
 
 
