@@ -158,7 +158,7 @@ def release_digest(root: Path) -> str:
 def fragment(request, name: str, parts: tuple, render: Callable[[dict], str]) -> SafeString:
     """HTML that ``render`` makes from extra context, kept under ``name`` and a hash of
     ``parts`` (everything the HTML depends on: versions, the viewer's role, language, day)
-    and the templates. Forms in it get this request's CSRF token after the cache read."""
+    and the release. Forms in it get this request's CSRF token after the cache read."""
     parts = (settings.RELEASE_DIGEST, *parts)
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     key = f"fragment:{name}:{digest}"
