@@ -305,12 +305,9 @@ def home_parts(page: HomePage) -> dict[str, tuple]:
     (its page version)."""
     person, organisation = page.user, page.user.organisation
     common = (person.pk, get_language(), page.today)
-    plan = (page.plan.pk, page.plan.page_version) if page.plan else None
-    return {
-        "goals": (
-            *common, organisation.goals_version if organisation else 0,
-            organisation.goal_behind_margin if organisation else None,
-            organisation.goal_at_risk_margin if organisation else None,
-        ),
-        "actions": (*common, plan),
-    }  # fmt: skip
+    goals = organisation and (
+        organisation.goals_version, organisation.goal_behind_margin,
+        organisation.goal_at_risk_margin,
+    )  # fmt: skip
+    plan = page.plan and (page.plan.pk, page.plan.page_version)
+    return {"goals": (*common, goals), "actions": (*common, plan)}

@@ -82,13 +82,13 @@ def goal_list(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, goal: Goal, permissions, **extra) -> dict:
     user = request.user
     scope = extra.pop("scope", None) or access.unit_scope(user)
-    detail = selectors.goal_detail(user=user, scope=scope, goal=goal)
+    versions = selectors.cascade_versions(user=user)  # read once, for the page and the list
+    detail = selectors.goal_detail(user=user, scope=scope, goal=goal, versions=versions)
 
     def render_children(extra: dict) -> str:
-        children = selectors.goal_children(user=user, scope=scope, goal=goal)
+        children = selectors.goal_children(user=user, scope=scope, goal=goal, versions=versions)
         return render_to_string("goals/_goal_children.html", {"children": children, **extra})
 
-    versions = selectors.cascade_versions(user=user)
     parts = selectors.goal_children_parts(user=user, goal=goal, versions=versions)
     return {
         # Hundreds of lines under an organisation goal: from the shared cache.
